@@ -1,0 +1,63 @@
+// Starting a customer's year: the one place the client starts workflows. Signal-with-start
+// makes it idempotent: the first call starts `customer-<id>`, a repeat only signals it.
+import type { Client } from '@temporalio/client';
+import { customerSchema, dealSchema, describeIssues, type CustomerInput, type Deal } from '../plan/customer';
+import { customerWorkflowId } from '../plan/ids';
+import { AssignedAgent, CustomerId, PlanYear, TouchPlan } from '../plan/search-attributes';
+import { dealClosedSignal } from '../workflows/messages';
+import type { CustomerYearInput } from '../workflows/customer-year';
+import type { SendingHours } from '../plan/sending-hours';
+
+/** Bad input: every problem names its field; nothing was started or signalled. */
+export class ValidationError extends Error {
+  override name = 'ValidationError';
+  constructor(readonly problems: string[]) {
+    super(`invalid input:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+}
+
+export interface DealClosedInput {
+  customer: CustomerInput;
+  deal: Deal;
+}
+
+export interface EnrollOptions {
+  taskQueue: string;
+  sendingHours?: SendingHours;
+}
+
+export const CURRENT_PLAN_VERSION = 1;
+
+export async function dealClosed(client: Client, input: DealClosedInput, opts: EnrollOptions) {
+  const customer = customerSchema.safeParse(input?.customer);
+  const deal = dealSchema.safeParse(input?.deal);
+  const problems = [
+    ...(customer.success ? [] : describeIssues(customer.error, 'customer')),
+    ...(deal.success ? [] : describeIssues(deal.error, 'deal')),
+  ];
+  if (!customer.success || !deal.success) throw new ValidationError(problems);
+  const workflowId = customerWorkflowId(customer.data.id);
+  const start: CustomerYearInput = {
+    v: 1,
+    customerId: customer.data.id,
+    plan: 'client-for-life',
+    planVersion: CURRENT_PLAN_VERSION,
+    planYear: 1,
+    ...(opts.sendingHours ? { sendingHours: opts.sendingHours } : {}),
+  };
+  const handle = await client.workflow.signalWithStart('customerYear', {
+    workflowId,
+    taskQueue: opts.taskQueue,
+    args: [start],
+    signal: dealClosedSignal,
+    signalArgs: [{ customer: customer.data, deal: deal.data }],
+    typedSearchAttributes: [
+      { key: CustomerId, value: customer.data.id },
+      { key: TouchPlan, value: start.plan },
+      { key: PlanYear, value: start.planYear },
+      { key: AssignedAgent, value: customer.data.agent },
+    ],
+    staticSummary: `Customer ${customer.data.id}: client-for-life year 1 (agent ${customer.data.agent})`,
+  });
+  return { workflowId, runId: handle.signaledRunId };
+}

@@ -1,0 +1,107 @@
+// The one place plan33 reads its environment. Parsed once with zod at start-up; every bad
+// variable is reported in one message, then the process exits (see `loadConfigOrExit`).
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { envBool, envLogLevel, envOptional, envPort, envString } from './env-parsers';
+import { sendingHoursText, toSendingHours } from '../plan/sending-hours';
+import { projectRoot } from './binaries.mjs';
+
+const schema = z
+  .object({
+    TEMPORAL_ADDRESS: envOptional(),
+    TEMPORAL_NAMESPACE: envString('default'),
+    TEMPORAL_TASK_QUEUE: envString('plan33'),
+    TEMPORAL_API_KEY: envOptional(),
+    TEMPORAL_TLS: envBool(false),
+    TEMPORAL_PORT: envPort(7233),
+    TEMPORAL_UI_PORT: envPort(8233),
+    PLAN33_DATA_DIR: envString(resolve(projectRoot, '.plan33', 'data')),
+    SMTP_HOST: envString('127.0.0.1'),
+    SMTP_PORT: envPort(2525),
+    SMTP_SECURE: envBool(false),
+    SMTP_REQUIRE_TLS: envBool(false),
+    SMTP_REJECT_UNAUTHORIZED: envBool(true),
+    SMTP_USER: envOptional(),
+    SMTP_PASS: envOptional(),
+    SMTP_POOL: envBool(true),
+    MAIL_FROM: envString('plan33 <plan33@localhost>'),
+    BUSINESS_NAME: envString('Your plan33 business'),
+    BUSINESS_POSTAL_ADDRESS: envString('1 Main Street, Springfield'),
+    REFERRAL_URL: z.url({ message: 'expected an absolute URL' }).optional().or(z.literal('')).transform((v) => v || 'https://example.com/refer'),
+    SENDING_HOURS: z.string().optional().transform((v) => v || '09:00-19:00').pipe(sendingHoursText).transform(toSendingHours),
+    LOG_LEVEL: envLogLevel,
+  })
+  .superRefine((env, ctx) => {
+    if ((env.SMTP_USER === undefined) !== (env.SMTP_PASS === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_PASS'], message: 'SMTP_USER and SMTP_PASS must be set together' });
+    }
+  })
+  .transform((env) => ({
+    temporal: {
+      /** Unset: `npm start` runs the embedded dev server on `embeddedPort`. */
+      address: env.TEMPORAL_ADDRESS,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      apiKey: env.TEMPORAL_API_KEY,
+      tls: env.TEMPORAL_TLS || env.TEMPORAL_API_KEY !== undefined,
+      embeddedPort: env.TEMPORAL_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+    },
+    dataDir: resolve(env.PLAN33_DATA_DIR),
+    smtp: {
+      host: env.SMTP_HOST,
+      port: env.SMTP_PORT,
+      secure: env.SMTP_SECURE,
+      requireTLS: env.SMTP_REQUIRE_TLS,
+      rejectUnauthorized: env.SMTP_REJECT_UNAUTHORIZED,
+      auth: env.SMTP_USER && env.SMTP_PASS ? { user: env.SMTP_USER, pass: env.SMTP_PASS } : undefined,
+      pool: env.SMTP_POOL,
+    },
+    business: {
+      name: env.BUSINESS_NAME,
+      postalAddress: env.BUSINESS_POSTAL_ADDRESS,
+      mailFrom: env.MAIL_FROM,
+      referralUrl: env.REFERRAL_URL,
+    },
+    sendingHours: env.SENDING_HOURS,
+    logLevel: env.LOG_LEVEL,
+  }));
+
+export type Config = Readonly<z.output<typeof schema>>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`plan33: ${problems.length} bad environment variable${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
+  }
+  return deepFreeze(parsed.data);
+}
+
+/** For entry points: prints the ConfigError (no stack trace) and exits 1. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,28 @@
+// Registers plan33's custom search attributes (PRODUCT.md) on a namespace. Idempotent: run it
+// at every start. The time-skipping server refuses unregistered attributes, like a cluster.
+import type { Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { SEARCH_ATTRIBUTES } from '../plan/search-attributes';
+
+const { IndexedValueType } = proto.temporal.api.enums.v1;
+
+const INDEXED: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
+  KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  TEXT: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+  BOOL: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  DOUBLE: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  KEYWORD_LIST: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
+
+export async function registerSearchAttributes(connection: Connection, namespace = 'default'): Promise<void> {
+  const searchAttributes = Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED[k.type]!]));
+  try {
+    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
+  } catch (err) {
+    // gRPC ALREADY_EXISTS (6): registered before, by an earlier start.
+    if ((err as { code?: number }).code === 6) return;
+    throw err;
+  }
+}

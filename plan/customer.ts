@@ -1,0 +1,101 @@
+// The customer as other programs send it (PRODUCT.md, "Customer, as JSON"). Validated with
+// zod everywhere it enters: HTTP API, CLI, client library and the workflow's update validator.
+// Pure: safe to import from workflow code.
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { isoDate } from './dates';
+import { sendingHoursText } from './sending-hours';
+
+export const customerIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 characters of A-Za-z0-9._-');
+
+export const channelSchema = z.enum(['email', 'sms', 'postal', 'phone']);
+export type Channel = z.infer<typeof channelSchema>;
+
+export const consentSchema = z
+  .object({
+    email: z.boolean().default(true),
+    sms: z.boolean().default(true),
+    postal: z.boolean().default(true),
+    phone: z.boolean().default(true),
+  })
+  .strict();
+export type Consent = z.infer<typeof consentSchema>;
+
+export const addressSchema = z
+  .object({
+    line1: z.string().trim().min(1, 'expected a street line'),
+    line2: z.string().trim().optional(),
+    city: z.string().trim().min(1, 'expected a city'),
+    region: z.string().trim().optional(),
+    postalCode: z.string().trim().optional(),
+    country: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166 two-letter country code, e.g. SA'),
+  })
+  .strict();
+
+export const personalDateSchema = z
+  .object({
+    occasion: z.string().trim().min(1, 'expected an occasion, e.g. birthday').max(60),
+    date: isoDate,
+  })
+  .strict();
+
+export const customerSchema = z
+  .object({
+    id: customerIdSchema,
+    name: z.object({ first: z.string().trim().min(1, 'expected a first name').max(100), last: z.string().trim().max(100).optional() }).strict(),
+    email: z.email({ message: 'expected an email address' }).optional(),
+    phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 phone number, e.g. +966501234567').optional(),
+    address: addressSchema.optional(),
+    locale: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'expected a language tag such as en or ar').default('en'),
+    timezone: z.string().refine((tz) => IANAZone.isValidZone(tz), 'expected an IANA time zone, e.g. Asia/Riyadh'),
+    personalDates: z.array(personalDateSchema).max(20).default([]),
+    favoriteTeam: z.string().trim().max(100).optional(),
+    consent: consentSchema.default({ email: true, sms: true, postal: true, phone: true }),
+    agent: z.string().trim().min(1, 'expected the agent who owns this customer').max(64),
+    /** Overrides the business's sending hours for this customer, e.g. "17:00-20:00". */
+    sendingHours: sendingHoursText.optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (reachableChannels(c).length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['consent'],
+        message: 'no reachable channel: give an email, phone or postal address with consent for it',
+      });
+    }
+  });
+
+export type CustomerInput = z.input<typeof customerSchema>;
+export type Customer = z.output<typeof customerSchema>;
+
+type ChannelFacts = Pick<Customer, 'email' | 'phone' | 'address' | 'consent'>;
+
+/** Channels that have both a contact detail and the customer's consent. */
+export function reachableChannels(c: ChannelFacts): Channel[] {
+  const out: Channel[] = [];
+  if (c.email && c.consent.email) out.push('email');
+  if (c.phone && c.consent.sms) out.push('sms');
+  if (c.address && c.consent.postal) out.push('postal');
+  if (c.phone && c.consent.phone) out.push('phone');
+  return out;
+}
+
+export const dealSchema = z
+  .object({
+    id: z.string().trim().min(1, 'expected the deal id').max(128),
+    closedAt: z.union([isoDate, z.iso.datetime({ offset: true, message: 'expected YYYY-MM-DD or an ISO date-time' })]),
+    value: z.number().nonnegative('expected a value of 0 or more').finite().optional(),
+  })
+  .strict();
+export type Deal = z.infer<typeof dealSchema>;
+
+/** Turns a zod error into "field: message" lines, each naming the field. */
+export function describeIssues(error: z.ZodError, prefix = ''): string[] {
+  return error.issues.map((i) => {
+    const path = [prefix, ...i.path.map(String)].filter(Boolean).join('.');
+    return `${path || '(input)'}: ${i.message}`;
+  });
+}

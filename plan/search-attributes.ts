@@ -1,0 +1,19 @@
+// The custom search attributes of PRODUCT.md: defined once, used by the workflow (upserts),
+// the client (start, queries), `npm start` and the tests (registration).
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const CustomerId = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
+export const TouchPlan = defineSearchAttributeKey('TouchPlan', SearchAttributeType.KEYWORD);
+export const PlanYear = defineSearchAttributeKey('PlanYear', SearchAttributeType.INT);
+export const TouchesDone = defineSearchAttributeKey('TouchesDone', SearchAttributeType.INT);
+export const NextTouchAt = defineSearchAttributeKey('NextTouchAt', SearchAttributeType.DATETIME);
+export const NextTouchKind = defineSearchAttributeKey('NextTouchKind', SearchAttributeType.KEYWORD);
+export const AssignedAgent = defineSearchAttributeKey('AssignedAgent', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTES = [CustomerId, TouchPlan, PlanYear, TouchesDone, NextTouchAt, NextTouchKind, AssignedAgent];
+
+/** `NAME=Type` pairs as `temporal operator search-attribute create` and start-dev take them. */
+export function searchAttributeArgs(): string[] {
+  const cli: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', DATETIME: 'Datetime', TEXT: 'Text', BOOL: 'Bool', DOUBLE: 'Double', KEYWORD_LIST: 'KeywordList' };
+  return SEARCH_ATTRIBUTES.map((k) => `${k.name}=${cli[k.type]}`);
+}

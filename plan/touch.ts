@@ -1,0 +1,49 @@
+// A scheduled touch and its recorded outcome (PRODUCT.md, "A scheduled touch, as JSON").
+import type { Channel } from './customer';
+
+export const TOUCH_KINDS = ['newsletter', 'holiday-card', 'call', 'follow-up-letter', 'personal-card', 'give-away', 'value-added'] as const;
+export type TouchKind = (typeof TOUCH_KINDS)[number];
+
+export const PLANS = ['client-for-life', 'advocate'] as const;
+export type PlanName = (typeof PLANS)[number];
+
+export interface Touch {
+  /** 1-based position in the plan year; part of the idempotency key, never reused. */
+  seq: number;
+  kind: TouchKind;
+  /** The channel chosen from consent at planning time; `none` = no allowed channel. */
+  channel: Channel | 'none';
+  /** ISO instant with the customer's UTC offset, e.g. 2027-01-05T10:00:00+03:00. */
+  at: string;
+  title: string;
+  occasion?: string;
+}
+
+export type TouchOutcome = 'sent' | 'skipped' | 'failed';
+
+export interface TouchResult {
+  outcome: TouchOutcome;
+  reason?: string;
+  /** Where it went: the message id of an email, the SID of an SMS, a task id. */
+  reference?: string;
+}
+
+export interface DoneTouch extends Touch, TouchResult {
+  /** ISO instant (UTC) the outcome was recorded, from workflow time. */
+  doneAt: string;
+}
+
+const KIND_LABEL: Record<TouchKind, string> = {
+  newsletter: 'Newsletter',
+  'holiday-card': 'Holiday card',
+  call: 'Call',
+  'follow-up-letter': 'Follow-up letter',
+  'personal-card': 'Personal card',
+  'give-away': 'Give-away',
+  'value-added': 'Value-added',
+};
+
+/** One line that reads well in Temporal UI, e.g. "Holiday card: Eid al-Fitr (postal)". */
+export function touchSummary(touch: Pick<Touch, 'kind' | 'title' | 'channel'>): string {
+  return `${KIND_LABEL[touch.kind]}: ${touch.title} (${touch.channel})`;
+}

