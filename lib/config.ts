@@ -31,11 +31,6 @@ const schema = z
     SENDING_HOURS: z.string().optional().transform((v) => v || '09:00-19:00').pipe(sendingHoursText).transform(toSendingHours),
     LOG_LEVEL: envLogLevel,
   })
-  .superRefine((env, ctx) => {
-    if ((env.SMTP_USER === undefined) !== (env.SMTP_PASS === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['SMTP_PASS'], message: 'SMTP_USER and SMTP_PASS must be set together' });
-    }
-  })
   .transform((env) => ({
     temporal: {
       /** Unset: `npm start` runs the embedded dev server on `embeddedPort`. */
@@ -69,6 +64,15 @@ const schema = z
 
 export type Config = Readonly<z.output<typeof schema>>;
 
+/** Every environment variable plan33 reads (the README's configuration table lists them). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.in.shape);
+
+/** Rules between variables; checked on the raw environment so they are reported with the rest. */
+function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
+  const set = (name: string) => (env[name] ?? '').trim() !== '';
+  return set('SMTP_USER') !== set('SMTP_PASS') ? ['SMTP_PASS: SMTP_USER and SMTP_PASS must be set together'] : [];
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
   constructor(readonly problems: string[]) {
@@ -87,9 +91,11 @@ function deepFreeze<T>(value: T): T {
 /** Parses the environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`));
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`)),
+    ...crossFieldProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(parsed.data);
 }
 

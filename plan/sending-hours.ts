@@ -33,10 +33,10 @@ export const sendingHoursText = z
 
 /**
  * The first instant at or after `ms` that lies inside the sending window in `zone`,
- * rounded up to a whole minute. Across DST gaps luxon moves a missing local time forward.
+ * rounded up to a whole second. Across DST gaps luxon moves a missing local time forward.
  */
 export function nextSendingSlot(ms: number, zone: string, hours: SendingHours): DateTime {
-  let local = DateTime.fromMillis(Math.ceil(ms / 60_000) * 60_000, { zone });
+  let local = DateTime.fromMillis(Math.ceil(ms / 1000) * 1000, { zone });
   const minuteOfDay = local.hour * 60 + local.minute;
   if (minuteOfDay < hours.startMinute) {
     local = local.set({ hour: Math.floor(hours.startMinute / 60), minute: hours.startMinute % 60, second: 0, millisecond: 0 });

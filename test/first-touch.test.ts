@@ -8,6 +8,7 @@ import { createTimeSkippingEnv } from '../lib/temporal-server';
 import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
 import { customerWorkflowId } from '../plan/ids';
 import { statusQuery } from '../workflows/messages';
+import type { customerYear } from '../workflows/customer-year';
 import { business, createTestWorker, installTestRuntime, tempDir } from './helpers/temporal';
 import { customer } from './fixtures/customers';
 
@@ -76,7 +77,7 @@ describe('first touch end to end (time-skipping server, real SMTP)', () => {
     const c = customer({ id: 'cust-year', email: 'year@example.com', timezone: 'America/New_York' });
     const result = await worker.runUntil(async () => {
       const { workflowId } = await dealClosed(env.client, { customer: c, deal }, { taskQueue });
-      return env.client.workflow.getHandle(workflowId).result(); // time skips to the year's end
+      return env.client.workflow.getHandle<typeof customerYear>(workflowId).result(); // time skips to the year's end
     });
     const mine = smtp.messages.filter((m) => m.to.includes('year@example.com'));
     expect(mine).toHaveLength(12);

@@ -1,0 +1,10 @@
+# The plan33 worker image (used by docker-compose.yml).
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN mkdir -p /data && chown node:node /data
+USER node
+CMD ["node_modules/.bin/tsx", "worker/main.ts"]

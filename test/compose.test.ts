@@ -1,0 +1,46 @@
+// docker-compose.yml cannot run here (no Docker engine); this checks what can be checked:
+// it parses as YAML, has the production services wired together, and the worker's
+// environment is made only of variables plan33's config knows.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, parseDocument } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../lib/binaries.mjs';
+import { CONFIG_VARIABLES, loadConfig } from '../lib/config';
+
+const text = readFileSync(join(projectRoot, 'docker-compose.yml'), 'utf8');
+
+describe('docker-compose.yml', () => {
+  it('is valid YAML without duplicate keys', () => {
+    const doc = parseDocument(text, { uniqueKeys: true });
+    expect(doc.errors).toEqual([]);
+  });
+
+  const compose = parse(text) as { services: Record<string, any>; volumes: Record<string, unknown> };
+
+  it('runs PostgreSQL, Temporal on it, Temporal UI and the worker', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['postgresql', 'temporal', 'temporal-ui', 'worker']);
+    const { temporal, postgresql, worker } = compose.services;
+    expect(temporal.environment.DB).toBe('postgres12');
+    expect(temporal.environment.POSTGRES_SEEDS).toBe('postgresql');
+    expect(temporal.depends_on.postgresql.condition).toBe('service_healthy');
+    expect(postgresql.volumes[0]).toMatch(/^postgresql-data:/);
+    expect(compose.services['temporal-ui'].environment.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(worker.environment.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(worker.depends_on.temporal.condition).toBe('service_healthy');
+    expect(existsSync(join(projectRoot, worker.build.dockerfile))).toBe(true);
+    for (const service of Object.values(compose.services)) {
+      for (const volume of (service.volumes ?? []) as string[]) expect(Object.keys(compose.volumes)).toContain(volume.split(':')[0]);
+    }
+  });
+
+  it("gives the worker only variables plan33's config reads, and they parse", () => {
+    const env = compose.services.worker.environment as Record<string, string>;
+    for (const name of Object.keys(env)) expect(CONFIG_VARIABLES).toContain(name);
+    // Fill the ${VAR:?...} / ${VAR:-default} placeholders as compose would, then validate.
+    const filled = Object.fromEntries(
+      Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{(\w+):[?-]([^}]*)\}/g, (_, name: string, rest: string) => (name === 'REFERRAL_URL' ? 'https://cedar.example/refer' : name.startsWith('SMTP_USER') || name === 'SMTP_PASS' ? '' : rest.startsWith('set') ? 'x' : rest))]),
+    );
+    expect(() => loadConfig(filled)).not.toThrow();
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../lib/config';
+import { envBool, envPort } from '../lib/env-parsers';
+
+describe('configuration from the environment', () => {
+  it('has working defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.temporal).toMatchObject({ address: undefined, namespace: 'default', taskQueue: 'plan33', embeddedPort: 7233, uiPort: 8233, tls: false });
+    expect(config.smtp).toMatchObject({ host: '127.0.0.1', port: 2525, secure: false, auth: undefined });
+    expect(config.sendingHours).toEqual({ startMinute: 540, endMinute: 1140 });
+    expect(Object.isFrozen(config.smtp)).toBe(true);
+  });
+
+  it('reads and derives values', () => {
+    const config = loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_API_KEY: 'k', SMTP_PORT: '587', SMTP_SECURE: 'yes', SMTP_USER: 'u', SMTP_PASS: 'p', SENDING_HOURS: '08:30-20:00' });
+    expect(config.temporal.tls).toBe(true); // an API key implies TLS
+    expect(config.smtp).toMatchObject({ port: 587, secure: true, auth: { user: 'u', pass: 'p' } });
+    expect(config.sendingHours).toEqual({ startMinute: 510, endMinute: 1200 });
+  });
+
+  it('names every bad variable in one error', () => {
+    let err: unknown;
+    try {
+      loadConfig({ SMTP_PORT: 'abc', TEMPORAL_TLS: 'maybe', SENDING_HOURS: '19:00-09:00', LOG_LEVEL: 'loud', SMTP_USER: 'only-user', REFERRAL_URL: 'not a url' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const message = (err as ConfigError).message;
+    expect(message).toMatch(/^plan33: 6 bad environment variables:/);
+    for (const name of ['SMTP_PORT', 'TEMPORAL_TLS', 'SENDING_HOURS', 'LOG_LEVEL', 'SMTP_PASS', 'REFERRAL_URL']) expect(message).toContain(`${name}:`);
+    expect(message).toContain('expected a port 1-65535, got "abc"');
+  });
+
+  it('env parsers accept what people write and refuse the rest', () => {
+    const bool = envBool(false);
+    expect(['1', 'TRUE', 'on', 'yes'].map((v) => bool.parse(v))).toEqual([true, true, true, true]);
+    expect(['0', 'False', 'off', 'no', '', undefined].map((v) => bool.parse(v))).toEqual([false, false, false, false, false, false]);
+    expect(bool.safeParse('2').success).toBe(false);
+    const port = envPort(80);
+    expect(port.parse('65535')).toBe(65535);
+    expect(port.safeParse('0').success).toBe(false);
+    expect(envPort(0, { allowZero: true }).parse('0')).toBe(0);
+    expect(port.safeParse('70000').success).toBe(false);
+    expect(port.safeParse('12.5').success).toBe(false);
+  });
+});

@@ -1,0 +1,38 @@
+// The production worker: connects to a Temporal cluster (TEMPORAL_ADDRESS) and a real SMTP
+// relay, registers the search attributes if it may, and runs until SIGTERM.
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { FileDeliveryLedger } from '../activities/delivery-ledger';
+import { loadConfigOrExit } from '../lib/config';
+import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
+import { registerSearchAttributes } from '../lib/register-search-attributes';
+import { createPlan33Worker } from './create-worker';
+import { createMailer } from './mailer';
+
+const config = loadConfigOrExit();
+const log = createLogger(config.logLevel);
+installTemporalRuntimeLogger(log);
+if (!config.temporal.address) {
+  log.fatal('TEMPORAL_ADDRESS is not set: the production worker needs a Temporal server (npm start runs an embedded one)');
+  process.exit(1);
+}
+const tls = config.temporal.tls ? {} : undefined;
+const options = { address: config.temporal.address, tls, apiKey: config.temporal.apiKey };
+const connection = await NativeConnection.connect(options);
+const admin = await Connection.connect(options);
+await registerSearchAttributes(admin, config.temporal.namespace).catch((err: Error) =>
+  log.warn({ err }, 'could not register search attributes (no operator permission?); see README, Operations'),
+);
+await admin.close();
+
+const worker = await createPlan33Worker({
+  connection,
+  namespace: config.temporal.namespace,
+  taskQueue: config.temporal.taskQueue,
+  deps: { mailer: createMailer(config.smtp), ledger: new FileDeliveryLedger(join(config.dataDir, 'ledger')), business: config.business },
+});
+log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'plan33 worker running');
+await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
+await connection.close();
+log.info('plan33 worker stopped');

