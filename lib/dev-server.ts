@@ -1,7 +1,7 @@
 // The Temporal CLI dev server as a child process of `npm start`, in its own process group:
 // a Ctrl-C in the terminal reaches plan33 only, which stops its worker first and the server
 // last, so no workflow task is cut off half-way. (Tests use the SDK's createLocal instead.)
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { locate, waitForPort } from './binaries.mjs';
 import { searchAttributeArgs } from '../plan/search-attributes';
@@ -9,7 +9,7 @@ import { searchAttributeArgs } from '../plan/search-attributes';
 export interface DevServer {
   address: string;
   uiUrl?: string;
-  /** Ms from spawn until the frontend accepted a connection. */
+  /** Ms from spawn until the frontend reported SERVING. */
   answeredAfterMs: number;
   stop(): Promise<void>;
   /** Immediate SIGKILL, for a forced exit. */
@@ -23,6 +23,21 @@ export interface DevServerProcessOptions {
   namespace: string;
   /** The server's own log (JSON lines). */
   logFile: string;
+}
+
+/** The port opens before the frontend serves; the CLI's own health check says when it does. */
+async function waitForHealth(cli: string, port: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const healthy = await new Promise<boolean>((ok) => {
+      execFile(cli, ['operator', 'cluster', 'health', '--address', `127.0.0.1:${port}`], { timeout: 5_000 }, (err, stdout) =>
+        ok(!err && stdout.includes('SERVING')),
+      );
+    });
+    if (healthy) return;
+    if (Date.now() > deadline) throw new Error(`the Temporal dev server on port ${port} did not report SERVING within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Returns undefined when no CLI binary is at hand (the caller falls back to the SDK download). */
@@ -49,7 +64,7 @@ export async function spawnDevServer(opts: DevServerProcessOptions): Promise<Dev
   );
   exited.catch(() => undefined);
   try {
-    await Promise.race([waitForPort(opts.port, { timeoutMs: 60_000 }), exited]);
+    await Promise.race([waitForPort(opts.port, { timeoutMs: 60_000 }).then(() => waitForHealth(found.path, opts.port)), exited]);
   } catch (err) {
     child.kill('SIGKILL');
     throw err;

@@ -9,7 +9,7 @@ import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
 import { customerWorkflowId } from '../plan/ids';
 import { statusQuery } from '../workflows/messages';
 import type { customerYear } from '../workflows/customer-year';
-import { business, createTestWorker, installTestRuntime, tempDir } from './helpers/temporal';
+import { business, createTestWorker, installTestRuntime } from './helpers/temporal';
 import { customer } from './fixtures/customers';
 
 let env: TestWorkflowEnvironment;

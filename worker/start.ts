@@ -75,11 +75,12 @@ if (captureMail) {
   });
 }
 
+const mailer = createMailer(config.smtp);
 const worker = await createPlan33Worker({
   connection,
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
-  deps: { mailer: createMailer(config.smtp), ledger: new FileDeliveryLedger(join(config.dataDir, 'ledger')), business: config.business },
+  deps: { mailer, ledger: new FileDeliveryLedger(join(config.dataDir, 'ledger')), business: config.business },
 });
 const running = worker.run();
 
@@ -113,6 +114,7 @@ async function stop(signal: string) {
   say(`\nplan33: ${signal}, stopping the worker, mail server and Temporal server...`);
   worker.shutdown();
   await running;
+  mailer.close(); // its pooled connections would keep the SMTP server's close waiting
   await smtp?.close();
   await client.connection.close();
   await connection.close();
