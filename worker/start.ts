@@ -15,7 +15,6 @@ import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
 import { createDevServerEnv } from '../lib/temporal-server';
 import { spawnDevServer, type DevServer } from '../lib/dev-server';
 import { FileDeliveryLedger } from '../activities/delivery-ledger';
-import { customerWorkflowId } from '../plan/ids';
 import { createPlan33Worker } from './create-worker';
 import { createMailer } from './mailer';
 import { SAMPLE_DEALS } from './samples';
@@ -84,15 +83,16 @@ const worker = await createPlan33Worker({
 });
 const running = worker.run();
 
+const sampleRuns: Array<{ workflowId: string; runId: string }> = [];
 for (const sample of embedded ? SAMPLE_DEALS : []) {
-  await dealClosed(client, sample, { taskQueue: config.temporal.taskQueue, sendingHours: config.sendingHours });
+  sampleRuns.push(await dealClosed(client, sample, { taskQueue: config.temporal.taskQueue, sendingHours: config.sendingHours }));
 }
 
 const ui = `http://localhost:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}`;
 say('plan33 is running.');
 if (embedded) {
   say(`  Temporal Web UI   ${ui}/workflows`);
-  for (const s of SAMPLE_DEALS) say(`  sample customer   ${ui}/workflows/${customerWorkflowId(s.customer.id)}`);
+  for (const run of sampleRuns) say(`  sample customer   ${ui}/workflows/${run.workflowId}/${run.runId}/history`);
   say(`  Temporal server   localhost:${config.temporal.embeddedPort} (state in ${here(dbFile)})`);
 } else {
   say(`  Temporal server   ${config.temporal.address} (namespace ${config.temporal.namespace})`);
