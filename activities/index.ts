@@ -3,14 +3,24 @@
 import { ApplicationFailure, log as activityLog } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
 import type { Customer } from '../plan/customer';
-import type { Touch, TouchResult } from '../plan/touch';
+import { resolvePlan, type PlanDefinition, type PlanOverrides } from '../plan/definitions';
+import type { PlanName, Touch, TouchResult } from '../plan/touch';
 import type { DeliveryLedger } from './delivery-ledger';
-import { renderTouchEmail, type Business } from './email-content';
+import { renderTouchEmail, renderTouchSms, touchMessage, type Business, type TouchContext } from './email-content';
+import type { TaskSink } from './task-sink';
+
+/** The one call of the Twilio client plan33 makes (`client.messages.create`). */
+export interface SmsClient {
+  messages: { create(opts: { to: string; body: string; from?: string; messagingServiceSid?: string }): Promise<{ sid: string }> };
+}
 
 export interface ActivityDeps {
   mailer: Pick<Transporter, 'sendMail'>;
+  sms?: { client: SmsClient; from?: string; messagingServiceSid?: string };
+  tasks: TaskSink;
   ledger: DeliveryLedger;
   business: Business;
+  planOverrides?: PlanOverrides;
 }
 
 export interface TouchDelivery {
@@ -18,12 +28,14 @@ export interface TouchDelivery {
   key: string;
   customer: Customer;
   touch: Touch;
+  context?: TouchContext;
 }
 
-/** SMTP replies that no retry will fix: the address or the message is refused for good. */
-function isPermanentSmtpFailure(err: unknown): boolean {
-  const e = err as { responseCode?: number; code?: string };
-  return (typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600) || e.code === 'EENVELOPE';
+/** Twilio errors no retry will fix: opted out (21610), invalid or unreachable number. */
+const PERMANENT_TWILIO_CODES = new Set([21610, 21211, 21214, 21612, 21614, 21408]);
+
+function permanent(reason: string, type: string): never {
+  throw ApplicationFailure.nonRetryable(reason, type);
 }
 
 /** A stable Message-ID from the idempotency key: receivers can drop a duplicate too. */
@@ -31,41 +43,93 @@ export function messageIdFor(key: string): string {
   return `<${key.replace(/[^A-Za-z0-9._-]/g, '.')}@plan33>`;
 }
 
-export function createActivities({ mailer, ledger, business }: ActivityDeps) {
+export function createActivities(deps: ActivityDeps) {
+  const { mailer, ledger, business, tasks } = deps;
+
+  async function sendEmail({ key, customer, touch, context }: TouchDelivery): Promise<TouchResult> {
+    if (!customer.email || !customer.consent.email) permanent('no email address or no email consent', 'NoConsent');
+    const content = renderTouchEmail(customer, touch, business, context);
+    const messageId = messageIdFor(key);
+    try {
+      await mailer.sendMail({ from: business.mailFrom, to: customer.email, subject: content.subject, text: content.text, html: content.html, messageId, headers: { 'X-Plan33-Touch': key } });
+    } catch (err) {
+      const e = err as { responseCode?: number; code?: string; message: string };
+      if ((typeof e.responseCode === 'number' && e.responseCode >= 500) || e.code === 'EENVELOPE') permanent(`refused by the mail server: ${e.message}`, 'PermanentDeliveryFailure');
+      throw err; // transient: Temporal retries with backoff
+    }
+    return { outcome: 'sent', reference: messageId };
+  }
+
+  async function sendSms({ customer, touch, context }: TouchDelivery): Promise<TouchResult> {
+    if (!deps.sms) permanent('SMS is not configured (TWILIO_ACCOUNT_SID)', 'ChannelNotConfigured');
+    if (!customer.phone || !customer.consent.sms) permanent('no phone number or no SMS consent', 'NoConsent');
+    const { client, from, messagingServiceSid } = deps.sms;
+    try {
+      const message = await client.messages.create({ to: customer.phone, body: renderTouchSms(customer, touch, business, context), ...(messagingServiceSid ? { messagingServiceSid } : { from }) });
+      return { outcome: 'sent', reference: message.sid };
+    } catch (err) {
+      const e = err as { code?: number; status?: number; message: string };
+      if (e.code !== undefined && PERMANENT_TWILIO_CODES.has(e.code)) permanent(`Twilio refused the message (${e.code}): ${e.message}`, 'PermanentDeliveryFailure');
+      throw err; // 429 and 5xx: Temporal retries with backoff
+    }
+  }
+
+  async function queuePostal({ key, customer, touch, context }: TouchDelivery): Promise<TouchResult> {
+    if (!customer.address || !customer.consent.postal) permanent('no postal address or no postal consent', 'NoConsent');
+    const { subject, paragraphs } = touchMessage(customer, touch, business, context);
+    await tasks.push({
+      type: 'postal',
+      taskId: key,
+      customerId: customer.id,
+      recipient: [customer.name.first, customer.name.last].filter(Boolean).join(' '),
+      address: customer.address,
+      kind: touch.kind,
+      title: touch.title,
+      message: [subject, ...paragraphs].join('\n\n'),
+    });
+    return { outcome: 'sent', reference: key };
+  }
+
+  async function createCallTask({ key, customer, touch }: TouchDelivery): Promise<TouchResult> {
+    if (!customer.phone || !customer.consent.phone) permanent('no phone number or no phone consent', 'NoConsent');
+    await tasks.push({
+      type: 'call',
+      taskId: key,
+      agent: customer.agent,
+      customerId: customer.id,
+      customerName: [customer.name.first, customer.name.last].filter(Boolean).join(' '),
+      phone: customer.phone,
+      title: touch.title,
+      dueAt: touch.at,
+      talkingPoints: ['How are things going since we last spoke?', 'Anything we can help with?', `Ask for a referral: ${business.referralUrl}`],
+    });
+    return { outcome: 'sent', reference: key };
+  }
+
   return {
-    async sendTouchEmail({ key, customer, touch }: TouchDelivery): Promise<TouchResult> {
-      const earlier = await ledger.get(key);
+    /** Delivers one touch on its channel, exactly once per key. */
+    async deliverTouch(req: TouchDelivery): Promise<TouchResult> {
+      const earlier = await ledger.get(req.key);
       if (earlier) {
-        activityLog.info('touch already delivered; not sending again', { key });
+        activityLog.info('touch already delivered; not sending again', { key: req.key });
         return earlier;
       }
-      if (!customer.email || !customer.consent.email) {
-        return { outcome: 'skipped', reason: 'no email address or no email consent' };
-      }
-      const content = renderTouchEmail(customer, touch, business);
-      const messageId = messageIdFor(key);
+      const send = { email: sendEmail, sms: sendSms, postal: queuePostal, phone: createCallTask, none: undefined }[req.touch.channel];
+      if (!send) permanent(`touch ${req.touch.seq} has no channel`, 'NoChannel');
       try {
-        await mailer.sendMail({
-          from: business.mailFrom,
-          to: customer.email,
-          subject: content.subject,
-          text: content.text,
-          html: content.html,
-          messageId,
-          headers: { 'X-Plan33-Touch': key },
-        });
+        const result = await send(req);
+        await ledger.record(req.key, result);
+        activityLog.info('touch delivered', { key: req.key, kind: req.touch.kind, channel: req.touch.channel });
+        return result;
       } catch (err) {
-        if (isPermanentSmtpFailure(err)) {
-          const result: TouchResult = { outcome: 'failed', reason: `refused by the mail server: ${(err as Error).message}` };
-          await ledger.record(key, result);
-          throw ApplicationFailure.nonRetryable(result.reason!, 'PermanentDeliveryFailure');
-        }
-        throw err; // transient: Temporal retries with backoff
+        if (err instanceof ApplicationFailure && err.nonRetryable) await ledger.record(req.key, { outcome: 'failed', reason: err.message });
+        throw err;
       }
-      const result: TouchResult = { outcome: 'sent', reference: messageId };
-      await ledger.record(key, result);
-      activityLog.info('touch sent', { key, kind: touch.kind, channel: 'email' });
-      return result;
+    },
+
+    /** The plan definition for a new year or an advocate switch, with the segment's overrides. */
+    async loadPlanDefinition(req: { plan: PlanName; version?: number; segment?: string }): Promise<PlanDefinition> {
+      return resolvePlan(req.plan, { version: req.version, segment: req.segment, overrides: deps.planOverrides });
     },
   };
 }

@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { FileDeliveryLedger } from '../activities/delivery-ledger';
+import { FolderTaskSink } from '../activities/task-sink';
 import { dealClosed } from '../client/enroll';
 import { cacheDir, freePort } from '../lib/binaries.mjs';
 import { spawnDevServer } from '../lib/dev-server';
@@ -56,7 +57,7 @@ const worker = await createPlan33Worker({
   connection: env.nativeConnection,
   taskQueue: 'bench',
   workflowBundle: bundle,
-  deps: { mailer: nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, ignoreTLS: true }), ledger: new FileDeliveryLedger(join(cacheDir, 'bench', `ledger-${Date.now()}`)), business: { name: 'Bench', postalAddress: '1 Bench St', mailFrom: 'bench@localhost', referralUrl: 'https://bench.test/refer' } },
+  deps: { mailer: nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, ignoreTLS: true }), tasks: new FolderTaskSink(join(cacheDir, 'bench', `tasks-${Date.now()}`)), ledger: new FileDeliveryLedger(join(cacheDir, 'bench', `ledger-${Date.now()}`)), business: { name: 'Bench', postalAddress: '1 Bench St', mailFrom: 'bench@localhost', referralUrl: 'https://bench.test/refer' } },
 });
 t = performance.now();
 const status = await worker.runUntil(async () => {

@@ -26,8 +26,6 @@ export interface EnrollOptions {
   sendingHours?: SendingHours;
 }
 
-export const CURRENT_PLAN_VERSION = 1;
-
 export async function dealClosed(client: Client, input: DealClosedInput, opts: EnrollOptions) {
   const customer = customerSchema.safeParse(input?.customer);
   const deal = dealSchema.safeParse(input?.deal);
@@ -41,7 +39,6 @@ export async function dealClosed(client: Client, input: DealClosedInput, opts: E
     v: 1,
     customerId: customer.data.id,
     plan: 'client-for-life',
-    planVersion: CURRENT_PLAN_VERSION,
     planYear: 1,
     ...(opts.sendingHours ? { sendingHours: opts.sendingHours } : {}),
   };

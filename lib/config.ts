@@ -29,6 +29,12 @@ const schema = z
     BUSINESS_POSTAL_ADDRESS: envString('1 Main Street, Springfield'),
     REFERRAL_URL: z.url({ message: 'expected an absolute URL' }).optional().or(z.literal('')).transform((v) => v || 'https://example.com/refer'),
     SENDING_HOURS: z.string().optional().transform((v) => v || '09:00-19:00').pipe(sendingHoursText).transform(toSendingHours),
+    TWILIO_ACCOUNT_SID: envOptional(),
+    TWILIO_AUTH_TOKEN: envOptional(),
+    TWILIO_FROM: envOptional(),
+    TWILIO_MESSAGING_SERVICE_SID: envOptional(),
+    TWILIO_API_BASE: envOptional(),
+    PLAN33_PLAN_OVERRIDES: envOptional(),
     LOG_LEVEL: envLogLevel,
   })
   .transform((env) => ({
@@ -58,6 +64,16 @@ const schema = z
       mailFrom: env.MAIL_FROM,
       referralUrl: env.REFERRAL_URL,
     },
+    twilio: {
+      accountSid: env.TWILIO_ACCOUNT_SID,
+      authToken: env.TWILIO_AUTH_TOKEN,
+      from: env.TWILIO_FROM,
+      messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID,
+      /** Unset: Twilio's API. `npm start` points it at its local Twilio-compatible endpoint. */
+      apiBase: env.TWILIO_API_BASE,
+    },
+    /** A JSON file of per-segment plan overrides (see plan/definitions.ts). */
+    planOverridesFile: env.PLAN33_PLAN_OVERRIDES,
     sendingHours: env.SENDING_HOURS,
     logLevel: env.LOG_LEVEL,
   }));
@@ -70,7 +86,11 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.in.shape);
 /** Rules between variables; checked on the raw environment so they are reported with the rest. */
 function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   const set = (name: string) => (env[name] ?? '').trim() !== '';
-  return set('SMTP_USER') !== set('SMTP_PASS') ? ['SMTP_PASS: SMTP_USER and SMTP_PASS must be set together'] : [];
+  const problems: string[] = [];
+  if (set('SMTP_USER') !== set('SMTP_PASS')) problems.push('SMTP_PASS: SMTP_USER and SMTP_PASS must be set together');
+  if (set('TWILIO_ACCOUNT_SID') !== set('TWILIO_AUTH_TOKEN')) problems.push('TWILIO_AUTH_TOKEN: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together');
+  if (set('TWILIO_ACCOUNT_SID') && !set('TWILIO_FROM') && !set('TWILIO_MESSAGING_SERVICE_SID')) problems.push('TWILIO_FROM: set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID to send SMS');
+  return problems;
 }
 
 export class ConfigError extends Error {

@@ -7,8 +7,8 @@ export function customerWorkflowId(customerId: string): string {
 
 /**
  * The idempotency key of one touch: the same touch retried (or replayed) has the same key,
- * so a sink that has seen the key never delivers twice.
+ * so a sink that has seen the key never delivers twice. Also the id of a call task: URL-safe.
  */
 export function touchKey(workflowId: string, planYear: number, seq: number): string {
-  return `${workflowId}/y${planYear}/t${seq}`;
+  return `${workflowId}.y${planYear}.t${seq}`;
 }

@@ -17,6 +17,11 @@ export interface Touch {
   at: string;
   title: string;
   occasion?: string;
+  /**
+   * Stable identity of the touch within its year, independent of its date (`newsletter-3`,
+   * `holiday-eid-al-fitr`, `call-2`, `thank-you-1`): a re-plan keeps the seq of a slot.
+   */
+  slot?: string;
 }
 
 export type TouchOutcome = 'sent' | 'skipped' | 'failed';

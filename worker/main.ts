@@ -1,14 +1,12 @@
 // The production worker: connects to a Temporal cluster (TEMPORAL_ADDRESS) and a real SMTP
 // relay, registers the search attributes if it may, and runs until SIGTERM.
-import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { FileDeliveryLedger } from '../activities/delivery-ledger';
 import { loadConfigOrExit } from '../lib/config';
 import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
 import { registerSearchAttributes } from '../lib/register-search-attributes';
 import { createPlan33Worker } from './create-worker';
-import { createMailer } from './mailer';
+import { createDependencies } from './dependencies';
 
 const config = loadConfigOrExit();
 const log = createLogger(config.logLevel);
@@ -30,7 +28,7 @@ const worker = await createPlan33Worker({
   connection,
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
-  deps: { mailer: createMailer(config.smtp), ledger: new FileDeliveryLedger(join(config.dataDir, 'ledger')), business: config.business },
+  deps: createDependencies(config),
 });
 log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'plan33 worker running');
 await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM

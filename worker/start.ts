@@ -14,9 +14,9 @@ import { registerSearchAttributes } from '../lib/register-search-attributes';
 import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
 import { createDevServerEnv } from '../lib/temporal-server';
 import { spawnDevServer, type DevServer } from '../lib/dev-server';
-import { FileDeliveryLedger } from '../activities/delivery-ledger';
+import { startLocalTwilio, type LocalTwilio } from '../lib/twilio-local';
 import { createPlan33Worker } from './create-worker';
-import { createMailer } from './mailer';
+import { createDependencies } from './dependencies';
 import { SAMPLE_DEALS } from './samples';
 
 const config = loadConfigOrExit();
@@ -32,6 +32,7 @@ const embedded = config.temporal.address === undefined;
 const captureMail = ['127.0.0.1', 'localhost', '::1'].includes(config.smtp.host);
 const mailDir = join(config.dataDir, 'mail');
 const dbFile = join(config.dataDir, 'temporal.sqlite');
+const smsDir = join(config.dataDir, 'sms');
 
 say(`plan33: starting (data in ${here(config.dataDir)})`);
 let server: DevServer | undefined;
@@ -74,13 +75,17 @@ if (captureMail) {
   });
 }
 
-const mailer = createMailer(config.smtp);
-const worker = await createPlan33Worker({
-  connection,
-  namespace: config.temporal.namespace,
-  taskQueue: config.temporal.taskQueue,
-  deps: { mailer, ledger: new FileDeliveryLedger(join(config.dataDir, 'ledger')), business: config.business },
-});
+// Without Twilio credentials, SMS go to a local Twilio-compatible endpoint that keeps them.
+let localTwilio: LocalTwilio | undefined;
+let twilio = config.twilio;
+if (!twilio.accountSid) {
+  const credentials = { accountSid: 'AC00000000000000000000000000000033', authToken: 'plan33-local-token' };
+  localTwilio = await startLocalTwilio({ ...credentials, dir: smsDir, onMessage: (sms) => say(`  ✆ SMS captured: ${sms.body.slice(0, 60)}…`) });
+  twilio = { ...twilio, ...credentials, from: '+15005550006', apiBase: localTwilio.baseUrl };
+}
+const deps = createDependencies({ ...config, twilio });
+const { mailer } = deps;
+const worker = await createPlan33Worker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps });
 const running = worker.run();
 
 const sampleRuns: Array<{ workflowId: string; runId: string }> = [];
@@ -98,6 +103,8 @@ if (embedded) {
   say(`  Temporal server   ${config.temporal.address} (namespace ${config.temporal.namespace})`);
 }
 if (smtp) say(`  captured email    ${here(mailDir)}/ (SMTP on ${config.smtp.host}:${smtp.port}; the first lands within a minute)`);
+if (localTwilio) say(`  captured SMS      ${here(smsDir)}/ (Twilio-compatible endpoint ${localTwilio.baseUrl})`);
+say(`  agent tasks       ${here(join(config.dataDir, 'tasks'))}/ (calls and postal items)`);
 say(`  logs              ${here(logFile)}`);
 say('Press Ctrl-C to stop; `npm start` again resumes the same workflows.');
 
@@ -116,6 +123,7 @@ async function stop(signal: string) {
   await running;
   mailer.close(); // its pooled connections would keep the SMTP server's close waiting
   await smtp?.close();
+  await localTwilio?.close();
   await client.connection.close();
   await connection.close();
   await server?.stop();

@@ -1,117 +1,324 @@
-// One customer's year, told in order: plan the touches, sleep until each, run it, record the
-// outcome. Handlers only record; the main loop acts. Deterministic: time is workflow time.
+// One customer's year, told in order: load the plan, plan the touches, sleep until each, run
+// it, record the outcome; at the year's end, continue as new into the next year. Handlers
+// only record (validated updates change state; signals queue events); the main loop acts.
+// Deterministic: time is workflow time, the plan engine is pure.
 import {
   ActivityFailure,
   ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
   log,
   proxyActivities,
   setHandler,
-  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { customerSchema, describeIssues, type Customer, type Deal } from '../plan/customer';
+import { channelKeyOf, chooseChannel } from '../plan/channels';
 import { touchKey } from '../plan/ids';
-import { NextTouchAt, NextTouchKind, PlanYear, TouchesDone, TouchPlan, AssignedAgent, CustomerId } from '../plan/search-attributes';
-import type { SendingHours } from '../plan/sending-hours';
-import { touchSummary, type DoneTouch, type PlanName, type Touch, type TouchResult } from '../plan/touch';
-import { planYear } from '../plan/year';
-import { dealClosedSignal, statusQuery, type CustomerStatus } from './messages';
+import { AssignedAgent, CustomerId, NextTouchAt, NextTouchKind, PlanYear, TouchesDone, TouchPlan } from '../plan/search-attributes';
+import { DEFAULT_SENDING_HOURS, type SendingHours } from '../plan/sending-hours';
+import { touchSummary, type PlanName, type Touch, type TouchResult } from '../plan/touch';
+import * as m from './messages';
+import * as year from './year-state';
 
 /** Versioned input: a year started under version N keeps running under version N. */
 export interface CustomerYearInput {
   v: 1;
   customerId: string;
   plan: PlanName;
-  planVersion: number;
   /** 1 for the first year after the deal, 2 for the next, ... */
   planYear: number;
-  /** Carried into the next year; empty on the first start (the dealClosed signal brings it). */
+  sendingHours?: SendingHours;
+  segment?: string;
+  /** Carried into a new year (unset on the first start: the dealClosed signal brings them). */
+  yearStartMs?: number;
   customer?: Customer;
   deals?: Deal[];
-  sendingHours?: SendingHours;
+  referralIds?: string[];
+  pledged?: boolean;
+  /** A whole year's state, when the history grew long mid-year (continue-as-new). */
+  state?: year.YearState;
+  /** The outcome of the year before, for operators (status query). */
+  previousYear?: m.YearSummary;
 }
 
-const { sendTouchEmail } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+const activities = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
 });
 
-/** Runs one touch; a permanent failure is recorded as `failed`, never fails the year. */
-async function runTouch(touch: Touch, customer: Customer, key: string): Promise<TouchResult> {
-  if (touch.channel !== 'email') return { outcome: 'skipped', reason: 'no allowed channel for this touch' };
-  try {
-    return await sendTouchEmail.executeWithOptions({ summary: touchSummary(touch) }, [{ key, customer, touch }]);
-  } catch (err) {
-    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-      log.warn('touch failed for good', { seq: touch.seq, type: err.cause.type });
-      return { outcome: 'failed', reason: err.cause.message };
-    }
-    throw err;
-  }
-}
+type Event =
+  | { type: 'referral'; referral: m.Referral }
+  | { type: 'pledge'; pledge: m.Pledge }
+  | { type: 'opt-out' | 'opt-in'; change: m.ConsentChange }
+  | { type: 'pause'; reason?: string }
+  | { type: 'resume' }
+  | { type: 'cancel'; reason: string };
 
-export async function customerYear(input: CustomerYearInput): Promise<CustomerStatus> {
-  const info = workflowInfo();
-  const yearStartedAt = new Date(Date.now()).toISOString();
+export async function customerYear(input: CustomerYearInput): Promise<m.CustomerStatus> {
+  const { workflowId } = workflowInfo();
+  let state: year.YearState | undefined = input.state;
   let customer: Customer | undefined = input.customer;
   const deals: Deal[] = [...(input.deals ?? [])];
-  const done: DoneTouch[] = [];
-  let touches: Touch[] = [];
+  const inbox: Event[] = [];
+  let changes = 0; // bumped by every update, so the main loop re-reads the plan
 
-  setHandler(dealClosedSignal, ({ customer: raw, deal }) => {
+  // ---- messages: record, validate, never act ----
+  setHandler(m.dealClosedSignal, ({ customer: raw, deal }) => {
     const parsed = customerSchema.safeParse(raw);
-    if (!parsed.success) {
-      // A signal cannot be refused; the client validates first, so this only logs.
-      log.warn('dealClosed ignored: bad customer', { problems: describeIssues(parsed.error, 'customer') });
+    if (!parsed.success || parsed.data.id !== input.customerId) {
+      // A signal cannot be refused; the client validated it first, so this only logs.
+      log.warn('dealClosed ignored: bad customer', { problems: parsed.success ? ['customer.id: does not match'] : describeIssues(parsed.error, 'customer') });
       return;
     }
-    if (parsed.data.id !== input.customerId) {
-      log.warn('dealClosed ignored: customer id does not match this workflow', { got: parsed.data.id });
-      return;
-    }
-    customer = parsed.data;
-    if (!deals.some((d) => d.id === deal.id)) deals.push(deal);
+    const list = state?.deals ?? deals;
+    if (!list.some((d) => d.id === deal.id)) list.push(deal);
+    if (state) {
+      state.customer = parsed.data;
+      year.replanRest(state, Date.now());
+    } else customer = parsed.data;
+    changes++;
+  });
+  setHandler(m.referralReceivedSignal, (referral) => void inbox.push({ type: 'referral', referral }));
+  setHandler(m.referralPledgedSignal, (pledge) => void inbox.push({ type: 'pledge', pledge }));
+  setHandler(m.optOutSignal, (change) => void inbox.push({ type: 'opt-out', change }));
+  setHandler(m.optInSignal, (change) => void inbox.push({ type: 'opt-in', change }));
+  setHandler(m.pauseSignal, ({ reason }) => void inbox.push({ type: 'pause', reason }));
+  setHandler(m.resumeSignal, () => void inbox.push({ type: 'resume' }));
+  setHandler(m.cancelSignal, ({ reason }) => void inbox.push({ type: 'cancel', reason }));
+
+  const requireState = () => {
+    if (!state) throw new Error('the year has not started yet');
+    return state;
+  };
+  setHandler(
+    m.updateProfileUpdate,
+    (raw) => {
+      const s = requireState();
+      s.customer = customerSchema.parse(raw);
+      year.replanRest(s, Date.now());
+      changes++;
+      return { touchesAhead: s.touches.length };
+    },
+    {
+      validator: (raw) => {
+        requireState();
+        const parsed = customerSchema.safeParse(raw);
+        if (!parsed.success) throw new Error(describeIssues(parsed.error, 'customer').join('; '));
+        if (parsed.data.id !== input.customerId) throw new Error(`customer.id: is ${parsed.data.id}, this workflow is ${input.customerId}`);
+      },
+    },
+  );
+  setHandler(
+    m.completeCallUpdate,
+    (c) => {
+      const s = requireState();
+      const next = year.completeCall(s, m.callCompletionSchema.parse(c), Date.now());
+      changes++;
+      return { taskId: c.taskId, outcome: c.outcome, next };
+    },
+    {
+      validator: (c) => {
+        const parsed = m.callCompletionSchema.safeParse(c);
+        if (!parsed.success) throw new Error(describeIssues(parsed.error).join('; '));
+        const problem = year.callCompletionProblem(requireState(), parsed.data, Date.now());
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
+  setHandler(
+    m.skipTouchUpdate,
+    ({ seq, reason }) => {
+      const s = requireState();
+      const touch = s.touches.find((t) => t.seq === seq)!;
+      year.skip(s, touch, `skipped by operator: ${reason}`, Date.now());
+      changes++;
+      return touch;
+    },
+    {
+      validator: (req) => {
+        const parsed = m.skipTouchSchema.safeParse(req);
+        if (!parsed.success) throw new Error(describeIssues(parsed.error).join('; '));
+        if (!requireState().touches.some((t) => t.seq === req.seq)) throw new Error(`seq: no touch ${req.seq} still to come`);
+      },
+    },
+  );
+  setHandler(
+    m.rescheduleTouchUpdate,
+    ({ seq, at }) => {
+      const s = requireState();
+      const touch = s.touches.find((t) => t.seq === seq)!;
+      touch.at = at;
+      s.touches.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+      changes++;
+      return touch;
+    },
+    {
+      validator: (req) => {
+        const parsed = m.rescheduleTouchSchema.safeParse(req);
+        if (!parsed.success) throw new Error(describeIssues(parsed.error).join('; '));
+        const s = requireState();
+        if (!s.touches.some((t) => t.seq === req.seq)) throw new Error(`seq: no touch ${req.seq} still to come`);
+        const at = Date.parse(req.at);
+        if (at < Date.now()) throw new Error('at: is in the past');
+        if (at >= s.yearEndMs) throw new Error("at: is after this plan year's end");
+      },
+    },
+  );
+  setHandler(m.statusQuery, () => {
+    if (state) return { ...year.status(state, input.customerId), previousYear: input.previousYear };
+    if (!customer) throw new Error('the year has not started yet: no customer profile received');
+    // The first moments of a new year, while its plan loads.
+    return {
+      customerId: input.customerId, customer, plan: input.plan, planVersion: 0, planYear: input.planYear,
+      yearStartedAt: '', yearEndsAt: '', state: 'starting', deals, referrals: input.referralIds?.length ?? 0, calls: [], touchesDone: [], nextTouches: [],
+      previousYear: input.previousYear,
+    };
   });
 
-  const status = (): CustomerStatus => ({
-    customerId: input.customerId,
-    plan: input.plan,
-    planVersion: input.planVersion,
-    planYear: input.planYear,
-    yearStartedAt,
-    deals,
-    touchesDone: done,
-    nextTouches: touches.filter((t) => !done.some((d) => d.seq === t.seq)),
-  });
-  setHandler(statusQuery, status);
-
-  // The first start comes with the dealClosed signal (signal-with-start): it is delivered
-  // before the first line here runs, so the customer is known. Guard anyway.
-  if (!customer) {
-    throw ApplicationFailure.nonRetryable(`customer ${input.customerId} started without a profile`, 'MissingProfile');
+  // ---- the year ----
+  if (!state) {
+    if (!customer) throw ApplicationFailure.nonRetryable(`customer ${input.customerId} started without a profile`, 'MissingProfile');
+    const definition = await activities.loadPlanDefinition.executeWithOptions({ summary: `Load the ${input.plan} plan` }, [{ plan: input.plan, segment: input.segment }]);
+    state = year.newYear({
+      customer,
+      plan: input.plan,
+      definition,
+      planYear: input.planYear,
+      yearStartMs: input.yearStartMs ?? Date.now(),
+      sendingHours: input.sendingHours ?? DEFAULT_SENDING_HOURS,
+      deals,
+      referralIds: input.referralIds ?? [],
+      pledged: input.pledged ?? false,
+    });
   }
+  const s = state;
 
-  touches = planYear(customer, Date.now(), { sendingHours: input.sendingHours });
-  const publish = (next: Touch | undefined) =>
+  const publish = () => {
+    const next = year.nextDue(s);
     upsertSearchAttributes([
       { key: CustomerId, value: input.customerId },
-      { key: TouchPlan, value: input.plan },
-      { key: PlanYear, value: input.planYear },
-      { key: AssignedAgent, value: customer!.agent },
-      { key: TouchesDone, value: done.length },
+      { key: TouchPlan, value: s.plan },
+      { key: PlanYear, value: s.planYear },
+      { key: AssignedAgent, value: s.customer.agent },
+      { key: TouchesDone, value: s.done.length },
       { key: NextTouchAt, value: next ? new Date(next.at) : null },
       { key: NextTouchKind, value: next ? next.kind : null },
     ]);
+  };
 
-  for (const touch of touches) {
-    publish(touch);
-    const wait = Date.parse(touch.at) - Date.now();
-    if (wait > 0) await sleep(wait, { summary: `Until ${touchSummary(touch)}` });
-    const result = await runTouch(touch, customer, touchKey(info.workflowId, input.planYear, touch.seq));
-    done.push({ ...touch, ...result, doneAt: new Date(Date.now()).toISOString() });
+  async function becomeAdvocate(): Promise<void> {
+    if (s.plan === 'advocate') return;
+    s.definition = await activities.loadPlanDefinition.executeWithOptions({ summary: 'Load the advocate plan' }, [
+      { plan: 'advocate', version: s.definition.version, segment: input.segment },
+    ]);
+    s.plan = 'advocate';
+    year.replanRest(s, Date.now());
   }
-  publish(undefined);
-  return status();
+
+  async function handle(event: Event): Promise<void> {
+    switch (event.type) {
+      case 'referral':
+        if (s.referralIds.includes(event.referral.referralId)) return;
+        s.referralIds.push(event.referral.referralId);
+        await becomeAdvocate();
+        year.addThankYou(s, Date.now());
+        return;
+      case 'pledge':
+        if (s.pledged) return;
+        s.pledged = true;
+        await becomeAdvocate();
+        year.addThankYou(s, Date.now());
+        return;
+      case 'opt-out':
+      case 'opt-in':
+        s.customer = { ...s.customer, consent: { ...s.customer.consent, [event.change.channel]: event.type === 'opt-in' } };
+        for (const t of s.touches) t.channel = chooseChannel(channelKeyOf(t), s.customer, s.definition);
+        return;
+      case 'pause':
+        s.paused = true;
+        return;
+      case 'resume': {
+        if (!s.paused) return;
+        s.paused = false;
+        const now = Date.now();
+        for (const t of s.touches.filter((x) => Date.parse(x.at) < now && year.isEligible(s, x))) year.skip(s, t, 'due while paused by an operator', now);
+        return;
+      }
+      case 'cancel':
+        s.cancelled = event.reason;
+        return;
+    }
+  }
+
+  async function run(touch: Touch): Promise<TouchResult> {
+    const channel = chooseChannel(channelKeyOf(touch), s.customer, s.definition);
+    if (channel === 'none') return { outcome: 'skipped', reason: 'no channel with consent and contact details for this touch' };
+    const delivery = { ...touch, channel };
+    try {
+      return await activities.deliverTouch.executeWithOptions({ summary: touchSummary(delivery) }, [
+        {
+          key: touchKey(workflowId, s.planYear, touch.seq),
+          customer: s.customer,
+          touch: delivery,
+          context: { plan: s.plan, planYear: s.planYear, callNotes: year.notesForLetter(s, touch) },
+        },
+      ]);
+    } catch (err) {
+      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+        log.warn('touch failed for good', { seq: touch.seq, type: err.cause.type });
+        return { outcome: 'failed', reason: err.cause.message };
+      }
+      throw err;
+    }
+  }
+
+  for (;;) {
+    while (inbox.length > 0) await handle(inbox.shift()!);
+    publish();
+    if (s.cancelled) break;
+    const seen = changes;
+    const wake = () => inbox.length > 0 || changes !== seen;
+    if (s.paused) {
+      await condition(wake);
+      continue;
+    }
+    const next = year.nextDue(s);
+    const untilMs = Math.min(next ? Date.parse(next.at) : s.yearEndMs, s.yearEndMs);
+    const waitMs = untilMs - Date.now();
+    if (waitMs > 0) {
+      const summary = next && untilMs < s.yearEndMs ? `Until ${touchSummary(next)}` : `Until the end of plan year ${s.planYear}`;
+      if (await condition(wake, waitMs, { summary })) continue;
+    }
+    if (!next || Date.now() >= s.yearEndMs) break;
+    year.recordDone(s, next, await run(next), Date.now());
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof customerYear>({ ...input, state: s });
+    }
+  }
+
+  const now = Date.now();
+  const why = s.cancelled ? `customer lost: ${s.cancelled}` : 'the plan year ended';
+  for (const t of [...s.touches]) year.skip(s, t, t.kind === 'follow-up-letter' && !s.cancelled ? 'no reached call to follow up this year' : why, now);
+  publish();
+  await condition(allHandlersFinished);
+  if (s.cancelled) return { ...year.status(s, input.customerId), previousYear: input.previousYear };
+  return continueAsNew<typeof customerYear>({
+    v: 1,
+    customerId: input.customerId,
+    plan: s.plan,
+    planYear: s.planYear + 1,
+    sendingHours: s.sendingHours,
+    segment: input.segment,
+    yearStartMs: s.yearEndMs,
+    customer: s.customer,
+    deals: s.deals,
+    referralIds: s.referralIds,
+    pledged: s.pledged,
+    previousYear: { planYear: s.planYear, plan: s.plan, touchesDone: s.done },
+  });
 }

@@ -1,26 +1,116 @@
 // Every message the customer workflow understands, defined once and imported by the
-// workflow, the client library and the tests.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { CustomerInput, Deal } from '../plan/customer';
+// workflow, the client library, the CLI and the tests. Signals record facts that cannot be
+// refused (a deal closed, a referral came in, an opt-out); updates are used where the caller
+// must learn that bad input was rejected (profile, call outcome, operator edits).
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { channelSchema, type CustomerInput, type Customer, type Deal } from '../plan/customer';
+import { isoDate } from '../plan/dates';
 import type { DoneTouch, PlanName, Touch } from '../plan/touch';
 
 export interface DealClosed {
   customer: CustomerInput;
   deal: Deal;
 }
-
 /** A deal closed: starts the year (with signal-with-start) or updates the running one. */
 export const dealClosedSignal = defineSignal<[DealClosed]>('dealClosed');
 
+export const referralSchema = z
+  .object({
+    referralId: z.string().trim().min(1, 'expected the referral id').max(128),
+    /** Who was referred, for the thank-you ("Thank you for introducing Omar"). */
+    referredName: z.string().trim().max(100).optional(),
+  })
+  .strict();
+export type Referral = z.infer<typeof referralSchema>;
+/** Someone the customer referred arrived: advocate from now on, and a thank-you. */
+export const referralReceivedSignal = defineSignal<[Referral]>('referralReceived');
+
+export const pledgeSchema = z.object({ note: z.string().trim().max(500).optional() }).strict();
+export type Pledge = z.infer<typeof pledgeSchema>;
+/** The customer pledged to refer: advocate from now on, and a thank-you (once). */
+export const referralPledgedSignal = defineSignal<[Pledge]>('referralPledged');
+
+export const consentChangeSchema = z.object({ channel: channelSchema, reason: z.string().trim().max(200).optional() }).strict();
+export type ConsentChange = z.infer<typeof consentChangeSchema>;
+export const optOutSignal = defineSignal<[ConsentChange]>('optOut');
+export const optInSignal = defineSignal<[ConsentChange]>('optIn');
+
+export const CALL_OUTCOMES = ['reached', 'not-interested', 'no-answer', 'call-back'] as const;
+export const callCompletionSchema = z
+  .object({
+    taskId: z.string().trim().min(1, 'expected the call task id'),
+    outcome: z.enum(CALL_OUTCOMES, { message: `expected one of ${CALL_OUTCOMES.join(', ')}` }),
+    /** Required with `call-back`: the day the customer asked to be called. */
+    callBackOn: isoDate.optional(),
+    notes: z.string().trim().max(2000).optional(),
+  })
+  .strict()
+  .refine((c) => c.outcome !== 'call-back' || c.callBackOn !== undefined, { path: ['callBackOn'], message: 'required when outcome is call-back' });
+export type CallCompletion = z.infer<typeof callCompletionSchema>;
+/** An agent finished a call task. Rejected: unknown task, already completed, bad date. */
+export const completeCallUpdate = defineUpdate<CallCompletionResult, [CallCompletion]>('completeCall');
+export interface CallCompletionResult {
+  taskId: string;
+  outcome: CallCompletion['outcome'];
+  /** What the workflow will do next, e.g. "follow-up letter 1 at 2027-02-03T09:00:00+03:00". */
+  next: string;
+}
+
+/** New profile data; validated (and rejected with the bad fields named) before it is stored. */
+export const updateProfileUpdate = defineUpdate<ProfileUpdateResult, [CustomerInput]>('updateProfile');
+export interface ProfileUpdateResult {
+  /** How many touches still to come after re-planning. */
+  touchesAhead: number;
+}
+
+export const pauseSignal = defineSignal<[{ reason?: string }]>('pause');
+export const resumeSignal = defineSignal<[]>('resume');
+
+export const skipTouchSchema = z.object({ seq: z.number().int().positive(), reason: z.string().trim().min(1, 'expected a reason').max(200) }).strict();
+export const skipTouchUpdate = defineUpdate<Touch, [z.infer<typeof skipTouchSchema>]>('skipTouch');
+
+export const rescheduleTouchSchema = z
+  .object({ seq: z.number().int().positive(), at: z.iso.datetime({ offset: true, message: 'expected an ISO date-time with offset' }) })
+  .strict();
+export const rescheduleTouchUpdate = defineUpdate<Touch, [z.infer<typeof rescheduleTouchSchema>]>('rescheduleTouch');
+
+/** The customer is lost: the year ends now, nothing more is sent. */
+export const cancelSignal = defineSignal<[{ reason: string }]>('cancel');
+
+export interface CallRecord {
+  taskId: string;
+  seq: number;
+  outcome?: CallCompletion['outcome'];
+  notes?: string;
+  completedAt?: string;
+}
+
 export interface CustomerStatus {
   customerId: string;
+  customer: Customer;
   plan: PlanName;
   planVersion: number;
   planYear: number;
   yearStartedAt: string;
+  yearEndsAt: string;
+  /** `starting`: the plan is loading (a moment after the first start of each year). */
+  state: 'starting' | 'running' | 'paused' | 'cancelled' | 'year-complete';
   deals: Deal[];
+  referrals: number;
+  calls: CallRecord[];
   touchesDone: DoneTouch[];
+  /** Still to come, by time; follow-up letters wait here until their call is reached. */
   nextTouches: Touch[];
+  /** When the next touch that may run is due (unset when none is). */
+  nextDueAt?: string;
+  /** How the year before ended (carried across continue-as-new). */
+  previousYear?: YearSummary;
 }
 
+export interface YearSummary {
+  planYear: number;
+  plan: PlanName;
+  touchesDone: DoneTouch[];
+}
 export const statusQuery = defineQuery<CustomerStatus>('status');

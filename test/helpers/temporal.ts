@@ -7,6 +7,9 @@ import nodemailer from 'nodemailer';
 import { inject } from 'vitest';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { FileDeliveryLedger } from '../../activities/delivery-ledger';
+import { FolderTaskSink, type TaskSink } from '../../activities/task-sink';
+import type { LocalTwilio } from '../../lib/twilio-local';
+import { createSmsClient } from '../../worker/sms';
 import type { Business } from '../../activities/email-content';
 import { createLogger, installTemporalRuntimeLogger } from '../../lib/logger';
 import type { SmtpCapture } from '../../lib/smtp-capture';
@@ -18,6 +21,8 @@ export const business: Business = {
   mailFrom: 'Cedar Homes <hello@cedar.test>',
   referralUrl: 'https://cedar.test/refer',
 };
+
+export const TWILIO = { accountSid: 'AC00000000000000000000000000000001', authToken: 'test-token', from: '+15005550006' };
 
 export function installTestRuntime(): void {
   installTemporalRuntimeLogger(createLogger(process.env.TEST_LOG_LEVEL ?? 'error'));
@@ -36,6 +41,8 @@ export interface TestWorkerOptions {
   taskQueue: string;
   smtp: SmtpCapture;
   ledgerDir?: string;
+  tasks?: TaskSink;
+  twilio?: LocalTwilio;
   overrides?: Partial<WorkerOptions>;
 }
 
@@ -45,7 +52,13 @@ export async function createTestWorker(opts: TestWorkerOptions) {
     connection: opts.connection,
     taskQueue: opts.taskQueue,
     workflowBundle: workflowBundle(),
-    deps: { mailer, ledger: new FileDeliveryLedger(opts.ledgerDir ?? tempDir('ledger')), business },
+    deps: {
+      mailer,
+      ledger: new FileDeliveryLedger(opts.ledgerDir ?? tempDir('ledger')),
+      tasks: opts.tasks ?? new FolderTaskSink(tempDir('tasks')),
+      sms: opts.twilio ? createSmsClient({ accountSid: TWILIO.accountSid, authToken: TWILIO.authToken, from: TWILIO.from, apiBase: opts.twilio.baseUrl }) : undefined,
+      business,
+    },
     overrides: { shutdownGraceTime: '1s', ...opts.overrides },
   });
 }

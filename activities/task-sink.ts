@@ -1,0 +1,68 @@
+// Where work for people goes: call tasks for agents and postal items (cards, letters, gifts)
+// for fulfilment. The local default is a durable queue folder, one JSON file per task;
+// writing is idempotent by task id (a retried activity finds its task already there).
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface CallTask {
+  type: 'call';
+  taskId: string;
+  agent: string;
+  customerId: string;
+  customerName: string;
+  phone?: string;
+  title: string;
+  dueAt: string;
+  talkingPoints: string[];
+}
+
+export interface PostalItem {
+  type: 'postal';
+  taskId: string;
+  customerId: string;
+  recipient: string;
+  address: { line1: string; line2?: string; city: string; region?: string; postalCode?: string; country: string };
+  kind: string;
+  title: string;
+  message: string;
+}
+
+export type Task = CallTask | PostalItem;
+
+export interface TaskSink {
+  /** Stores the task unless one with the same id exists; returns the stored one. */
+  push(task: Task): Promise<Task>;
+  list(filter?: { type?: Task['type']; agent?: string }): Promise<Task[]>;
+}
+
+export class FolderTaskSink implements TaskSink {
+  constructor(private readonly dir: string) {}
+
+  private path(task: Pick<Task, 'type' | 'taskId'>) {
+    return join(this.dir, task.type, `${encodeURIComponent(task.taskId)}.json`);
+  }
+
+  async push(task: Task): Promise<Task> {
+    const path = this.path(task);
+    await mkdir(join(this.dir, task.type), { recursive: true });
+    try {
+      return JSON.parse(await readFile(path, 'utf8')) as Task;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(task, null, 2));
+    await rename(tmp, path);
+    return task;
+  }
+
+  async list(filter: { type?: Task['type']; agent?: string } = {}): Promise<Task[]> {
+    const types: Task['type'][] = filter.type ? [filter.type] : ['call', 'postal'];
+    const tasks: Task[] = [];
+    for (const type of types) {
+      const files = await readdir(join(this.dir, type)).catch(() => [] as string[]);
+      for (const f of files.filter((x) => x.endsWith('.json')).sort()) tasks.push(JSON.parse(await readFile(join(this.dir, type, f), 'utf8')) as Task);
+    }
+    return tasks.filter((t) => !filter.agent || (t.type === 'call' && t.agent === filter.agent));
+  }
+}

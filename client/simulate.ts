@@ -1,0 +1,173 @@
+// `plan33 simulate`: the real workflow and activities run a whole customer-year in seconds on
+// the time-skipping test server, against a real local SMTP server and a Twilio-compatible
+// endpoint; an agent stand-in completes each call task. Returns every touch with its outcome
+// and, where a message went out, its recipient and subject.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DateTime } from 'luxon';
+import nodemailer from 'nodemailer';
+import { simpleParser } from 'mailparser';
+import { FileDeliveryLedger } from '../activities/delivery-ledger';
+import { FolderTaskSink } from '../activities/task-sink';
+import type { Business } from '../activities/email-content';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startSmtpCapture } from '../lib/smtp-capture';
+import { createTimeSkippingEnv } from '../lib/temporal-server';
+import { startLocalTwilio } from '../lib/twilio-local';
+import { customerSchema, type CustomerInput } from '../plan/customer';
+import type { SendingHours } from '../plan/sending-hours';
+import { customerWorkflowId } from '../plan/ids';
+import { buildWorkflowBundle } from '../worker/bundle';
+import { createPlan33Worker } from '../worker/create-worker';
+import { createSmsClient } from '../worker/sms';
+import { completeCallUpdate, referralReceivedSignal, statusQuery, type CallCompletion, type CustomerStatus } from '../workflows/messages';
+import { dealClosed } from './enroll';
+import { InputError } from './read-customer';
+
+export interface SimulatedTouch {
+  seq: number;
+  kind: string;
+  channel: string;
+  at: string;
+  outcome: string;
+  reason?: string;
+  title: string;
+  recipient?: string;
+  subject?: string;
+}
+
+export interface SimulateOptions {
+  customer: CustomerInput;
+  /** YYYY-MM-DD; today or later (the simulated clock only runs forward). */
+  start?: string;
+  referralAt?: string;
+  callOutcome?: CallCompletion['outcome'];
+  business: Business;
+  sendingHours: SendingHours;
+  onTouch?: (touch: SimulatedTouch) => void;
+}
+
+export interface SimulateResult {
+  touches: SimulatedTouch[];
+  status: CustomerStatus;
+  wallMs: number;
+  historyEvents: number;
+  historyBytes: number;
+}
+
+const TWILIO = { accountSid: 'AC00000000000000000000000000000033', authToken: 'simulate-token', from: '+15005550006' };
+
+/** What the year's loop needs: a time-skipping environment with a worker running on `taskQueue`. */
+export interface SimulationRig {
+  env: TestWorkflowEnvironment;
+  taskQueue: string;
+}
+
+/**
+ * Drives one customer's first plan year to its end on a running rig: advances the simulated
+ * clock one touch at a time, completes call tasks as the agent would, sends the referral.
+ * Returns the year-1 run's final status and its history.
+ */
+export async function runSimulatedYear({ env, taskQueue }: SimulationRig, options: Omit<SimulateOptions, 'business' | 'onTouch'>) {
+  const opts = { ...options, customer: customerSchema.parse(options.customer) };
+  const zone = opts.customer.timezone;
+  const nowMs = await env.currentTimeMs();
+  const startMs = opts.start ? DateTime.fromISO(opts.start, { zone }).startOf('day').toMillis() : nowMs;
+  if (startMs < DateTime.fromMillis(nowMs, { zone }).startOf('day').toMillis()) {
+    throw new InputError([`--start ${opts.start}: the simulated clock starts today and only runs forward; give today or a later date`]);
+  }
+  const referralMs = opts.referralAt ? DateTime.fromISO(opts.referralAt, { zone }).set({ hour: 12 }).toMillis() : undefined;
+  if (referralMs !== undefined && referralMs < startMs) throw new InputError([`--referral-at ${opts.referralAt}: before the plan year starts`]);
+  if (startMs > nowMs) await env.sleep(startMs - nowMs);
+
+  const closedAt = DateTime.fromMillis(Math.max(startMs, nowMs), { zone }).toISODate()!;
+  const { runId } = await dealClosed(env.client, { customer: opts.customer, deal: { id: `simulated-deal-${opts.customer.id}`, closedAt } }, { taskQueue, sendingHours: opts.sendingHours });
+  const latest = env.client.workflow.getHandle(customerWorkflowId(opts.customer.id));
+  const yearOne = env.client.workflow.getHandle(customerWorkflowId(opts.customer.id), runId);
+  let referralSent = referralMs === undefined;
+  const outcome = opts.callOutcome ?? 'reached';
+
+  for (let step = 0; step < 1000; step++) {
+    const st = await latest.query(statusQuery);
+    if (st.planYear > 1 || st.state === 'cancelled') break;
+    if (st.state === 'starting') {
+      await new Promise((r) => setTimeout(r, 20));
+      continue;
+    }
+    // The agent stand-in completes every open call task the moment it appears.
+    const open = st.calls.filter((c) => !c.outcome);
+    for (const call of open) {
+      const today = DateTime.fromMillis(await env.currentTimeMs(), { zone });
+      await latest.executeUpdate(completeCallUpdate, {
+        args: [{ taskId: call.taskId, outcome, notes: 'Talked about their new kitchen; a neighbour may be moving soon.', ...(outcome === 'call-back' ? { callBackOn: today.plus({ days: 7 }).toISODate()! } : {}) }],
+      });
+    }
+    if (open.length > 0) continue;
+    const now = await env.currentTimeMs();
+    if (!referralSent && referralMs! <= now) {
+      await latest.signal(referralReceivedSignal, { referralId: `simulated-referral-${opts.customer.id}` });
+      referralSent = true;
+      continue;
+    }
+    const target = Math.min(st.nextDueAt ? Date.parse(st.nextDueAt) : Infinity, Date.parse(st.yearEndsAt), referralSent ? Infinity : referralMs!);
+    await env.sleep(Math.max(target - now, 0) + 1000);
+    // Wait (in real time) until what came due is recorded, so each step moves one touch.
+    for (let i = 0; i < 200; i++) {
+      const after = await latest.query(statusQuery);
+      if (after.touchesDone.length > st.touchesDone.length || after.planYear > 1 || after.nextDueAt !== st.nextDueAt || target !== Date.parse(st.nextDueAt ?? '')) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  // Year 1 continued as new into year 2, which carries year 1's outcome; the history is year 1's.
+  const st = await latest.query(statusQuery);
+  const status = st.planYear === 1 ? st : { ...st, ...st.previousYear!, customer: st.customer };
+  const history = await yearOne.fetchHistory();
+  // The simulation covers one year: stop year 2 here rather than leave it running.
+  await latest.terminate('simulation covers one plan year').catch(() => undefined);
+  return { status, history, runId, nextYear: st.planYear > 1 ? st : undefined };
+}
+
+export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
+  const started = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), 'plan33-simulate-'));
+  const [env, smtp, twilio, bundle] = await Promise.all([
+    createTimeSkippingEnv(),
+    startSmtpCapture(),
+    startLocalTwilio({ accountSid: TWILIO.accountSid, authToken: TWILIO.authToken }),
+    buildWorkflowBundle(),
+  ]);
+  const tasks = new FolderTaskSink(join(dir, 'tasks'));
+  const mailer = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true });
+  try {
+    const worker = await createPlan33Worker({
+      connection: env.nativeConnection,
+      taskQueue: 'simulate',
+      workflowBundle: bundle,
+      deps: { mailer, tasks, ledger: new FileDeliveryLedger(join(dir, 'ledger')), business: opts.business, sms: createSmsClient({ ...TWILIO, apiBase: twilio.baseUrl }) },
+    });
+    const result = await worker.runUntil(runSimulatedYear({ env, taskQueue: 'simulate' }, opts));
+    const { history } = result;
+    const yearOne = result.status;
+
+    const mails = await Promise.all(smtp.messages.map(async (m) => ({ m, parsed: await simpleParser(m.raw) })));
+    const posted = await tasks.list();
+    const touches = yearOne.touchesDone.map((t): SimulatedTouch => {
+      const base = { seq: t.seq, kind: t.kind, channel: t.channel, at: t.at, outcome: t.outcome, reason: t.reason, title: t.title };
+      const mail = mails.find((x) => x.parsed.messageId === t.reference);
+      if (mail) return { ...base, recipient: mail.m.to.join(', '), subject: mail.parsed.subject };
+      const sms = twilio.messages.find((x) => x.sid === t.reference);
+      if (sms) return { ...base, recipient: sms.to, subject: sms.body };
+      const task = posted.find((x) => x.taskId === t.reference);
+      if (task) return { ...base, recipient: task.type === 'call' ? `agent ${task.agent}` : task.recipient, subject: task.title };
+      return base;
+    });
+    touches.forEach((t) => opts.onTouch?.(t));
+    return { touches, status: yearOne, wallMs: performance.now() - started, historyEvents: history.events?.length ?? 0, historyBytes: JSON.stringify(history).length };
+  } finally {
+    mailer.close();
+    await Promise.all([smtp.close(), twilio.close()]);
+    await env.teardown();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,19 @@
+// Which channel a touch goes out on: the first of the plan's preferences for its kind that
+// the customer can be reached on (contact detail + consent). Checked when the year is
+// planned and again when the touch is sent, so an opt-out in between is respected.
+import { reachableChannels, type Channel, type Customer } from './customer';
+import type { ChannelKey, PlanDefinition } from './definitions';
+import type { Touch } from './touch';
+
+type ChannelFacts = Pick<Customer, 'email' | 'phone' | 'address' | 'consent'>;
+
+/** The preference list that applies to a touch: referral thank-yous have their own. */
+export function channelKeyOf(touch: Pick<Touch, 'kind' | 'occasion'>): ChannelKey {
+  return touch.kind === 'value-added' && touch.occasion === 'referral-thank-you' ? 'thank-you' : touch.kind;
+}
+
+/** The first preferred channel the customer allows, or `none` (the touch is then skipped). */
+export function chooseChannel(kind: ChannelKey, customer: ChannelFacts, definition: Pick<PlanDefinition, 'channels'>): Channel | 'none' {
+  const reachable = reachableChannels(customer);
+  return definition.channels[kind].find((c) => reachable.includes(c)) ?? 'none';
+}

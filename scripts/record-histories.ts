@@ -1,0 +1,59 @@
+// Records the histories that test/replay.test.ts replays: a whole customer-year (with every
+// call reached and a referral mid-year) and a year with other call outcomes, run on the
+// time-skipping server. Re-run it only when a change to the workflow is meant to be
+// incompatible (and then version the workflow instead, see README "Changing the workflow").
+//   npx tsx scripts/record-histories.ts
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { FileDeliveryLedger } from '../activities/delivery-ledger';
+import { FolderTaskSink } from '../activities/task-sink';
+import { runSimulatedYear } from '../client/simulate';
+import { projectRoot } from '../lib/binaries.mjs';
+import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
+import { startSmtpCapture } from '../lib/smtp-capture';
+import { createTimeSkippingEnv } from '../lib/temporal-server';
+import { startLocalTwilio } from '../lib/twilio-local';
+import { DEFAULT_SENDING_HOURS } from '../plan/sending-hours';
+import { createPlan33Worker } from '../worker/create-worker';
+import { createSmsClient } from '../worker/sms';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+installTemporalRuntimeLogger(createLogger('error'));
+const dir = mkdtempSync(join(tmpdir(), 'plan33-record-'));
+const env = await createTimeSkippingEnv();
+const smtp = await startSmtpCapture();
+const twilio = await startLocalTwilio({ accountSid: 'AC1', authToken: 't' });
+const worker = await createPlan33Worker({
+  connection: env.nativeConnection,
+  taskQueue: 'record',
+  deps: {
+    mailer: nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, ignoreTLS: true }),
+    sms: createSmsClient({ accountSid: 'AC1', authToken: 't', from: '+15005550006', apiBase: twilio.baseUrl }),
+    tasks: new FolderTaskSink(join(dir, 'tasks')),
+    ledger: new FileDeliveryLedger(join(dir, 'ledger')),
+    business: { name: 'Cedar Homes', postalAddress: '12 Olaya St, Riyadh', mailFrom: 'hello@cedar.test', referralUrl: 'https://cedar.test/refer' },
+  },
+});
+const base = {
+  name: { first: 'Layla', last: 'Haddad' }, email: 'layla@example.com', phone: '+966501234567',
+  address: { line1: '12 Olaya St', city: 'Riyadh', postalCode: '12211', country: 'SA' }, timezone: 'Asia/Riyadh', agent: 'agent-sara',
+  personalDates: [{ occasion: 'birthday', date: '1990-03-14' }], favoriteTeam: 'Al Hilal', locale: 'ar', consent: { email: true, sms: true, postal: true, phone: true },
+};
+await worker.runUntil(async () => {
+  const now = new Date(await env.currentTimeMs());
+  const referralAt = new Date(now.getTime() + 100 * 86_400_000).toISOString().slice(0, 10);
+  const runs = [
+    { file: 'year-advocate-switch.json', customer: { ...base, id: 'replay-1' }, referralAt, callOutcome: 'reached' as const },
+    { file: 'year-call-backs.json', customer: { ...base, id: 'replay-2', address: { ...base.address, country: 'US' }, timezone: 'America/New_York' }, callOutcome: 'call-back' as const },
+  ];
+  for (const run of runs) {
+    const { history } = await runSimulatedYear({ env, taskQueue: 'record' }, { customer: run.customer as never, referralAt: run.referralAt, callOutcome: run.callOutcome, sendingHours: DEFAULT_SENDING_HOURS });
+    writeFileSync(join(projectRoot, 'test', 'histories', run.file), JSON.stringify(history));
+    console.log(`${run.file}: ${history.events!.length} events`);
+  }
+});
+await smtp.close();
+await twilio.close();
+await env.teardown();

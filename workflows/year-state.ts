@@ -1,0 +1,204 @@
+// The state of one customer-year and the pure steps that change it. The workflow owns one
+// YearState; handlers and the main loop call these functions, so every rule of "what happens
+// when" can be read (and tested) without Temporal. Deterministic: `nowMs` is always passed in.
+import { DateTime } from 'luxon';
+import type { Customer, Deal } from '../plan/customer';
+import type { PlanDefinition } from '../plan/definitions';
+import { followUpLetterAt, planTouches, replan, thankYouTouch } from '../plan/engine';
+import { nextSendingSlot, toSendingHours, type SendingHours } from '../plan/sending-hours';
+import type { DoneTouch, PlanName, Touch, TouchResult } from '../plan/touch';
+import type { CallCompletion, CallRecord, CustomerStatus } from './messages';
+
+export interface YearState {
+  customer: Customer;
+  plan: PlanName;
+  definition: PlanDefinition;
+  planYear: number;
+  yearStartMs: number;
+  yearEndMs: number;
+  /** Business default; the customer's own `sendingHours` wins. */
+  sendingHours: SendingHours;
+  /** Touches still to run, sorted by `at`. */
+  touches: Touch[];
+  done: DoneTouch[];
+  deals: Deal[];
+  referralIds: string[];
+  pledged: boolean;
+  calls: CallRecord[];
+  reachedCalls: number;
+  paused: boolean;
+  cancelled?: string;
+}
+
+/** How many times an unanswered call is tried again inside the year. */
+export const NO_ANSWER_RETRIES = 2;
+const NO_ANSWER_RETRY_DAYS = 3;
+const DAY_MS = 86_400_000;
+
+export function hoursOf(state: Pick<YearState, 'customer' | 'sendingHours'>): SendingHours {
+  return state.customer.sendingHours ? toSendingHours(state.customer.sendingHours) : state.sendingHours;
+}
+
+export function yearEndOf(customer: Customer, yearStartMs: number): number {
+  return DateTime.fromMillis(yearStartMs, { zone: customer.timezone }).plus({ years: 1 }).toMillis();
+}
+
+export function newYear(args: Omit<YearState, 'touches' | 'done' | 'calls' | 'reachedCalls' | 'paused' | 'yearEndMs'>): YearState {
+  const yearEndMs = yearEndOf(args.customer, args.yearStartMs);
+  const state: YearState = { ...args, yearEndMs, touches: [], done: [], calls: [], reachedCalls: 0, paused: false };
+  state.touches = planTouches({ customer: state.customer, definition: state.definition, yearStartMs: state.yearStartMs, sendingHours: state.sendingHours });
+  return state;
+}
+
+function maxSeq(state: YearState): number {
+  return Math.max(0, ...state.touches.map((t) => t.seq), ...state.done.map((t) => t.seq));
+}
+
+const byTime = (a: Touch, b: Touch) => Date.parse(a.at) - Date.parse(b.at) || a.seq - b.seq;
+
+/** Touches added while the year runs (thank-yous, call retries, call-backs): kept across re-plans. */
+function isRuntimeTouch(t: Touch): boolean {
+  return /^(thank-you-|call-.*-(retry|callback)-)/.test(t.slot ?? '');
+}
+
+/** Follow-up letter k waits until the k-th reached call; returns k, or 0 for other touches. */
+function followUpIndex(t: Touch): number {
+  const m = /^follow-up-(\d+)$/.exec(t.slot ?? '');
+  return t.kind === 'follow-up-letter' && m ? Number(m[1]) : 0;
+}
+
+/** A touch that may run once its time comes (a follow-up letter only after its call was reached). */
+export function isEligible(state: YearState, t: Touch): boolean {
+  const k = followUpIndex(t);
+  return k === 0 || k <= state.reachedCalls;
+}
+
+export function nextDue(state: YearState): Touch | undefined {
+  return state.touches.find((t) => isEligible(state, t));
+}
+
+/** Re-plans the rest of the year from the current profile and plan, keeping what was done. */
+export function replanRest(state: YearState, nowMs: number): void {
+  const runtime = state.touches.filter(isRuntimeTouch);
+  const armed = state.touches.filter((t) => followUpIndex(t) > 0 && isEligible(state, t));
+  const next = planTouches({ customer: state.customer, definition: state.definition, yearStartMs: state.yearStartMs, sendingHours: state.sendingHours });
+  const doneSlots = new Set(state.done.map((t) => t.slot ?? `seq-${t.seq}`));
+  const merged = replan([...state.done, ...state.touches], doneSlots, next, nowMs).map((t) => armed.find((a) => a.slot === t.slot) ?? t);
+  state.touches = [...merged.filter((t) => !runtime.some((r) => r.seq === t.seq)), ...runtime].sort(byTime);
+}
+
+export function recordDone(state: YearState, touch: Touch, result: TouchResult, nowMs: number): DoneTouch {
+  const done: DoneTouch = { ...touch, ...result, doneAt: new Date(nowMs).toISOString() };
+  state.touches = state.touches.filter((t) => t.seq !== touch.seq);
+  state.done.push(done);
+  if (touch.kind === 'call' && result.outcome === 'sent' && result.reference) state.calls.push({ taskId: result.reference, seq: touch.seq });
+  return done;
+}
+
+export function skip(state: YearState, touch: Touch, reason: string, nowMs: number): DoneTouch {
+  return recordDone(state, touch, { outcome: 'skipped', reason }, nowMs);
+}
+
+/** Adds the thank-you for a referral (or the pledge) as a touch at the next sending slot. */
+export function addThankYou(state: YearState, nowMs: number): Touch {
+  const n = [...state.done, ...state.touches].filter((t) => /^thank-you-/.test(t.slot ?? '')).length + 1;
+  const touch = thankYouTouch(state.customer, state.definition, nowMs, n, maxSeq(state) + 1, state.sendingHours);
+  touch.at = onFreeDay(state, touch.at, touch.seq);
+  state.touches = [...state.touches, touch].sort(byTime);
+  return touch;
+}
+
+/**
+ * Moves a touch added while the year runs to the first local day that has no other
+ * customer-facing touch (the plan's rule: one touch a day), keeping its local time.
+ */
+export function onFreeDay(state: YearState, iso: string, seq: number): string {
+  const zone = state.customer.timezone;
+  const taken = new Set([...state.done, ...state.touches].filter((t) => t.seq !== seq).map((t) => DateTime.fromISO(t.at, { zone }).toISODate()));
+  let at = DateTime.fromISO(iso, { zone });
+  for (let i = 0; i < 14 && taken.has(at.toISODate()); i++) at = at.plus({ days: 1 });
+  return at.toMillis() < state.yearEndMs ? at.toISO({ suppressMilliseconds: true })! : iso;
+}
+
+function localSlotAt(state: YearState, ms: number): string {
+  return nextSendingSlot(ms, state.customer.timezone, hoursOf(state)).toISO({ suppressMilliseconds: true })!;
+}
+
+/** Why a call completion cannot be accepted, or undefined. Used by the update's validator. */
+export function callCompletionProblem(state: YearState, c: CallCompletion, nowMs: number): string | undefined {
+  const call = state.calls.find((r) => r.taskId === c.taskId);
+  if (!call) return `taskId: no call task ${c.taskId} in this customer's year`;
+  if (call.outcome) return `taskId: call task ${c.taskId} was already completed (${call.outcome})`;
+  if (c.outcome === 'call-back') {
+    const on = DateTime.fromISO(c.callBackOn!, { zone: state.customer.timezone }).startOf('day').toMillis();
+    if (on < DateTime.fromMillis(nowMs, { zone: state.customer.timezone }).startOf('day').toMillis()) return 'callBackOn: the date is in the past';
+    if (on >= state.yearEndMs) return "callBackOn: the date is after this plan year's end";
+  }
+  return undefined;
+}
+
+/** Applies a call outcome; returns a sentence saying what happens next. */
+export function completeCall(state: YearState, c: CallCompletion, nowMs: number): string {
+  const call = state.calls.find((r) => r.taskId === c.taskId)!;
+  Object.assign(call, { outcome: c.outcome, notes: c.notes, completedAt: new Date(nowMs).toISOString() });
+  const original = state.done.find((t) => t.seq === call.seq)!;
+  const rootSlot = (original.slot ?? `call-${original.seq}`).replace(/-(retry|callback)-\d+$/, '');
+  const addCall = (slot: string, atMs: number, title: string): Touch => {
+    const seq = maxSeq(state) + 1;
+    const at = localSlotAt(state, atMs);
+    // A call-back keeps the day the customer asked for; a retry takes the next free day.
+    const touch: Touch = { seq, kind: 'call', channel: original.channel, at: slot.includes('-retry-') ? onFreeDay(state, at, seq) : at, title, slot };
+    state.touches = [...state.touches, touch].sort(byTime);
+    return touch;
+  };
+  switch (c.outcome) {
+    case 'reached': {
+      state.reachedCalls += 1;
+      const letter = state.touches.find((t) => followUpIndex(t) === state.reachedCalls);
+      if (!letter) return 'no follow-up letter left this year';
+      letter.at = onFreeDay(state, followUpLetterAt(state.customer, state.definition, nowMs, state.sendingHours), letter.seq);
+      state.touches.sort(byTime);
+      return `follow-up letter ${state.reachedCalls} at ${letter.at}`;
+    }
+    case 'not-interested':
+      return 'no follow-up';
+    case 'no-answer': {
+      const tries = state.done.filter((t) => (t.slot ?? '').startsWith(`${rootSlot}-retry-`)).length + state.touches.filter((t) => (t.slot ?? '').startsWith(`${rootSlot}-retry-`)).length;
+      const atMs = nowMs + NO_ANSWER_RETRY_DAYS * DAY_MS;
+      if (tries >= NO_ANSWER_RETRIES || atMs >= state.yearEndMs) return 'no retry left';
+      const retry = addCall(`${rootSlot}-retry-${tries + 1}`, atMs, `${original.title} (retry ${tries + 1})`);
+      return `retry at ${retry.at}`;
+    }
+    case 'call-back': {
+      const on = DateTime.fromISO(c.callBackOn!, { zone: state.customer.timezone }).startOf('day').toMillis();
+      const n = [...state.touches, ...state.done].filter((t) => (t.slot ?? '').startsWith(`${rootSlot}-callback-`)).length + 1;
+      const back = addCall(`${rootSlot}-callback-${n}`, Math.max(on, nowMs), `${original.title} (call-back)`);
+      return `call-back at ${back.at}`;
+    }
+  }
+}
+
+/** The notes of the k-th reached call, quoted by follow-up letter k. */
+export function notesForLetter(state: YearState, touch: Touch): string | undefined {
+  const k = followUpIndex(touch);
+  return k ? state.calls.filter((c) => c.outcome === 'reached')[k - 1]?.notes : undefined;
+}
+
+export function status(state: YearState, customerId: string): CustomerStatus {
+  return {
+    customerId,
+    customer: state.customer,
+    plan: state.plan,
+    planVersion: state.definition.version,
+    planYear: state.planYear,
+    yearStartedAt: DateTime.fromMillis(state.yearStartMs, { zone: state.customer.timezone }).toISO()!,
+    yearEndsAt: DateTime.fromMillis(state.yearEndMs, { zone: state.customer.timezone }).toISO()!,
+    state: state.cancelled ? 'cancelled' : state.paused ? 'paused' : state.touches.length === 0 ? 'year-complete' : 'running',
+    deals: state.deals,
+    referrals: state.referralIds.length,
+    calls: state.calls,
+    touchesDone: state.done,
+    nextTouches: state.touches,
+    nextDueAt: nextDue(state)?.at,
+  };
+}
