@@ -98,9 +98,13 @@ export async function runSimulatedYear({ env, taskQueue }: SimulationRig, option
     // The agent stand-in completes every open call task the moment it appears.
     const open = st.calls.filter((c) => !c.outcome);
     for (const call of open) {
-      const today = DateTime.fromMillis(await env.currentTimeMs(), { zone });
+      const callBackOn = DateTime.fromMillis(await env.currentTimeMs(), { zone }).plus({ days: 7 });
+      // The customer asks for a call-back once per call (not past the year's end); the
+      // call-back, and a retry after no answer, then reach them.
+      const again = /\((call-back|retry \d+)\)$/.test(st.touchesDone.find((t) => t.seq === call.seq)?.title ?? '');
+      const ending = (outcome === 'call-back' || outcome === 'no-answer') && (again || callBackOn.toMillis() >= Date.parse(st.yearEndsAt)) ? 'reached' : outcome;
       await latest.executeUpdate(completeCallUpdate, {
-        args: [{ taskId: call.taskId, outcome, notes: 'Talked about their new kitchen; a neighbour may be moving soon.', ...(outcome === 'call-back' ? { callBackOn: today.plus({ days: 7 }).toISODate()! } : {}) }],
+        args: [{ taskId: call.taskId, outcome: ending, notes: 'Talked about their new kitchen; a neighbour may be moving soon.', ...(ending === 'call-back' ? { callBackOn: callBackOn.toISODate()! } : {}) }],
       });
     }
     if (open.length > 0) continue;

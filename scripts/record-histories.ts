@@ -4,6 +4,7 @@
 // incompatible (and then version the workflow instead, see README "Changing the workflow").
 //   npx tsx scripts/record-histories.ts
 import { writeFileSync } from 'node:fs';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { FileDeliveryLedger } from '../activities/delivery-ledger';
@@ -50,7 +51,7 @@ await worker.runUntil(async () => {
   ];
   for (const run of runs) {
     const { history } = await runSimulatedYear({ env, taskQueue: 'record' }, { customer: run.customer as never, referralAt: run.referralAt, callOutcome: run.callOutcome, sendingHours: DEFAULT_SENDING_HOURS });
-    writeFileSync(join(projectRoot, 'test', 'histories', run.file), JSON.stringify(history));
+    writeFileSync(join(projectRoot, 'test', 'histories', run.file), historyToJSON(history));
     console.log(`${run.file}: ${history.events!.length} events`);
   }
 });
