@@ -12,9 +12,6 @@ import { simulate } from './simulate';
 import { table } from './table';
 import { CALL_OUTCOMES } from '../workflows/messages';
 
-// Temporal's own logs go to stderr, warnings and worse only: stdout is for results.
-installTemporalRuntimeLogger(createLogger(process.env.LOG_LEVEL ?? 'warn', pino.destination(2)));
-
 const program = new Command('plan33').description('the 33-touch client-for-life plan on Temporal').showHelpAfterError();
 
 const planOption = (value: string): PlanName => {
@@ -50,6 +47,8 @@ program
     checkDate('--start', opts.start);
     checkDate('--referral-at', opts.referralAt);
     if (!(CALL_OUTCOMES as readonly string[]).includes(opts.calls)) throw new InputError([`--calls: expected one of ${CALL_OUTCOMES.join(', ')}`]);
+    // Temporal's own logs go to stderr, warnings and worse only: stdout is for results.
+    installTemporalRuntimeLogger(createLogger(process.env.LOG_LEVEL ?? 'warn', pino.destination(2)));
     const result = await simulate({
       customer,
       start: opts.start,
@@ -70,11 +69,15 @@ program
     );
   });
 
-program.parseAsync(process.argv).catch((err: unknown) => {
+program.parseAsync(process.argv).then(
+  // The Temporal runtime (after simulate) would keep the process alive: leave once stdout is out.
+  () => process.stdout.write('', () => process.exit(0)),
+  (err: unknown) => {
   if (err instanceof InputError || err instanceof ConfigError) {
     process.stderr.write(`plan33: bad input\n${(err instanceof InputError ? err.problems : err.problems).map((p) => `  ${p}`).join('\n')}\n`);
     process.exit(1);
   }
   process.stderr.write(`plan33: ${(err as Error).message}\n`);
   process.exit(2);
-});
+  },
+);

@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { isoDate } from './dates';
 import { sendingHoursText } from './sending-hours';
 
+// A missing field says "required" (zod's default would say "expected string, received undefined").
+z.config({ customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'required' : undefined) });
+
 export const customerIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 characters of A-Za-z0-9._-');

@@ -179,6 +179,15 @@ export function planTouches(input: YearPlanInput): Touch[] {
   const lead = (ch: string) => (ch === 'postal' ? def.postalLeadDays : 0);
   const cardMinute = def.touchHour * 60;
 
+  // 0. The first newsletter is the welcome issue, at the first sending slot of the year, so
+  //    the customer hears from us at once. Holiday cards keep off its day where they can
+  //    (a card on the holiday itself still wins, and the welcome moves to the next free day).
+  const newsletterChannel = channel('newsletter');
+  const start = civilOf(cal.first);
+  const welcome = sendingSlotAtOrAfter(input.yearStartMs, zone, hours);
+  const welcomeDay = cal.dayOf(welcome.toMillis());
+  const welcomeMinute = welcome.hour * 60 + welcome.minute;
+
   // 1a. Holiday cards: on the holiday (postal: dispatched ahead, a day later at worst if
   //     that day is taken, never after the holiday).
   const holidayChannel = channel('holiday-card');
@@ -190,12 +199,16 @@ export function planTouches(input: YearPlanInput): Touch[] {
     settings: def.holidays,
     place: (c) => {
       const day = dayOfIso(c.date);
-      return cal.claimFirst(range(day - lead(holidayChannel), day), cardMinute);
+      const window = [...range(day - lead(holidayChannel), day)];
+      return cal.claimFirst(window.filter((d) => d !== welcomeDay), cardMinute) ?? cal.claimFirst(window, cardMinute);
     },
   });
   for (const { candidate, placed } of holidays) {
     drafts.push({ kind: 'holiday-card', channel: holidayChannel, ms: placed.ms, title: candidate.title, occasion: candidate.title, slot: candidate.slot });
   }
+
+  const welcomePlaced = cal.claimFirst([welcomeDay], welcomeMinute) ?? cal.claimNearest(welcomeDay, welcomeMinute, [[welcomeDay, welcomeDay + 27]]);
+  drafts.push({ kind: 'newsletter', channel: newsletterChannel, ms: welcomePlaced.ms, title: `${MONTHS[start.month - 1]} ${start.year} newsletter`, slot: 'newsletter-1' });
 
   // 1b. Personal cards. A taken day moves the card earlier (up to personal.maxDaysEarly),
   //     then later but not after the occasion; failing that, the nearest free day.
@@ -238,21 +251,13 @@ export function planTouches(input: YearPlanInput): Touch[] {
   fills.sort((a, b) => a - b);
   fills.forEach((day, i) => addPersonal([day], def.personal.fillTitle, 'thinking-of-you', personalSlot(`thinking-of-you-${i + 1}`, usedSlots)));
 
-  // 2a. Newsletters: one per calendar month of the year, on newsletterDay; the first one,
-  //     if that day has passed at the start, at the first sending slot after the start.
-  const newsletterChannel = channel('newsletter');
-  const start = civilOf(cal.first);
-  for (let k = 0; k < def.counts.newsletter; k++) {
+  // 2a. Newsletters: the rest, one per following calendar month, on newsletterDay.
+  for (let k = 1; k < def.counts.newsletter; k++) {
     const monthIndex = start.month - 1 + k;
     const year = start.year + Math.floor(monthIndex / 12);
     const month = (monthIndex % 12) + 1;
-    let target = clampedDay(year, month, def.newsletterDay);
-    let minute = def.newsletterHour * 60;
-    if (k === 0 && (target < cal.first || (target === cal.first && cal.slotOn(target, minute) === undefined))) {
-      const first = sendingSlotAtOrAfter(input.yearStartMs, zone, hours);
-      target = cal.dayOf(first.toMillis());
-      minute = first.hour * 60 + first.minute;
-    }
+    const target = clampedDay(year, month, def.newsletterDay);
+    const minute = def.newsletterHour * 60;
     const monthRange: [number, number] = [epochDay(year, month, 1), clampedDay(year, month, 31)];
     const placed = cal.claimNearest(target, minute, [monthRange]);
     drafts.push({ kind: 'newsletter', channel: newsletterChannel, ms: placed.ms, title: `${MONTHS[month - 1]} ${year} newsletter`, slot: `newsletter-${k + 1}` });

@@ -323,10 +323,11 @@ describe('personal cards', () => {
 });
 
 describe('the rest of the year', () => {
-  it('plans newsletters on newsletterDay, the first at the first slot after a late start', () => {
+  it('sends the welcome newsletter at the first sending slot, the others on newsletterDay of each following month', () => {
     const c = customer();
     const early = plan(c, '2027-01-03').filter((t) => t.kind === 'newsletter');
-    expect(early[0]).toMatchObject({ at: '2027-01-05T10:00:00+03:00', title: 'January 2027 newsletter', slot: 'newsletter-1' });
+    expect(early[0]).toMatchObject({ at: '2027-01-03T09:00:00+03:00', title: 'January 2027 newsletter', slot: 'newsletter-1' });
+    expect(early.slice(1).every((t) => t.at.slice(8, 10) === '05')).toBe(true);
     expect(early.map((t) => t.at.slice(0, 7))).toEqual(Array.from({ length: 12 }, (_, i) => DateTime.fromISO('2027-01-01').plus({ months: i }).toFormat('yyyy-MM')));
     const late = plan(c, '2027-01-20T20:30').filter((t) => t.kind === 'newsletter');
     expect(late[0]!.at).toBe('2027-01-21T09:00:00+03:00');
