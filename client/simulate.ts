@@ -117,7 +117,7 @@ export async function runSimulatedYear({ env, taskQueue }: SimulationRig, option
     const target = Math.min(st.nextDueAt ? Date.parse(st.nextDueAt) : Infinity, Date.parse(st.yearEndsAt), referralSent ? Infinity : referralMs!);
     await env.sleep(Math.max(target - now, 0) + 1000);
     // Wait (in real time) until what came due is recorded, so each step moves one touch.
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 750; i++) {
       const after = await latest.query(statusQuery);
       if (after.touchesDone.length > st.touchesDone.length || after.planYear > 1 || after.nextDueAt !== st.nextDueAt || target !== Date.parse(st.nextDueAt ?? '')) break;
       await new Promise((r) => setTimeout(r, 20));

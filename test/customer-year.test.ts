@@ -64,7 +64,7 @@ async function until(handle: ReturnType<TestWorkflowEnvironment['client']['workf
     }
     const now = await env.currentTimeMs();
     await env.sleep(Math.max((st.nextDueAt ? Date.parse(st.nextDueAt) : now + 86_400_000) - now, 0) + 1000);
-    for (let i = 0; i < 100 && (await handle.query(m.statusQuery)).touchesDone.length === st.touchesDone.length; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && (await handle.query(m.statusQuery)).touchesDone.length === st.touchesDone.length; i++) await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error('condition not reached');
 }

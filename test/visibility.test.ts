@@ -5,7 +5,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { dealClosed } from '../client/enroll';
 import { createDevServerEnv } from '../lib/temporal-server';
 import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
-import { AssignedAgent, CustomerId, NextTouchKind, PlanYear, TouchPlan } from '../plan/search-attributes';
+import { AssignedAgent, CustomerId, NextTouchAt, NextTouchKind, PlanYear, TouchPlan } from '../plan/search-attributes';
+import { statusQuery } from '../workflows/messages';
 import { createTestWorker, installTestRuntime } from './helpers/temporal';
 import { customer } from './fixtures/customers';
 
@@ -54,10 +55,12 @@ describe('visibility on the dev server', () => {
       expect(wf!.typedSearchAttributes.get(PlanYear)).toBe(1);
       expect(wf!.typedSearchAttributes.get(AssignedAgent)).toBe('agent-sara');
 
-      // After touch 1 the workflow upserts TouchesDone = 1 and the next touch's kind.
-      const advanced = await listUntil(`CustomerId = "cust-vis" AND TouchesDone = 1 AND NextTouchKind = "newsletter"`, (n) => n === 1);
+      // After touch 1 the workflow upserts TouchesDone = 1 and the next touch's kind and time.
+      const advanced = await listUntil(`CustomerId = "cust-vis" AND TouchesDone = 1`, (n) => n === 1);
       expect(advanced).toHaveLength(1);
-      expect(advanced[0]!.typedSearchAttributes.get(NextTouchKind)).toBe('newsletter');
+      const status = await env.client.workflow.getHandle('customer-cust-vis').query(statusQuery);
+      expect(advanced[0]!.typedSearchAttributes.get(NextTouchKind)).toBe(status.nextTouches[0]!.kind);
+      expect(advanced[0]!.typedSearchAttributes.get(NextTouchAt)?.toISOString()).toBe(new Date(status.nextDueAt!).toISOString());
 
       const omar = await listUntil(`AssignedAgent = "agent-omar" AND TouchPlan = "client-for-life"`, (n) => n === 1);
       expect(omar.map((w) => w.workflowId)).toEqual(['customer-cust-other']);
