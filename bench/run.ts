@@ -1,6 +1,7 @@
 // `npm run bench`: what plan33's foundation costs on this machine. Server start-up times
 // (the SDK waits a fixed time for a server; ours must answer well inside it), and one
 // customer-year on the time-skipping server: wall time, history events and bytes.
+// One customer-year is the full 33-touch plan, calls completed by a stand-in agent.
 // Results print as a table and are written as JSON under .plan33/bench/ for comparison.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -8,7 +9,8 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { FileDeliveryLedger } from '../activities/delivery-ledger';
 import { FolderTaskSink } from '../activities/task-sink';
-import { dealClosed } from '../client/enroll';
+import { runSimulatedYear } from '../client/simulate';
+import { DEFAULT_SENDING_HOURS } from '../plan/sending-hours';
 import { cacheDir, freePort } from '../lib/binaries.mjs';
 import { spawnDevServer } from '../lib/dev-server';
 import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
@@ -16,7 +18,6 @@ import { startSmtpCapture } from '../lib/smtp-capture';
 import { createDevServerEnv, createTimeSkippingEnv } from '../lib/temporal-server';
 import { buildWorkflowBundle } from '../worker/bundle';
 import { createPlan33Worker } from '../worker/create-worker';
-import type { customerYear } from '../workflows/customer-year';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 installTemporalRuntimeLogger(createLogger('error'));
@@ -60,12 +61,13 @@ const worker = await createPlan33Worker({
   deps: { mailer: nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, ignoreTLS: true }), tasks: new FolderTaskSink(join(cacheDir, 'bench', `tasks-${Date.now()}`)), ledger: new FileDeliveryLedger(join(cacheDir, 'bench', `ledger-${Date.now()}`)), business: { name: 'Bench', postalAddress: '1 Bench St', mailFrom: 'bench@localhost', referralUrl: 'https://bench.test/refer' } },
 });
 t = performance.now();
-const status = await worker.runUntil(async () => {
-  const { workflowId } = await dealClosed(env.client, { customer: { id: 'bench-1', name: { first: 'Bench' }, email: 'b@bench.test', timezone: 'Europe/London', agent: 'a' }, deal: { id: 'd', closedAt: '2026-11-23' } }, { taskQueue: 'bench' });
-  return env.client.workflow.getHandle<typeof customerYear>(workflowId).result();
-});
+const { status, history } = await worker.runUntil(
+  runSimulatedYear({ env, taskQueue: 'bench' }, {
+    customer: { id: 'bench-1', name: { first: 'Bench' }, email: 'b@bench.test', phone: '+447700900123', address: { line1: '1 Bench St', city: 'London', country: 'GB' }, timezone: 'Europe/London', agent: 'a' },
+    sendingHours: DEFAULT_SENDING_HOURS,
+  }),
+);
 results.customerYearWallMs = performance.now() - t;
-const history = await env.client.workflow.getHandle('customer-bench-1').fetchHistory();
 results.touchesInYear = status.touchesDone.length;
 results.historyEventsPerYear = history.events!.length;
 results.historyBytesPerYear = JSON.stringify(history).length;
