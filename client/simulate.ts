@@ -156,7 +156,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
 
     const mails = await Promise.all(smtp.messages.map(async (m) => ({ m, parsed: await simpleParser(m.raw) })));
     const posted = await tasks.list();
-    const touches = yearOne.touchesDone.map((t): SimulatedTouch => {
+    const touches = [...yearOne.touchesDone].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.seq - b.seq).map((t): SimulatedTouch => {
       const base = { seq: t.seq, kind: t.kind, channel: t.channel, at: t.at, outcome: t.outcome, reason: t.reason, title: t.title };
       const mail = mails.find((x) => x.parsed.messageId === t.reference);
       if (mail) return { ...base, recipient: mail.m.to.join(', '), subject: mail.parsed.subject };

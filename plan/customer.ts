@@ -61,28 +61,32 @@ export const customerSchema = z
     sendingHours: sendingHoursText.optional(),
   })
   .strict()
-  .superRefine((c, ctx) => {
-    if (reachableChannels(c).length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['consent'],
-        message: 'no reachable channel: give an email, phone or postal address with consent for it',
-      });
-    }
+  // `when`: also checked when other fields are bad, so one answer names every problem.
+  .refine((c): boolean => reachableChannels(c).length > 0, {
+    path: ['consent'],
+    message: 'no reachable channel: give an email, phone or postal address with consent for it',
+    when: () => true,
   });
 
 export type CustomerInput = z.input<typeof customerSchema>;
 export type Customer = z.output<typeof customerSchema>;
 
-type ChannelFacts = Pick<Customer, 'email' | 'phone' | 'address' | 'consent'>;
+interface ChannelFacts {
+  email?: string;
+  phone?: string;
+  address?: unknown;
+  consent: Consent;
+}
 
 /** Channels that have both a contact detail and the customer's consent. */
 export function reachableChannels(c: ChannelFacts): Channel[] {
   const out: Channel[] = [];
-  if (c.email && c.consent.email) out.push('email');
-  if (c.phone && c.consent.sms) out.push('sms');
-  if (c.address && c.consent.postal) out.push('postal');
-  if (c.phone && c.consent.phone) out.push('phone');
+  // Defensive: the schema's refinement also runs on input that failed other checks.
+  const consent: Partial<Consent> = (c as { consent?: Partial<Consent> }).consent ?? { email: true, sms: true, postal: true, phone: true };
+  if (c.email && consent.email !== false) out.push('email');
+  if (c.phone && consent.sms !== false) out.push('sms');
+  if (c.address && consent.postal !== false) out.push('postal');
+  if (c.phone && consent.phone !== false) out.push('phone');
   return out;
 }
 

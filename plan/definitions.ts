@@ -196,6 +196,7 @@ const CLIENT_FOR_LIFE_V1: PlanDefinition = {
       EG: ['Ramadan', 'Eid al-Fitr', 'Eid al-Adha', 'Islamic New Year', "Prophet's Birthday", 'Sham El Nessim', 'Revolution Day', 'Armed Forces Day'],
       US: ["New Year's Day", "Valentine's Day", "St. Patrick's Day", 'Independence Day', 'Halloween', 'Thanksgiving Day', 'Christmas Day'],
       GB: ["New Year's Day", "Valentine's Day", "Mother's Day", 'Easter Sunday', "Father's Day", 'Halloween', 'Christmas Day'],
+      AU: ["New Year's Day", 'Australia Day', 'Easter Sunday', 'Anzac Day', "Mother's Day", "Father's Day", 'Christmas Day'],
       DE: ["New Year's Day", "Valentine's Day", 'Easter Sunday', "Mother's Day", 'National Holiday', '1. Advent', 'Christmas Day'],
       FR: ["New Year's Day", 'Easter Monday', "Mother's Day", 'Bastille Day', 'Assumption', "All Saints' Day", 'Christmas Day'],
       IN: ['Republic Day', 'Independence Day', 'Gandhi Jayanti', 'Christmas Day'],
