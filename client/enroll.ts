@@ -40,6 +40,7 @@ export async function dealClosed(client: Client, input: DealClosedInput, opts: E
     customerId: customer.data.id,
     plan: 'client-for-life',
     planYear: 1,
+    ...(customer.data.segment ? { segment: customer.data.segment } : {}),
     ...(opts.sendingHours ? { sendingHours: opts.sendingHours } : {}),
   };
   const handle = await client.workflow.signalWithStart('customerYear', {

@@ -23,7 +23,7 @@ export function yearStartMs(customer: Customer, start: string | undefined, nowMs
 }
 
 export function preview(customer: Customer, opts: PreviewOptions): Touch[] {
-  const definition = resolvePlan(opts.plan, { segment: (customer as { segment?: string }).segment, overrides: opts.overrides });
+  const definition = resolvePlan(opts.plan, { segment: customer.segment, overrides: opts.overrides });
   return planTouches({ customer, definition, yearStartMs: yearStartMs(customer, opts.start, opts.nowMs), sendingHours: opts.sendingHours });
 }
 

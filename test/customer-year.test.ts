@@ -197,3 +197,50 @@ describe('the customer-year workflow', () => {
     });
   });
 });
+
+describe('operators steer a year', () => {
+  it('pause skips what falls due meanwhile; skip and reschedule edit touches to come; cancel ends the year', async () => {
+    const w = await worker('operators');
+    const c = customer({ id: 'cust-ops', email: 'ops@example.com' });
+    await w.runUntil(async () => {
+      await dealClosed(env.client, { customer: c, deal }, { taskQueue: 'operators' });
+      const handle = env.client.workflow.getHandle(customerWorkflowId('cust-ops'));
+      try {
+        let st = await until(handle, (s) => s.touchesDone.length >= 1);
+
+        // skipTouch: the next touch is recorded skipped with the operator's reason.
+        const target = st.nextTouches.find((t) => t.kind === 'newsletter')!;
+        await handle.executeUpdate(m.skipTouchUpdate, { args: [{ seq: target.seq, reason: 'customer is travelling' }] });
+        expect(await rejection(handle.executeUpdate(m.skipTouchUpdate, { args: [{ seq: target.seq, reason: 'again' }] }))).toContain(`seq: no touch ${target.seq} still to come`);
+        st = await handle.query(m.statusQuery);
+        expect(st.touchesDone.find((t) => t.seq === target.seq)).toMatchObject({ outcome: 'skipped', reason: 'skipped by operator: customer is travelling' });
+
+        // rescheduleTouch: validated (past dates refused), then moved.
+        const next = st.nextTouches[0]!;
+        expect(await rejection(handle.executeUpdate(m.rescheduleTouchUpdate, { args: [{ seq: next.seq, at: '2020-01-01T10:00:00+03:00' }] }))).toContain('at: is in the past');
+        const later = new Date(Date.parse(next.at) + 2 * 86_400_000).toISOString().replace('Z', '+00:00');
+        const moved = await handle.executeUpdate(m.rescheduleTouchUpdate, { args: [{ seq: next.seq, at: later }] });
+        expect(Date.parse(moved.at)).toBe(Date.parse(later));
+
+        // pause: nothing is sent; on resume, touches that fell due are skipped, not sent late.
+        await handle.signal(m.pauseSignal, { reason: 'complaint under review' });
+        const sentBefore = smtp.messages.filter((x) => x.to.includes('ops@example.com')).length;
+        await env.sleep('45 days');
+        expect((await handle.query(m.statusQuery)).state).toBe('paused');
+        expect(smtp.messages.filter((x) => x.to.includes('ops@example.com')).length).toBe(sentBefore);
+        await handle.signal(m.resumeSignal);
+        st = await until(handle, (s) => s.state === 'running' && s.touchesDone.some((t) => t.reason === 'due while paused by an operator'));
+        expect(st.touchesDone.filter((t) => t.reason === 'due while paused by an operator').length).toBeGreaterThan(0);
+
+        // cancel: the customer is lost; the rest is skipped and the workflow completes.
+        await handle.signal(m.cancelSignal, { reason: 'moved abroad' });
+        const final = (await handle.result()) as m.CustomerStatus;
+        expect(final.state).toBe('cancelled');
+        expect(final.nextTouches).toHaveLength(0);
+        expect(final.touchesDone.filter((t) => t.reason === 'customer lost: moved abroad').length).toBeGreaterThan(10);
+      } finally {
+        await handle.terminate().catch(() => undefined);
+      }
+    });
+  });
+});
