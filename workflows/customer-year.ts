@@ -197,8 +197,13 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   }
   const s = state;
 
+  // Upserts only what changed: every upsert is a history event.
+  let published = '';
   const publish = () => {
     const next = year.nextDue(s);
+    const values = JSON.stringify([s.plan, s.planYear, s.customer.agent, s.done.length, next?.at, next?.kind]);
+    if (values === published) return;
+    published = values;
     upsertSearchAttributes([
       { key: CustomerId, value: input.customerId },
       { key: TouchPlan, value: s.plan },
