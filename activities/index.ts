@@ -5,6 +5,7 @@ import type { Transporter } from 'nodemailer';
 import type { Customer } from '../plan/customer';
 import { resolvePlan, type PlanDefinition, type PlanOverrides } from '../plan/definitions';
 import type { PlanName, Touch, TouchResult } from '../plan/touch';
+import { listUnsubscribeHeaders, type UnsubscribeConfig } from '../lib/unsubscribe';
 import type { DeliveryLedger } from './delivery-ledger';
 import { renderTouchEmail, renderTouchSms, touchMessage, type Business, type TouchContext } from './email-content';
 import type { TaskSink } from './task-sink';
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   ledger: DeliveryLedger;
   business: Business;
   planOverrides?: PlanOverrides;
+  /** Adds RFC 8058 one-click unsubscribe headers to every email when set. */
+  unsubscribe?: UnsubscribeConfig;
 }
 
 export interface TouchDelivery {
@@ -51,7 +54,8 @@ export function createActivities(deps: ActivityDeps) {
     const content = renderTouchEmail(customer, touch, business, context);
     const messageId = messageIdFor(key);
     try {
-      await mailer.sendMail({ from: business.mailFrom, to: customer.email, subject: content.subject, text: content.text, html: content.html, messageId, headers: { 'X-Plan33-Touch': key } });
+      const headers = { 'X-Plan33-Touch': key, ...(deps.unsubscribe ? listUnsubscribeHeaders(deps.unsubscribe, customer.id) : {}) };
+      await mailer.sendMail({ from: business.mailFrom, to: customer.email, subject: content.subject, text: content.text, html: content.html, messageId, headers });
     } catch (err) {
       const e = err as { responseCode?: number; code?: string; message: string };
       if ((typeof e.responseCode === 'number' && e.responseCode >= 500) || e.code === 'EENVELOPE') permanent(`refused by the mail server: ${e.message}`, 'PermanentDeliveryFailure');

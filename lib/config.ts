@@ -35,6 +35,8 @@ const schema = z
     TWILIO_MESSAGING_SERVICE_SID: envOptional(),
     TWILIO_API_BASE: envOptional(),
     PLAN33_PLAN_OVERRIDES: envOptional(),
+    PUBLIC_BASE_URL: z.url({ message: 'expected an absolute URL' }).optional().or(z.literal('')).transform((v) => v || 'http://localhost:8080'),
+    UNSUBSCRIBE_SECRET: envOptional(),
     LOG_LEVEL: envLogLevel,
   })
   .transform((env) => ({
@@ -72,6 +74,9 @@ const schema = z
       /** Unset: Twilio's API. `npm start` points it at its local Twilio-compatible endpoint. */
       apiBase: env.TWILIO_API_BASE,
     },
+    /** One-click unsubscribe links in every email; without a secret, none are added. */
+    unsubscribe: env.UNSUBSCRIBE_SECRET ? { baseUrl: env.PUBLIC_BASE_URL, secret: env.UNSUBSCRIBE_SECRET } : undefined,
+    publicBaseUrl: env.PUBLIC_BASE_URL,
     /** A JSON file of per-segment plan overrides (see plan/definitions.ts). */
     planOverridesFile: env.PLAN33_PLAN_OVERRIDES,
     sendingHours: env.SENDING_HOURS,
@@ -89,6 +94,7 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   const problems: string[] = [];
   if (set('SMTP_USER') !== set('SMTP_PASS')) problems.push('SMTP_PASS: SMTP_USER and SMTP_PASS must be set together');
   if (set('TWILIO_ACCOUNT_SID') !== set('TWILIO_AUTH_TOKEN')) problems.push('TWILIO_AUTH_TOKEN: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together');
+  if (set('UNSUBSCRIBE_SECRET') && (env.UNSUBSCRIBE_SECRET ?? '').trim().length < 16) problems.push('UNSUBSCRIBE_SECRET: expected at least 16 characters');
   if (set('TWILIO_ACCOUNT_SID') && !set('TWILIO_FROM') && !set('TWILIO_MESSAGING_SERVICE_SID')) problems.push('TWILIO_FROM: set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID to send SMS');
   return problems;
 }

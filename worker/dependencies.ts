@@ -28,5 +28,6 @@ export function createDependencies(config: Config): ActivityDeps & { mailer: Ret
     ledger: new FileDeliveryLedger(join(config.dataDir, 'ledger')),
     business: config.business,
     planOverrides: loadPlanOverrides(config.planOverridesFile),
+    unsubscribe: config.unsubscribe,
   };
 }

@@ -9,6 +9,7 @@ import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { FileDeliveryLedger } from '../../activities/delivery-ledger';
 import { FolderTaskSink, type TaskSink } from '../../activities/task-sink';
 import type { LocalTwilio } from '../../lib/twilio-local';
+import type { UnsubscribeConfig } from '../../lib/unsubscribe';
 import { createSmsClient } from '../../worker/sms';
 import type { Business } from '../../activities/email-content';
 import { createLogger, installTemporalRuntimeLogger } from '../../lib/logger';
@@ -43,6 +44,7 @@ export interface TestWorkerOptions {
   ledgerDir?: string;
   tasks?: TaskSink;
   twilio?: LocalTwilio;
+  unsubscribe?: UnsubscribeConfig;
   overrides?: Partial<WorkerOptions>;
 }
 
@@ -58,6 +60,7 @@ export async function createTestWorker(opts: TestWorkerOptions) {
       tasks: opts.tasks ?? new FolderTaskSink(tempDir('tasks')),
       sms: opts.twilio ? createSmsClient({ accountSid: TWILIO.accountSid, authToken: TWILIO.authToken, from: TWILIO.from, apiBase: opts.twilio.baseUrl }) : undefined,
       business,
+      unsubscribe: opts.unsubscribe,
     },
     overrides: { shutdownGraceTime: '1s', ...opts.overrides },
   });
