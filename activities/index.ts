@@ -7,7 +7,7 @@ import { resolvePlan, type PlanDefinition, type PlanOverrides } from '../plan/de
 import type { PlanName, Touch, TouchResult } from '../plan/touch';
 import { listUnsubscribeHeaders, type UnsubscribeConfig } from '../lib/unsubscribe';
 import type { DeliveryLedger } from './delivery-ledger';
-import { renderTouchEmail, renderTouchSms, touchMessage, type Business, type TouchContext } from './email-content';
+import { renderPostal, renderTouchEmail, renderTouchSms, type Business, type TouchContext } from './email-content';
 import type { TaskSink } from './task-sink';
 
 /** The one call of the Twilio client plan33 makes (`client.messages.create`). */
@@ -51,7 +51,7 @@ export function createActivities(deps: ActivityDeps) {
 
   async function sendEmail({ key, customer, touch, context }: TouchDelivery): Promise<TouchResult> {
     if (!customer.email || !customer.consent.email) permanent('no email address or no email consent', 'NoConsent');
-    const content = renderTouchEmail(customer, touch, business, context);
+    const content = await renderTouchEmail(customer, touch, business, context);
     const messageId = messageIdFor(key);
     try {
       const headers = { 'X-Plan33-Touch': key, ...(deps.unsubscribe ? listUnsubscribeHeaders(deps.unsubscribe, customer.id) : {}) };
@@ -80,7 +80,6 @@ export function createActivities(deps: ActivityDeps) {
 
   async function queuePostal({ key, customer, touch, context }: TouchDelivery): Promise<TouchResult> {
     if (!customer.address || !customer.consent.postal) permanent('no postal address or no postal consent', 'NoConsent');
-    const { subject, paragraphs } = touchMessage(customer, touch, business, context);
     await tasks.push({
       type: 'postal',
       taskId: key,
@@ -89,7 +88,7 @@ export function createActivities(deps: ActivityDeps) {
       address: customer.address,
       kind: touch.kind,
       title: touch.title,
-      message: [subject, ...paragraphs].join('\n\n'),
+      message: renderPostal(customer, touch, business, context),
     });
     return { outcome: 'sent', reference: key };
   }

@@ -54,10 +54,13 @@ describe('first touch end to end (time-skipping server, real SMTP)', () => {
       const mail = await simpleParser(message!.raw);
       expect(message!.to).toEqual(['layla@example.com']);
       expect(mail.to && 'text' in mail.to ? mail.to.text : '').toContain('layla@example.com');
-      expect(mail.subject).toMatch(/^Cedar Homes: your \w+ \d{4} newsletter$/);
-      expect(mail.text).toContain('Dear Layla,');
-      expect(mail.text).toContain(`Introduce them: ${business.referralUrl}`);
-      expect(mail.html).toContain(business.referralUrl);
+      // Layla reads Arabic: subject, text and a right-to-left HTML part in Arabic.
+      expect(mail.subject).toMatch(/^Cedar Homes: نشرة \S+ \d{4}$/);
+      expect(mail.text).toContain('عزيزي/عزيزتي Layla،');
+      expect(mail.text).toContain(`عرّفنا به: ${business.referralUrl}`);
+      expect(mail.html).toMatch(/<html lang="ar" dir="rtl"/);
+      expect(mail.html).toContain(`href="${business.referralUrl}"`);
+      expect(mail.html).toContain('Noto Naskh Arabic');
       expect(mail.text).toContain(business.postalAddress);
       const newsletter = emailed.find((t) => t.kind === 'newsletter')!;
       expect(mail.messageId).toBe(`<customer-cust-0001.y1.t${newsletter.seq}@plan33>`);

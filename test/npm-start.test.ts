@@ -53,7 +53,8 @@ describe('npm start (embedded stack)', () => {
     expect(files).toHaveLength(1);
     const mail = await simpleParser(readFileSync(join(mailDir, files[0]!)));
     expect(mail.to && 'text' in mail.to ? mail.to.text : '').toBe('layla@example.com');
-    expect(mail.text).toContain('Introduce them:');
+    expect(mail.text).toContain('https://example.com/refer'); // the referral reminder's link
+    expect(mail.html).toMatch(/<html lang="ar" dir="rtl"/); // Layla reads Arabic
 
     const ui = await fetch(`http://localhost:${uiPort}/namespaces/default/workflows`);
     expect(ui.status).toBe(200);

@@ -46,7 +46,7 @@ afterEach(async () => {
 
 /** Only SMS and phone allowed: newsletters and cards go by SMS. */
 const smsOnly = (id: string, phone: string) =>
-  customer({ id, phone, email: undefined, address: undefined, consent: { email: false, sms: true, postal: false, phone: true } });
+  customer({ id, phone, locale: 'en', email: undefined, address: undefined, consent: { email: false, sms: true, postal: false, phone: true } });
 
 async function firstSms(id: string, phone: string): Promise<CustomerStatus> {
   const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue: id, smtp, twilio });

@@ -1,0 +1,143 @@
+// The words of every customer-facing touch, in English and Arabic. One function per language
+// keeps each language readable as a whole; both return the same shape.
+import type { Customer } from '../plan/customer';
+import type { Touch } from '../plan/touch';
+
+export interface Business {
+  name: string;
+  postalAddress: string;
+  mailFrom: string;
+  referralUrl: string;
+}
+
+export interface TouchContext {
+  plan: string;
+  planYear: number;
+  /** The agent's notes from the reached call a follow-up letter thanks for. */
+  callNotes?: string;
+}
+
+export type Language = 'en' | 'ar';
+
+export interface TouchCopy {
+  lang: Language;
+  dir: 'ltr' | 'rtl';
+  subject: string;
+  greeting: string;
+  paragraphs: string[];
+  /** Why and how to refer: on every customer-facing message. */
+  referral: string;
+  referralCta: string;
+  signOff: string;
+  /** The SMS hint that STOP opts out. */
+  stopHint: string;
+}
+
+export function languageOf(customer: Pick<Customer, 'locale'>): Language {
+  return customer.locale.startsWith('ar') ? 'ar' : 'en';
+}
+
+/** Arabic names of the holidays the plan sends cards for; others keep their English title. */
+const AR_HOLIDAYS: Record<string, string> = {
+  'Eid al-Fitr': 'عيد الفطر',
+  'Eid al-Adha': 'عيد الأضحى',
+  'Islamic New Year': 'رأس السنة الهجرية',
+  Ramadan: 'رمضان',
+  'First day of Ramadan': 'أول أيام رمضان',
+  'Founding Day': 'يوم التأسيس',
+  'National Day': 'اليوم الوطني',
+  'Flag Day': 'يوم العلم',
+  "New Year's Day": 'رأس السنة الميلادية',
+  "Mother's Day": 'عيد الأم',
+};
+
+const MONTHS_AR = ['يناير', 'فبراير', 'مارس', 'أبريل', 'مايو', 'يونيو', 'يوليو', 'أغسطس', 'سبتمبر', 'أكتوبر', 'نوفمبر', 'ديسمبر'];
+const MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+function english(customer: Customer, touch: Touch, business: Business, context?: TouchContext): Pick<TouchCopy, 'subject' | 'paragraphs'> {
+  const name = business.name;
+  switch (touch.kind) {
+    case 'newsletter':
+      return { subject: `${name}: your ${touch.title}`, paragraphs: [`Here is your ${touch.title}: news, useful tips and stories from the people at ${name}.`] };
+    case 'holiday-card':
+      return { subject: `${touch.title} greetings from ${name}`, paragraphs: [`Warm wishes for ${touch.occasion ?? touch.title} to you and your family from all of us at ${name}.`] };
+    case 'personal-card':
+      return { subject: `${touch.title}, from ${name}`, paragraphs: [`${touch.title}! We are thinking of you today and wish you every happiness.`] };
+    case 'follow-up-letter':
+      return {
+        subject: `Great talking to you, ${customer.name.first}`,
+        paragraphs: [
+          'Thank you for taking the time to talk with us. It was great to hear how things are going.',
+          ...(context?.callNotes ? [`As we discussed: “${context.callNotes}”`] : []),
+          'If there is anything we can do for you, just reply to this letter.',
+        ],
+      };
+    case 'give-away':
+      return { subject: `A small gift from ${name}: ${touch.title}`, paragraphs: [`We hope this ${touch.title} is useful to you all year round.`] };
+    case 'value-added':
+      return touch.occasion === 'referral-thank-you'
+        ? { subject: `Thank you for your referral, ${customer.name.first}`, paragraphs: [`Thank you for trusting us with someone you care about. Referrals like yours are how ${name} grows.`] }
+        : { subject: `${touch.title}, from ${name}`, paragraphs: [`Something useful for you: ${touch.title}. With our compliments.`] };
+    case 'call':
+      return { subject: touch.title, paragraphs: [`A call from your ${name} agent.`] };
+  }
+}
+
+function arabic(customer: Customer, touch: Touch, business: Business, context?: TouchContext): Pick<TouchCopy, 'subject' | 'paragraphs'> {
+  const name = business.name;
+  const holiday = AR_HOLIDAYS[touch.occasion ?? touch.title] ?? touch.occasion ?? touch.title;
+  switch (touch.kind) {
+    case 'newsletter': {
+      const m = /^(\w+) (\d{4}) newsletter$/.exec(touch.title);
+      const issue = m ? `نشرة ${MONTHS_AR[MONTHS_EN.indexOf(m[1]!)] ?? m[1]} ${m[2]}` : 'نشرتنا الشهرية';
+      return { subject: `${name}: ${issue}`, paragraphs: [`إليك ${issue}: أخبار ونصائح مفيدة وقصص من فريق ${name}.`] };
+    }
+    case 'holiday-card':
+      return { subject: `تهنئة ${holiday} من ${name}`, paragraphs: [`كل عام وأنتم بخير. أطيب التهاني بمناسبة ${holiday} لكم ولعائلتكم من جميع أسرة ${name}.`] };
+    case 'personal-card':
+      return { subject: `تهنئة خاصة من ${name}`, paragraphs: [touch.occasion === 'birthday' ? 'عيد ميلاد سعيد! نتمنى لك عامًا مليئًا بالسعادة والنجاح.' : 'نفكر فيك اليوم ونتمنى لك كل السعادة.'] };
+    case 'follow-up-letter':
+      return {
+        subject: `سعدنا بالحديث معك يا ${customer.name.first}`,
+        paragraphs: [
+          'شكرًا لك على وقتك. سعدنا كثيرًا بالاطمئنان عليك.',
+          ...(context?.callNotes ? [`كما تحدثنا: «${context.callNotes}»`] : []),
+          'إن كان بوسعنا خدمتك بأي شيء، فقط رُدّ على هذه الرسالة.',
+        ],
+      };
+    case 'give-away':
+      return { subject: `هدية بسيطة من ${name}`, paragraphs: [`نرجو أن تكون هذه الهدية (${touch.title}) مفيدة لك طوال العام.`] };
+    case 'value-added':
+      return touch.occasion === 'referral-thank-you'
+        ? { subject: `شكرًا لتوصيتك يا ${customer.name.first}`, paragraphs: [`شكرًا لثقتك بنا وتعريفنا بمن تهتم لأمرهم. توصياتكم هي سر نمو ${name}.`] }
+        : { subject: `هدية مفيدة من ${name}`, paragraphs: [`شيء مفيد لك: ${touch.title}. مع تحياتنا.`] };
+    case 'call':
+      return { subject: touch.title, paragraphs: [`مكالمة من ممثلك في ${name}.`] };
+  }
+}
+
+export function touchCopy(customer: Customer, touch: Touch, business: Business, context?: TouchContext): TouchCopy {
+  const lang = languageOf(customer);
+  if (lang === 'ar') {
+    return {
+      lang,
+      dir: 'rtl',
+      ...arabic(customer, touch, business, context),
+      greeting: `عزيزي/عزيزتي ${customer.name.first}،`,
+      referral: `هل تعرف شخصًا سيقدّر الاهتمام الذي تحظى به من ${business.name}؟ عرّفنا به: ${business.referralUrl} — فالتوصية أجمل شكر نتلقاه.`,
+      referralCta: 'أرسل توصية',
+      signOff: `مع أطيب التحيات، فريق ${business.name}`,
+      stopHint: 'للإيقاف أرسل STOP',
+    };
+  }
+  return {
+    lang,
+    dir: 'ltr',
+    ...english(customer, touch, business, context),
+    greeting: `Dear ${customer.name.first},`,
+    referral: `Know someone who would value the care you get from ${business.name}? Introduce them: ${business.referralUrl} — a referral is the best thank-you we can receive.`,
+    referralCta: 'Refer a friend',
+    signOff: `Warm regards, the ${business.name} team`,
+    stopHint: 'Reply STOP to opt out.',
+  };
+}

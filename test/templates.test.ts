@@ -1,0 +1,36 @@
+// Every customer-facing touch kind has its words in English and Arabic, renders through mjml
+// without errors, and carries the referral reminder and the business's postal address.
+import { describe, expect, it } from 'vitest';
+import { renderPostal, renderTouchEmail, renderTouchSms } from '../activities/email-content';
+import { customerSchema } from '../plan/customer';
+import { TOUCH_KINDS, type Touch } from '../plan/touch';
+import { business } from './helpers/temporal';
+import { customer } from './fixtures/customers';
+
+const ARABIC = /[\u0600-\u06FF]/;
+const touches: Touch[] = TOUCH_KINDS.filter((k) => k !== 'call').flatMap((kind) => [
+  { seq: 1, kind, channel: 'email', at: '2027-03-09T10:00:00+03:00', title: kind === 'newsletter' ? 'March 2027 newsletter' : kind === 'holiday-card' ? 'Eid al-Fitr' : 'Happy birthday', occasion: kind === 'holiday-card' ? 'Eid al-Fitr' : 'birthday' },
+  ...(kind === 'value-added' ? [{ seq: 2, kind, channel: 'email' as const, at: '2027-03-09T10:00:00+03:00', title: 'Thank you', occasion: 'referral-thank-you' }] : []),
+]);
+
+describe.each([
+  ['en', 'ltr'],
+  ['ar', 'rtl'],
+] as const)('templates in %s', (locale, dir) => {
+  const c = customerSchema.parse(customer({ locale }));
+  it.each(touches.map((t) => [`${t.kind}${t.occasion === 'referral-thank-you' ? ' (referral thank-you)' : ''}`, t] as const))('%s: email, SMS and printed words', async (_name, touch) => {
+    const email = await renderTouchEmail(c, touch, business, { plan: 'advocate', planYear: 1, callNotes: 'Loves the garden' });
+    expect(email.html).toMatch(new RegExp(`<html lang="${locale}" dir="${dir}"`));
+    expect(email.subject.length).toBeGreaterThan(5);
+    expect(ARABIC.test(email.subject)).toBe(locale === 'ar');
+    for (const part of [email.text, email.html]) {
+      expect(part).toContain(business.referralUrl);
+      expect(part).toContain(business.postalAddress);
+    }
+    const sms = renderTouchSms(c, touch, business);
+    expect(sms).toContain(business.referralUrl);
+    expect(sms).toMatch(locale === 'ar' ? /للإيقاف أرسل STOP$/ : /Reply STOP to opt out\.$/);
+    expect(renderPostal(c, touch, business)).toContain(business.referralUrl);
+    if (touch.kind === 'follow-up-letter') expect(email.text).toContain('Loves the garden');
+  });
+});
