@@ -47,3 +47,13 @@ export function nextSendingSlot(ms: number, zone: string, hours: SendingHours): 
   }
   return local;
 }
+
+/** SMS never reach a phone before 08:00 or after 21:00 local, whatever the sending hours. */
+export const SMS_HOURS: SendingHours = { startMinute: 8 * 60, endMinute: 21 * 60 };
+
+/** Whether `ms` lies inside `hours` in `zone`. */
+export function insideHours(ms: number, zone: string, hours: SendingHours): boolean {
+  const local = DateTime.fromMillis(ms, { zone });
+  const minute = local.hour * 60 + local.minute;
+  return minute >= hours.startMinute && minute < hours.endMinute;
+}

@@ -100,3 +100,34 @@ describe('SMS through the twilio client', () => {
     expect(twilio.messages.filter((m) => m.to === '+966500000103')).toHaveLength(0);
   });
 });
+
+describe('SMS sending hours', () => {
+  it('an SMS due at night waits for 08:00 local, even when the customer accepts messages at any hour', async () => {
+    // A zone where it is night right now (21:00-08:00), wherever and whenever the test runs.
+    const now = Date.now();
+    const zones = ['Pacific/Kiritimati', 'Pacific/Auckland', 'Asia/Tokyo', 'Asia/Kolkata', 'Asia/Riyadh', 'Europe/London', 'America/New_York', 'America/Los_Angeles', 'Pacific/Honolulu'];
+    const zone = zones.find((z) => {
+      const hour = Number(new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone: z }).format(now));
+      return hour >= 22 || hour < 7;
+    })!;
+    expect(zone).toBeDefined();
+    const id = 'sms-night';
+    const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue: id, smtp, twilio });
+    const c = { ...smsOnly(id, '+966500000104'), timezone: zone, sendingHours: '00:00-24:00' };
+    const st = await worker.runUntil(async () => {
+      await dealClosed(env.client, { customer: c, deal: { id: 'd', closedAt: '2026-11-23' } }, { taskQueue: id });
+      const handle = env.client.workflow.getHandle(customerWorkflowId(id));
+      for (let i = 0; i < 60; i++) {
+        const s = await handle.query(statusQuery).catch(() => undefined);
+        if (s?.touchesDone.some((t) => t.channel === 'sms')) return s;
+        await env.sleep('2 hours');
+      }
+      throw new Error('no SMS touch recorded');
+    });
+    const sms = st.touchesDone.find((t) => t.channel === 'sms')!;
+    const hour = Number(new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone: zone }).format(new Date(sms.doneAt)));
+    expect(hour).toBeGreaterThanOrEqual(8);
+    expect(hour).toBeLessThan(21);
+    await env.client.workflow.getHandle(customerWorkflowId(id)).terminate();
+  });
+});

@@ -19,7 +19,7 @@ import { customerSchema, describeIssues, type Customer, type Deal } from '../pla
 import { channelKeyOf, chooseChannel } from '../plan/channels';
 import { touchKey } from '../plan/ids';
 import { AssignedAgent, CustomerId, NextTouchAt, NextTouchKind, PlanYear, TouchesDone, TouchPlan } from '../plan/search-attributes';
-import { DEFAULT_SENDING_HOURS, type SendingHours } from '../plan/sending-hours';
+import { DEFAULT_SENDING_HOURS, SMS_HOURS, insideHours, nextSendingSlot, type SendingHours } from '../plan/sending-hours';
 import { touchSummary, type PlanName, type Touch, type TouchResult } from '../plan/touch';
 import * as m from './messages';
 import * as year from './year-state';
@@ -299,6 +299,11 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
       if (await condition(wake, waitMs, { summary })) continue;
     }
     if (!next || Date.now() >= s.yearEndMs) break;
+    // An SMS waits for 08:00-21:00 local, even when the customer's sending hours are wider.
+    if (chooseChannel(channelKeyOf(next), s.customer, s.definition) === 'sms' && !insideHours(Date.now(), s.customer.timezone, SMS_HOURS)) {
+      year.deferTo(s, next, nextSendingSlot(Date.now(), s.customer.timezone, SMS_HOURS).toMillis());
+      continue;
+    }
     year.recordDone(s, next, await run(next), Date.now());
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);

@@ -178,6 +178,12 @@ export function completeCall(state: YearState, c: CallCompletion, nowMs: number)
   }
 }
 
+/** Moves a touch later (e.g. an SMS into 08:00-21:00), keeping the list in time order. */
+export function deferTo(state: YearState, touch: Touch, ms: number): void {
+  touch.at = DateTime.fromMillis(ms, { zone: state.customer.timezone }).toISO({ suppressMilliseconds: true })!;
+  state.touches.sort(byTime);
+}
+
 /** The notes of the k-th reached call, quoted by follow-up letter k. */
 export function notesForLetter(state: YearState, touch: Touch): string | undefined {
   const k = followUpIndex(touch);
