@@ -9,6 +9,7 @@ import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
 import { startLocalTwilio, type LocalTwilio } from '../lib/twilio-local';
 import { customerWorkflowId } from '../plan/ids';
 import { statusQuery, type CustomerStatus } from '../workflows/messages';
+import type { CustomerInput } from '../plan/customer';
 import { business, createTestWorker, installTestRuntime, TWILIO } from './helpers/temporal';
 import { customer } from './fixtures/customers';
 
@@ -41,17 +42,17 @@ afterAll(async () => {
   await env?.teardown();
 });
 afterEach(async () => {
-  for (const id of ['sms-ok', 'sms-retry', 'sms-stop']) await env.client.workflow.getHandle(customerWorkflowId(id)).terminate().catch(() => undefined);
+  for (const id of ['sms-ok', 'sms-retry', 'sms-stop', 'sms-night']) await env.client.workflow.getHandle(customerWorkflowId(id)).terminate().catch(() => undefined);
 });
 
 /** Only SMS and phone allowed: newsletters and cards go by SMS. */
 const smsOnly = (id: string, phone: string) =>
   customer({ id, phone, locale: 'en', email: undefined, address: undefined, consent: { email: false, sms: true, postal: false, phone: true } });
 
-async function firstSms(id: string, phone: string): Promise<CustomerStatus> {
+async function firstSms(id: string, phone: string, extra: Partial<CustomerInput> = {}): Promise<CustomerStatus> {
   const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue: id, smtp, twilio });
   return worker.runUntil(async () => {
-    await dealClosed(env.client, { customer: smsOnly(id, phone), deal: { id: 'd', closedAt: '2026-11-23' } }, { taskQueue: id });
+    await dealClosed(env.client, { customer: { ...smsOnly(id, phone), ...extra }, deal: { id: 'd', closedAt: '2026-11-23' } }, { taskQueue: id });
     const handle = env.client.workflow.getHandle(customerWorkflowId(id));
     for (let i = 0; i < 60; i++) {
       const st = await handle.query(statusQuery).catch(() => undefined);
@@ -112,22 +113,10 @@ describe('SMS sending hours', () => {
     })!;
     expect(zone).toBeDefined();
     const id = 'sms-night';
-    const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue: id, smtp, twilio });
-    const c = { ...smsOnly(id, '+966500000104'), timezone: zone, sendingHours: '00:00-24:00' };
-    const st = await worker.runUntil(async () => {
-      await dealClosed(env.client, { customer: c, deal: { id: 'd', closedAt: '2026-11-23' } }, { taskQueue: id });
-      const handle = env.client.workflow.getHandle(customerWorkflowId(id));
-      for (let i = 0; i < 60; i++) {
-        const s = await handle.query(statusQuery).catch(() => undefined);
-        if (s?.touchesDone.some((t) => t.channel === 'sms')) return s;
-        await env.sleep('2 hours');
-      }
-      throw new Error('no SMS touch recorded');
-    });
+    const st = await firstSms(id, '+966500000104', { timezone: zone, sendingHours: '00:00-24:00' });
     const sms = st.touchesDone.find((t) => t.channel === 'sms')!;
     const hour = Number(new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone: zone }).format(new Date(sms.doneAt)));
     expect(hour).toBeGreaterThanOrEqual(8);
     expect(hour).toBeLessThan(21);
-    await env.client.workflow.getHandle(customerWorkflowId(id)).terminate();
   });
 });
