@@ -1,0 +1,65 @@
+// Shared wiring for the customer-year test files: one time-skipping server per file with real
+// SMTP, Twilio-compatible and task sinks, and helpers to step simulated time.
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { FolderTaskSink } from '../../activities/task-sink';
+import { createTimeSkippingEnv } from '../../lib/temporal-server';
+import { startSmtpCapture, type SmtpCapture } from '../../lib/smtp-capture';
+import { startLocalTwilio, type LocalTwilio } from '../../lib/twilio-local';
+import { customerWorkflowId } from '../../plan/ids';
+import * as m from '../../workflows/messages';
+import { createTestWorker, installTestRuntime, tempDir, TWILIO } from './temporal';
+
+export interface YearRig {
+  env: TestWorkflowEnvironment;
+  smtp: SmtpCapture;
+  twilio: LocalTwilio;
+  tasks: FolderTaskSink;
+  worker(taskQueue: string): ReturnType<typeof createTestWorker>;
+}
+
+/** Registers before/after hooks for a file; the rig's fields are set once beforeAll ran. */
+export function useYearRig(customerIds: string[]): YearRig {
+  const rig = { tasks: new FolderTaskSink(tempDir('year-tasks')) } as YearRig;
+  rig.worker = (taskQueue) => createTestWorker({ connection: rig.env.nativeConnection, taskQueue, smtp: rig.smtp, twilio: rig.twilio, tasks: rig.tasks });
+  beforeAll(async () => {
+    installTestRuntime();
+    rig.env = await createTimeSkippingEnv();
+    rig.smtp = await startSmtpCapture();
+    rig.twilio = await startLocalTwilio({ accountSid: TWILIO.accountSid, authToken: TWILIO.authToken });
+  });
+  afterAll(async () => {
+    await rig.smtp?.close();
+    await rig.twilio?.close();
+    await rig.env?.teardown();
+  });
+  // Ends each customer's workflow after a test, passed or failed: leftovers eat simulated time.
+  afterEach(async () => {
+    for (const id of customerIds) await rig.env.client.workflow.getHandle(customerWorkflowId(id)).terminate('test done').catch(() => undefined);
+  });
+  return rig;
+}
+
+/** The message of a rejected update (the reason travels as the failure's cause). */
+export async function rejection(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  return String((err as WorkflowUpdateFailedError).cause?.message);
+}
+
+/** Advances simulated time, one due touch at a time, until `predicate` holds for the status. */
+export async function until(env: TestWorkflowEnvironment, handle: WorkflowHandle, predicate: (s: m.CustomerStatus) => boolean, maxSteps = 80) {
+  for (let step = 0; step < maxSteps; step++) {
+    const st = await handle.query(m.statusQuery);
+    if (st.state !== 'starting' && predicate(st)) return st;
+    if (st.state === 'starting') {
+      await new Promise((r) => setTimeout(r, 20));
+      continue;
+    }
+    const now = await env.currentTimeMs();
+    await env.sleep(Math.max((st.nextDueAt ? Date.parse(st.nextDueAt) : now + 86_400_000) - now, 0) + 1000);
+    for (let i = 0; i < 500 && (await handle.query(m.statusQuery)).touchesDone.length === st.touchesDone.length; i++) await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('condition not reached');
+}
