@@ -4,8 +4,8 @@
 import { DateTime } from 'luxon';
 import type { Customer, Deal } from '../plan/customer';
 import type { PlanDefinition } from '../plan/definitions';
-import { followUpLetterAt, planTouches, replan, thankYouTouch } from '../plan/engine';
-import { nextSendingSlot, toSendingHours, type SendingHours } from '../plan/sending-hours';
+import { followUpLetterAt, hoursFor, planTouches, replan, sendingSlotAtOrAfter, thankYouTouch } from '../plan/engine';
+import type { SendingHours } from '../plan/sending-hours';
 import type { DoneTouch, PlanName, Touch, TouchResult } from '../plan/touch';
 import type { CallCompletion, CallRecord, CustomerStatus } from './messages';
 
@@ -34,10 +34,6 @@ export interface YearState {
 export const NO_ANSWER_RETRIES = 2;
 const NO_ANSWER_RETRY_DAYS = 3;
 const DAY_MS = 86_400_000;
-
-export function hoursOf(state: Pick<YearState, 'customer' | 'sendingHours'>): SendingHours {
-  return state.customer.sendingHours ? toSendingHours(state.customer.sendingHours) : state.sendingHours;
-}
 
 export function yearEndOf(customer: Customer, yearStartMs: number): number {
   return DateTime.fromMillis(yearStartMs, { zone: customer.timezone }).plus({ years: 1 }).toMillis();
@@ -121,7 +117,8 @@ export function onFreeDay(state: YearState, iso: string, seq: number): string {
 }
 
 function localSlotAt(state: YearState, ms: number): string {
-  return nextSendingSlot(ms, state.customer.timezone, hoursOf(state)).toISO({ suppressMilliseconds: true })!;
+  // The engine's own slot rule (it also steps over a day whose window a DST gap swallows).
+  return sendingSlotAtOrAfter(ms, state.customer.timezone, hoursFor(state.customer, state.sendingHours)).toISO({ suppressMilliseconds: true })!;
 }
 
 /** Why a call completion cannot be accepted, or undefined. Used by the update's validator. */
