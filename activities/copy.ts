@@ -15,6 +15,8 @@ export interface TouchContext {
   planYear: number;
   /** The agent's notes from the reached call a follow-up letter thanks for. */
   callNotes?: string;
+  /** This month's issue from the content folder, in the customer's language. */
+  newsletter?: { subject: string; paragraphs: string[] };
 }
 
 export type Language = 'en' | 'ar';
@@ -56,6 +58,7 @@ const MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July
 
 function english(customer: Customer, touch: Touch, business: Business, context?: TouchContext): Pick<TouchCopy, 'subject' | 'paragraphs'> {
   const name = business.name;
+  if (touch.kind === 'newsletter' && context?.newsletter) return context.newsletter;
   switch (touch.kind) {
     case 'newsletter':
       return { subject: `${name}: your ${touch.title}`, paragraphs: [`Here is your ${touch.title}: news, useful tips and stories from the people at ${name}.`] };
@@ -86,6 +89,7 @@ function english(customer: Customer, touch: Touch, business: Business, context?:
 function arabic(customer: Customer, touch: Touch, business: Business, context?: TouchContext): Pick<TouchCopy, 'subject' | 'paragraphs'> {
   const name = business.name;
   const holiday = AR_HOLIDAYS[touch.occasion ?? touch.title] ?? touch.occasion ?? touch.title;
+  if (touch.kind === 'newsletter' && context?.newsletter) return context.newsletter;
   switch (touch.kind) {
     case 'newsletter': {
       const m = /^(\w+) (\d{4}) newsletter$/.exec(touch.title);

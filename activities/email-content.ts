@@ -56,7 +56,9 @@ export function renderTouchSms(customer: Customer, touch: Touch, business: Busin
   const copy = touchCopy(customer, touch, business, context);
   const separator = copy.lang === 'ar' ? '، ' : ', ';
   const refer = copy.lang === 'ar' ? 'للتوصية' : 'Refer a friend';
-  return `${customer.name.first}${separator}${copy.paragraphs[0]} ${refer}: ${business.referralUrl} ${copy.stopHint}`;
+  // A newsletter issue's paragraphs are written for email: an SMS carries its headline.
+  const line = touch.kind === 'newsletter' && context?.newsletter ? context.newsletter.subject : copy.paragraphs[0];
+  return `${customer.name.first}${separator}${line} ${refer}: ${business.referralUrl} ${copy.stopHint}`;
 }
 
 /** The words of a printed item (card, letter, gift note). */

@@ -1,20 +1,11 @@
-// Where work for people goes: call tasks for agents and postal items (cards, letters, gifts)
-// for fulfilment. The local default is a durable queue folder, one JSON file per task;
+// Where work for people goes: call and reply tasks for agents, and postal items (cards,
+// letters, gifts) for fulfilment. The local default is a durable queue folder, one JSON file per task;
 // writing is idempotent by task id (a retried activity finds its task already there).
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CallTask, ReplyTask } from './call-task';
 
-export interface CallTask {
-  type: 'call';
-  taskId: string;
-  agent: string;
-  customerId: string;
-  customerName: string;
-  phone?: string;
-  title: string;
-  dueAt: string;
-  talkingPoints: string[];
-}
+export type { CallTask, ReplyTask } from './call-task';
 
 export interface PostalItem {
   type: 'postal';
@@ -23,11 +14,15 @@ export interface PostalItem {
   recipient: string;
   address: { line1: string; line2?: string; city: string; region?: string; postalCode?: string; country: string };
   kind: string;
+  /** What goes in the envelope: the card (by occasion) or the gift. */
+  item: string;
   title: string;
   message: string;
+  locale: string;
 }
 
-export type Task = CallTask | PostalItem;
+export type Task = CallTask | PostalItem | ReplyTask;
+const TYPES: Task['type'][] = ['call', 'reply', 'postal'];
 
 export interface TaskSink {
   /** Stores the task unless one with the same id exists; returns the stored one. */
@@ -57,12 +52,12 @@ export class FolderTaskSink implements TaskSink {
   }
 
   async list(filter: { type?: Task['type']; agent?: string } = {}): Promise<Task[]> {
-    const types: Task['type'][] = filter.type ? [filter.type] : ['call', 'postal'];
+    const types = filter.type ? [filter.type] : TYPES;
     const tasks: Task[] = [];
     for (const type of types) {
       const files = await readdir(join(this.dir, type)).catch(() => [] as string[]);
       for (const f of files.filter((x) => x.endsWith('.json')).sort()) tasks.push(JSON.parse(await readFile(join(this.dir, type, f), 'utf8')) as Task);
     }
-    return tasks.filter((t) => !filter.agent || (t.type === 'call' && t.agent === filter.agent));
+    return tasks.filter((t) => !filter.agent || (t.type !== 'postal' && t.agent === filter.agent));
   }
 }

@@ -163,7 +163,8 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
       const sms = twilio.messages.find((x) => x.sid === t.reference);
       if (sms) return { ...base, recipient: sms.to, subject: sms.body };
       const task = posted.find((x) => x.taskId === t.reference);
-      if (task) return { ...base, recipient: task.type === 'call' ? `agent ${task.agent}` : task.recipient, subject: task.title };
+      if (task?.type === 'call') return { ...base, recipient: `agent ${task.agent}`, subject: task.title };
+      if (task?.type === 'postal') return { ...base, recipient: task.recipient, subject: task.item };
       return base;
     });
     touches.forEach((t) => opts.onTouch?.(t));

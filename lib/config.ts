@@ -2,9 +2,11 @@
 // variable is reported in one message, then the process exits (see `loadConfigOrExit`).
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { envBool, envLogLevel, envOptional, envPort, envString } from './env-parsers';
+import { envBool, envInt, envLogLevel, envOptional, envPort, envString } from './env-parsers';
 import { sendingHoursText, toSendingHours } from '../plan/sending-hours';
 import { projectRoot } from './binaries.mjs';
+
+const optionalUrl = z.url({ message: 'expected an absolute URL' }).optional().or(z.literal('')).transform((v) => v || undefined);
 
 const schema = z
   .object({
@@ -24,6 +26,8 @@ const schema = z
     SMTP_USER: envOptional(),
     SMTP_PASS: envOptional(),
     SMTP_POOL: envBool(true),
+    SMTP_MAX_CONNECTIONS: envInt(5, { min: 1, max: 100 }),
+    SMTP_TLS_CA: envOptional(),
     MAIL_FROM: envString('plan33 <plan33@localhost>'),
     BUSINESS_NAME: envString('Your plan33 business'),
     BUSINESS_POSTAL_ADDRESS: envString('1 Main Street, Springfield'),
@@ -37,6 +41,15 @@ const schema = z
     PLAN33_PLAN_OVERRIDES: envOptional(),
     PUBLIC_BASE_URL: z.url({ message: 'expected an absolute URL' }).optional().or(z.literal('')).transform((v) => v || 'http://localhost:8080'),
     UNSUBSCRIBE_SECRET: envOptional(),
+    PLAN33_API_PORT: envPort(8080, { allowZero: true }),
+    PLAN33_API_KEY: envOptional(),
+    PLAN33_AGENTS_FILE: envOptional(),
+    PLAN33_CONTENT_DIR: envOptional(),
+    NEWSLETTER_GRACE_HOURS: envInt(72, { min: 1, max: 24 * 28 }),
+    OPERATOR_EMAIL: envOptional(),
+    CRM_WEBHOOK_URL: optionalUrl,
+    FULFILMENT_WEBHOOK_URL: optionalUrl,
+    WEBHOOK_SECRET: envOptional(),
     LOG_LEVEL: envLogLevel,
   })
   .transform((env) => ({
@@ -59,6 +72,9 @@ const schema = z
       rejectUnauthorized: env.SMTP_REJECT_UNAUTHORIZED,
       auth: env.SMTP_USER && env.SMTP_PASS ? { user: env.SMTP_USER, pass: env.SMTP_PASS } : undefined,
       pool: env.SMTP_POOL,
+      maxConnections: env.SMTP_MAX_CONNECTIONS,
+      /** A PEM file of extra CA certificates to trust (a private relay's own CA). */
+      caFile: env.SMTP_TLS_CA,
     },
     business: {
       name: env.BUSINESS_NAME,
@@ -80,6 +96,14 @@ const schema = z
     /** A JSON file of per-segment plan overrides (see plan/definitions.ts). */
     planOverridesFile: env.PLAN33_PLAN_OVERRIDES,
     sendingHours: env.SENDING_HOURS,
+    api: { port: env.PLAN33_API_PORT, apiKey: env.PLAN33_API_KEY },
+    /** Who the agents are, who covers for whom, who their manager is (JSON, see README). */
+    agentsFile: env.PLAN33_AGENTS_FILE,
+    /** One newsletter issue per month (`newsletters/YYYY-MM.json`); unset: built-in words. */
+    contentDir: env.PLAN33_CONTENT_DIR ? resolve(env.PLAN33_CONTENT_DIR) : undefined,
+    newsletterGraceHours: env.NEWSLETTER_GRACE_HOURS,
+    operatorEmail: env.OPERATOR_EMAIL,
+    webhooks: { crmUrl: env.CRM_WEBHOOK_URL, fulfilmentUrl: env.FULFILMENT_WEBHOOK_URL, secret: env.WEBHOOK_SECRET },
     logLevel: env.LOG_LEVEL,
   }));
 
@@ -95,6 +119,8 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if (set('SMTP_USER') !== set('SMTP_PASS')) problems.push('SMTP_PASS: SMTP_USER and SMTP_PASS must be set together');
   if (set('TWILIO_ACCOUNT_SID') !== set('TWILIO_AUTH_TOKEN')) problems.push('TWILIO_AUTH_TOKEN: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together');
   if (set('UNSUBSCRIBE_SECRET') && (env.UNSUBSCRIBE_SECRET ?? '').trim().length < 16) problems.push('UNSUBSCRIBE_SECRET: expected at least 16 characters');
+  for (const name of ['WEBHOOK_SECRET', 'PLAN33_API_KEY']) if (set(name) && (env[name] ?? '').trim().length < 16) problems.push(`${name}: expected at least 16 characters`);
+  if ((set('CRM_WEBHOOK_URL') || set('FULFILMENT_WEBHOOK_URL')) && !set('WEBHOOK_SECRET')) problems.push('WEBHOOK_SECRET: required to sign CRM_WEBHOOK_URL and FULFILMENT_WEBHOOK_URL requests');
   if (set('TWILIO_ACCOUNT_SID') && !set('TWILIO_FROM') && !set('TWILIO_MESSAGING_SERVICE_SID')) problems.push('TWILIO_FROM: set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID to send SMS');
   return problems;
 }

@@ -32,6 +32,21 @@ export const envPort = (fallback: number, { allowZero = false } = {}) =>
       return n;
     });
 
+/** A whole number in [min, max], with a default. */
+export const envInt = (fallback: number, { min, max }: { min: number; max: number }) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const n = Number(raw);
+      if (!/^\d+$/.test(raw.trim()) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number ${min}-${max}, got "${raw}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 /** A non-empty string with a default. */
 export const envString = (fallback: string) =>
   z

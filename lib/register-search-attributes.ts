@@ -17,7 +17,12 @@ const INDEXED: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
 };
 
 export async function registerSearchAttributes(connection: Connection, namespace = 'default'): Promise<void> {
-  const searchAttributes = Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED[k.type]!]));
+  // Only the missing ones: a namespace from an older release has some already, and adding
+  // an existing one fails the whole call.
+  const existing = await connection.operatorService.listSearchAttributes({ namespace }).then((r) => r.customAttributes ?? {}, () => ({}) as Record<string, unknown>);
+  const missing = SEARCH_ATTRIBUTES.filter((k) => !(k.name in existing));
+  if (missing.length === 0) return;
+  const searchAttributes = Object.fromEntries(missing.map((k) => [k.name, INDEXED[k.type]!]));
   try {
     await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
   } catch (err) {

@@ -34,6 +34,12 @@ export interface LocalTwilioOptions {
   /** Return an error response for a request (status + Twilio error code), or undefined to accept. */
   fail?: (form: URLSearchParams, attempt: number) => { status: number; code: number; message: string } | undefined;
   onMessage?: (sms: LocalSms) => void;
+  /** Keep the message but never answer (true): models a sender that dies before the reply. */
+  holdReply?: (sms: LocalSms) => boolean;
+}
+
+function toJson(sms: LocalSms) {
+  return { sid: sms.sid, account_sid: sms.accountSid, to: sms.to, from: sms.from ?? null, messaging_service_sid: sms.messagingServiceSid ?? null, body: sms.body, status: 'queued', date_created: sms.receivedAt.toUTCString() };
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {
@@ -58,8 +64,16 @@ export async function startLocalTwilio(opts: LocalTwilioOptions): Promise<LocalT
         send(res, status, body);
       };
       const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(path);
-      if (req.method !== 'POST' || !match) return reply(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
+      if ((req.method !== 'POST' && req.method !== 'GET') || !match) return reply(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
       if (req.headers.authorization !== expectedAuth || match[1] !== opts.accountSid) return reply(401, { code: 20003, message: 'Authenticate', status: 401 });
+      if (req.method === 'GET') {
+        // The list call (newest first, filtered by To), as the client's `messages.list` reads it.
+        const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+        const to = query.get('To');
+        const size = Number(query.get('PageSize') ?? 50);
+        const page = messages.filter((m) => !to || m.to === to).slice().reverse().slice(0, size);
+        return reply(200, { messages: page.map(toJson), next_page_uri: null, page: 0, page_size: size, uri: path });
+      }
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
       const failure = opts.fail?.(form, ++attempt);
       if (failure) return reply(failure.status, { code: failure.code, message: failure.message, status: failure.status, more_info: `https://www.twilio.com/docs/errors/${failure.code}` });
@@ -79,7 +93,8 @@ export async function startLocalTwilio(opts: LocalTwilioOptions): Promise<LocalT
       stored.then(() => {
         messages.push(sms);
         opts.onMessage?.(sms);
-        reply(201, { sid: sms.sid, account_sid: sms.accountSid, to: sms.to, from: sms.from ?? null, messaging_service_sid: sms.messagingServiceSid ?? null, body: sms.body, status: 'queued', date_created: sms.receivedAt.toUTCString() });
+        if (opts.holdReply?.(sms)) return; // accepted, but the answer never leaves (a dying sender)
+        reply(201, toJson(sms));
       }, (err: Error) => reply(500, { code: 20500, message: err.message, status: 500 }));
     });
   });

@@ -59,6 +59,8 @@ export const customerSchema = z
     agent: z.string().trim().min(1, 'expected the agent who owns this customer').max(64),
     /** A customer segment whose plan overrides apply (PLAN33_PLAN_OVERRIDES), e.g. "vip". */
     segment: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'expected 1-40 characters of A-Za-z0-9._-').optional(),
+    /** What the agent should know before a call (family, interests, last conversation). */
+    notes: z.string().trim().max(2000).optional(),
     /** Overrides the business's sending hours for this customer, e.g. "17:00-20:00". */
     sendingHours: sendingHoursText.optional(),
   })

@@ -102,6 +102,10 @@ const callsSchema = z
     firstWithinDays: z.number().int().min(1).max(90),
     /** Local hour the call task is handed to the agent. */
     hour,
+    /** An open call task is reminded to its agent this long after it was given (default 48). */
+    remindAfterHours: z.number().int().min(1).max(24 * 30).optional(),
+    /** ... and escalated to the agent's manager this long after it was given (default 120). */
+    escalateAfterHours: z.number().int().min(1).max(24 * 60).optional(),
   })
   .strict();
 
@@ -234,7 +238,7 @@ const CLIENT_FOR_LIFE_V1: PlanDefinition = {
   touchHour: 10,
   postalLeadDays: 5,
   followUpDelayDays: 2,
-  calls: { firstAfterDays: 10, firstWithinDays: 30, hour: 11 },
+  calls: { firstAfterDays: 10, firstWithinDays: 30, hour: 11, remindAfterHours: 48, escalateAfterHours: 120 },
   personal: { dealAnniversary: true, dealAnniversaryTitle: 'Happy anniversary of our partnership', fillTitle: 'Thinking of you', maxDaysEarly: 7 },
   giveAways: [
     // A week after the deal: on the fridge for the whole year.

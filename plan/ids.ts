@@ -12,3 +12,14 @@ export function customerWorkflowId(customerId: string): string {
 export function touchKey(workflowId: string, planYear: number, seq: number): string {
   return `${workflowId}.y${planYear}.t${seq}`;
 }
+
+/** Reads a touch key (a call task id) back: which workflow, year and touch. Undefined if malformed. */
+export function parseTouchKey(key: string): { workflowId: string; customerId: string; planYear: number; seq: number } | undefined {
+  const m = /^(customer-([A-Za-z0-9._-]{1,64}))\.y(\d{1,4})\.t(\d{1,5})$/.exec(key);
+  return m ? { workflowId: m[1]!, customerId: m[2]!, planYear: Number(m[3]), seq: Number(m[4]) } : undefined;
+}
+
+/** The id of the task made from an inbound SMS reply. */
+export function replyTaskId(workflowId: string, messageSid: string): string {
+  return `${workflowId}.reply.${messageSid.replace(/[^A-Za-z0-9]/g, '')}`;
+}

@@ -10,7 +10,10 @@ export const NextTouchAt = defineSearchAttributeKey('NextTouchAt', SearchAttribu
 export const NextTouchKind = defineSearchAttributeKey('NextTouchKind', SearchAttributeType.KEYWORD);
 export const AssignedAgent = defineSearchAttributeKey('AssignedAgent', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [CustomerId, TouchPlan, PlanYear, TouchesDone, NextTouchAt, NextTouchKind, AssignedAgent];
+/** Agents who hold an open call task in this workflow (the owner, or who covers): `plan33 tasks --agent`. */
+export const CallAssignees = defineSearchAttributeKey('CallAssignees', SearchAttributeType.KEYWORD_LIST);
+
+export const SEARCH_ATTRIBUTES = [CustomerId, TouchPlan, PlanYear, TouchesDone, NextTouchAt, NextTouchKind, AssignedAgent, CallAssignees];
 
 /** `NAME=Type` pairs as `temporal operator search-attribute create` and start-dev take them. */
 export function searchAttributeArgs(): string[] {

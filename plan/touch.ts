@@ -22,6 +22,8 @@ export interface Touch {
    * `holiday-eid-al-fitr`, `call-2`, `thank-you-1`): a re-plan keeps the seq of a slot.
    */
   slot?: string;
+  /** The time it was first due, when it had to wait (SMS night hours, a missing newsletter issue). */
+  firstAt?: string;
 }
 
 export type TouchOutcome = 'sent' | 'skipped' | 'failed';
@@ -31,11 +33,18 @@ export interface TouchResult {
   reason?: string;
   /** Where it went: the message id of an email, the SID of an SMS, a task id. */
   reference?: string;
+  /** For call and reply tasks: the agent who got it (the owner, or who covers while they are away). */
+  assignee?: string;
 }
+
+export const FULFILMENT_STATUSES = ['accepted', 'printed', 'shipped', 'delivered', 'returned', 'failed'] as const;
+export type FulfilmentStatus = (typeof FULFILMENT_STATUSES)[number];
 
 export interface DoneTouch extends Touch, TouchResult {
   /** ISO instant (UTC) the outcome was recorded, from workflow time. */
   doneAt: string;
+  /** For cards and gifts: what the print-and-mail provider reported last. */
+  fulfilment?: { status: FulfilmentStatus; trackingNumber?: string; carrier?: string; at: string };
 }
 
 const KIND_LABEL: Record<TouchKind, string> = {

@@ -2,6 +2,8 @@
 // `npm start` and the production worker.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadAgentDirectory } from '../activities/agents';
+import { FileContactIndex } from '../activities/contacts';
 import { FileDeliveryLedger } from '../activities/delivery-ledger';
 import { FolderTaskSink } from '../activities/task-sink';
 import type { ActivityDeps } from '../activities';
@@ -29,5 +31,12 @@ export function createDependencies(config: Config): ActivityDeps & { mailer: Ret
     business: config.business,
     planOverrides: loadPlanOverrides(config.planOverridesFile),
     unsubscribe: config.unsubscribe,
+    agents: loadAgentDirectory(config.agentsFile),
+    contacts: new FileContactIndex(join(config.dataDir, 'contacts')),
+    crm: config.webhooks.crmUrl && config.webhooks.secret ? { url: config.webhooks.crmUrl, secret: config.webhooks.secret } : undefined,
+    fulfilment: config.webhooks.fulfilmentUrl && config.webhooks.secret ? { url: config.webhooks.fulfilmentUrl, secret: config.webhooks.secret } : undefined,
+    content: config.contentDir ? { dir: config.contentDir, graceHours: config.newsletterGraceHours } : undefined,
+    operatorEmail: config.operatorEmail,
+    completeHint: (taskId) => `POST ${config.publicBaseUrl}/v1/tasks/${taskId}/complete {"outcome":"reached","notes":"..."}  or  npx plan33 complete-call --task ${taskId} --outcome reached`,
   };
 }

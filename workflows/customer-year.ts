@@ -9,6 +9,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -17,8 +18,8 @@ import {
 import type { createActivities } from '../activities';
 import { customerSchema, describeIssues, type Customer, type Deal } from '../plan/customer';
 import { channelKeyOf, chooseChannel } from '../plan/channels';
-import { touchKey } from '../plan/ids';
-import { AssignedAgent, CustomerId, NextTouchAt, NextTouchKind, PlanYear, TouchesDone, TouchPlan } from '../plan/search-attributes';
+import { parseTouchKey, replyTaskId, touchKey } from '../plan/ids';
+import { AssignedAgent, CallAssignees, CustomerId, NextTouchAt, NextTouchKind, PlanYear, TouchesDone, TouchPlan } from '../plan/search-attributes';
 import { DEFAULT_SENDING_HOURS, SMS_HOURS, insideHours, nextSendingSlot, type SendingHours } from '../plan/sending-hours';
 import { touchSummary, type PlanName, type Touch, type TouchResult } from '../plan/touch';
 import * as m from './messages';
@@ -54,6 +55,7 @@ type Event =
   | { type: 'referral'; referral: m.Referral }
   | { type: 'pledge'; pledge: m.Pledge }
   | { type: 'opt-out' | 'opt-in'; change: m.ConsentChange }
+  | { type: 'reply'; reply: m.CustomerReply }
   | { type: 'pause'; reason?: string }
   | { type: 'resume' }
   | { type: 'cancel'; reason: string };
@@ -65,6 +67,9 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   const deals: Deal[] = [...(input.deals ?? [])];
   const inbox: Event[] = [];
   let changes = 0; // bumped by every update, so the main loop re-reads the plan
+  // Call tasks with assignees, reminders, escalation and the CallAssignees search attribute;
+  // runs recorded before this release replay without them.
+  const callTasksV2 = patched('call-tasks-v2');
 
   // ---- messages: record, validate, never act ----
   setHandler(m.dealClosedSignal, ({ customer: raw, deal }) => {
@@ -86,6 +91,16 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   setHandler(m.referralPledgedSignal, (pledge) => void inbox.push({ type: 'pledge', pledge }));
   setHandler(m.optOutSignal, (change) => void inbox.push({ type: 'opt-out', change }));
   setHandler(m.optInSignal, (change) => void inbox.push({ type: 'opt-in', change }));
+  setHandler(m.customerRepliedSignal, (reply) => void inbox.push({ type: 'reply', reply }));
+  setHandler(m.fulfilmentUpdateSignal, (update) => {
+    const parsed = m.fulfilmentUpdateSchema.safeParse(update);
+    const key = parsed.success ? parseTouchKey(parsed.data.taskId) : undefined;
+    if (!parsed.success || !key || key.workflowId !== workflowId || !state || key.planYear !== state.planYear || !year.recordFulfilment(state, key.seq, parsed.data, Date.now())) {
+      log.warn('fulfilmentUpdate ignored: no such postal item in this year', { taskId: update?.taskId });
+      return;
+    }
+    changes++;
+  });
   setHandler(m.pauseSignal, ({ reason }) => void inbox.push({ type: 'pause', reason }));
   setHandler(m.resumeSignal, () => void inbox.push({ type: 'resume' }));
   setHandler(m.cancelSignal, ({ reason }) => void inbox.push({ type: 'cancel', reason }));
@@ -201,7 +216,8 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   let published = '';
   const publish = () => {
     const next = year.nextDue(s);
-    const values = JSON.stringify([s.plan, s.planYear, s.customer.agent, s.done.length, next?.at, next?.kind]);
+    const assignees = callTasksV2 ? year.openCallAssignees(s) : [];
+    const values = JSON.stringify([s.plan, s.planYear, s.customer.agent, s.done.length, next?.at, next?.kind, assignees]);
     if (values === published) return;
     published = values;
     upsertSearchAttributes([
@@ -212,6 +228,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
       { key: TouchesDone, value: s.done.length },
       { key: NextTouchAt, value: next ? new Date(next.at) : null },
       { key: NextTouchKind, value: next ? next.kind : null },
+      ...(callTasksV2 ? [{ key: CallAssignees, value: assignees }] : []),
     ]);
   };
 
@@ -243,6 +260,15 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
         s.customer = { ...s.customer, consent: { ...s.customer.consent, [event.change.channel]: event.type === 'opt-in' } };
         for (const t of s.touches) t.channel = chooseChannel(channelKeyOf(t), s.customer, s.definition);
         return;
+      case 'reply': {
+        const { messageSid, text, receivedAt } = event.reply;
+        s.replies ??= [];
+        if (s.replies.some((r) => r.messageSid === messageSid)) return; // the webhook came twice
+        const taskId = replyTaskId(workflowId, messageSid);
+        await activities.deliverReply.executeWithOptions({ summary: `Reply from the customer: task for ${s.customer.agent}` }, [{ key: taskId, customer: s.customer, messageSid, text, receivedAt }]);
+        s.replies.push({ messageSid, receivedAt, taskId });
+        return;
+      }
       case 'pause':
         s.paused = true;
         return;
@@ -259,7 +285,8 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
     }
   }
 
-  async function run(touch: Touch): Promise<TouchResult> {
+  /** Runs a touch; `retryAtMs` when it must wait (its newsletter issue is not there yet). */
+  async function run(touch: Touch): Promise<TouchResult | { retryAtMs: number }> {
     const channel = chooseChannel(channelKeyOf(touch), s.customer, s.definition);
     if (channel === 'none') return { outcome: 'skipped', reason: 'no channel with consent and contact details for this touch' };
     const delivery = { ...touch, channel };
@@ -269,16 +296,36 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
           key: touchKey(workflowId, s.planYear, touch.seq),
           customer: s.customer,
           touch: delivery,
-          context: { plan: s.plan, planYear: s.planYear, callNotes: year.notesForLetter(s, touch) },
+          context: {
+            plan: s.plan,
+            planYear: s.planYear,
+            callNotes: year.notesForLetter(s, touch),
+            ...(callTasksV2 && touch.kind === 'call' ? { call: year.callContext(s, touch) } : {}),
+          },
         },
       ]);
     } catch (err) {
       if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-        log.warn('touch failed for good', { seq: touch.seq, type: err.cause.type });
-        return { outcome: 'failed', reason: err.cause.message };
+        const { type, message, details } = err.cause;
+        if (type === 'ContentNotReady') return { retryAtMs: (details?.[0] as { retryAtMs: number }).retryAtMs };
+        log.warn('touch failed for good', { seq: touch.seq, type });
+        // A newsletter issue that never came is the business's gap, not a delivery failure.
+        return { outcome: type === 'ContentMissing' ? 'skipped' : 'failed', reason: message };
       }
       throw err;
     }
+  }
+
+  /** Reminds the agent of an overdue call task, or escalates it to the manager. */
+  async function remind(r: NonNullable<ReturnType<typeof year.nextCallReminder>>): Promise<void> {
+    const touch = s.done.find((t) => t.seq === r.call.seq)!;
+    const { assignee } = await activities.remindCallTask.executeWithOptions({ summary: `Call task ${r.stage}: ${touch.title} (${r.call.assignee})` }, [
+      { taskId: r.call.taskId, stage: r.stage, customer: s.customer, touch, assignee: r.call.assignee ?? s.customer.agent, context: year.callContext(s, touch) },
+    ]);
+    const now = new Date(Date.now()).toISOString();
+    if (r.stage === 'reminder') r.call.remindedAt = now;
+    else r.call.escalatedAt = now;
+    r.call.assignee = assignee;
   }
 
   for (;;) {
@@ -292,11 +339,22 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
       continue;
     }
     const next = year.nextDue(s);
-    const untilMs = Math.min(next ? Date.parse(next.at) : s.yearEndMs, s.yearEndMs);
+    const reminder = callTasksV2 ? year.nextCallReminder(s) : undefined;
+    const touchAtMs = Math.min(next ? Date.parse(next.at) : s.yearEndMs, s.yearEndMs);
+    const untilMs = reminder && reminder.atMs < touchAtMs ? reminder.atMs : touchAtMs;
     const waitMs = untilMs - Date.now();
     if (waitMs > 0) {
-      const summary = next && untilMs < s.yearEndMs ? `Until ${touchSummary(next)}` : `Until the end of plan year ${s.planYear}`;
+      const summary =
+        reminder && untilMs === reminder.atMs && untilMs < touchAtMs
+          ? `Until the call ${reminder.stage} (${reminder.call.taskId})`
+          : next && untilMs < s.yearEndMs
+            ? `Until ${touchSummary(next)}`
+            : `Until the end of plan year ${s.planYear}`;
       if (await condition(wake, waitMs, { summary })) continue;
+    }
+    if (reminder && reminder.atMs <= Date.now() && reminder.atMs < touchAtMs) {
+      await remind(reminder);
+      continue;
     }
     if (!next || Date.now() >= s.yearEndMs) break;
     // An SMS waits for 08:00-21:00 local, even when the customer's sending hours are wider.
@@ -304,7 +362,12 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
       year.deferTo(s, next, nextSendingSlot(Date.now(), s.customer.timezone, SMS_HOURS).toMillis());
       continue;
     }
-    year.recordDone(s, next, await run(next), Date.now());
+    const result = await run(next);
+    if ('retryAtMs' in result) {
+      year.deferTo(s, next, year.slotAtOrAfter(s, result.retryAtMs));
+      continue;
+    }
+    year.recordDone(s, next, result, Date.now());
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof customerYear>({ ...input, state: s });

@@ -6,7 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { channelSchema, type CustomerInput, type Customer, type Deal } from '../plan/customer';
 import { isoDate } from '../plan/dates';
-import type { DoneTouch, PlanName, Touch } from '../plan/touch';
+import { FULFILMENT_STATUSES, type DoneTouch, type PlanName, type Touch } from '../plan/touch';
 
 export interface DealClosed {
   customer: CustomerInput;
@@ -75,12 +75,44 @@ export const rescheduleTouchSchema = z
   .strict();
 export const rescheduleTouchUpdate = defineUpdate<Touch, [z.infer<typeof rescheduleTouchSchema>]>('rescheduleTouch');
 
+export const customerReplySchema = z
+  .object({
+    /** Twilio's MessageSid of the inbound SMS: a webhook delivered twice makes one task. */
+    messageSid: z.string().trim().min(1, 'expected the message id').max(64),
+    text: z.string().max(1600),
+    receivedAt: z.iso.datetime({ offset: true, message: 'expected an ISO date-time' }),
+  })
+  .strict();
+export type CustomerReply = z.infer<typeof customerReplySchema>;
+/** The customer answered an SMS with words (not STOP/START): a task for the agent. */
+export const customerRepliedSignal = defineSignal<[CustomerReply]>('customerReplied');
+
+export const fulfilmentUpdateSchema = z
+  .object({
+    /** The postal item's task id (the touch's idempotency key). */
+    taskId: z.string().trim().min(1, 'expected the task id').max(200),
+    status: z.enum(FULFILMENT_STATUSES, { message: `expected one of ${FULFILMENT_STATUSES.join(', ')}` }),
+    trackingNumber: z.string().trim().max(100).optional(),
+    carrier: z.string().trim().max(100).optional(),
+    at: z.iso.datetime({ offset: true, message: 'expected an ISO date-time' }).optional(),
+  })
+  .strict();
+export type FulfilmentUpdate = z.infer<typeof fulfilmentUpdateSchema>;
+/** The print-and-mail provider reports on a card or gift (shipped, delivered, returned). */
+export const fulfilmentUpdateSignal = defineSignal<[FulfilmentUpdate]>('fulfilmentUpdate');
+
 /** The customer is lost: the year ends now, nothing more is sent. */
 export const cancelSignal = defineSignal<[{ reason: string }]>('cancel');
 
 export interface CallRecord {
   taskId: string;
   seq: number;
+  /** Who has the task (the owner, or who covers while they are away). */
+  assignee?: string;
+  /** When the task was handed over (workflow time). */
+  givenAt?: string;
+  remindedAt?: string;
+  escalatedAt?: string;
   outcome?: CallCompletion['outcome'];
   notes?: string;
   completedAt?: string;
@@ -99,6 +131,8 @@ export interface CustomerStatus {
   deals: Deal[];
   referrals: number;
   calls: CallRecord[];
+  /** SMS replies that became tasks for the agent. */
+  replies?: Array<{ messageSid: string; receivedAt: string; taskId: string }>;
   touchesDone: DoneTouch[];
   /** Still to come, by time; follow-up letters wait here until their call is reached. */
   nextTouches: Touch[];

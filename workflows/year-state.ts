@@ -7,7 +7,8 @@ import type { PlanDefinition } from '../plan/definitions';
 import { followUpLetterAt, hoursFor, planTouches, replan, sendingSlotAtOrAfter, thankYouTouch } from '../plan/engine';
 import type { SendingHours } from '../plan/sending-hours';
 import type { DoneTouch, PlanName, Touch, TouchResult } from '../plan/touch';
-import type { CallCompletion, CallRecord, CustomerStatus } from './messages';
+import type { CallContext } from '../activities/call-task';
+import type { CallCompletion, CallRecord, CustomerStatus, FulfilmentUpdate } from './messages';
 
 export interface YearState {
   customer: Customer;
@@ -25,6 +26,7 @@ export interface YearState {
   referralIds: string[];
   pledged: boolean;
   calls: CallRecord[];
+  replies?: Array<{ messageSid: string; receivedAt: string; taskId: string }>;
   reachedCalls: number;
   paused: boolean;
   cancelled?: string;
@@ -87,8 +89,54 @@ export function recordDone(state: YearState, touch: Touch, result: TouchResult, 
   const done: DoneTouch = { ...touch, ...result, doneAt: new Date(nowMs).toISOString() };
   state.touches = state.touches.filter((t) => t.seq !== touch.seq);
   state.done.push(done);
-  if (touch.kind === 'call' && result.outcome === 'sent' && result.reference) state.calls.push({ taskId: result.reference, seq: touch.seq });
+  if (touch.kind === 'call' && result.outcome === 'sent' && result.reference) {
+    state.calls.push({ taskId: result.reference, seq: touch.seq, ...(result.assignee ? { assignee: result.assignee, givenAt: done.doneAt } : {}) });
+  }
   return done;
+}
+
+export const REMIND_AFTER_HOURS = 48;
+export const ESCALATE_AFTER_HOURS = 120;
+const HOUR_MS = 3_600_000;
+
+/** The next reminder or escalation an open call task is owed, if any falls inside the year. */
+export function nextCallReminder(state: YearState): { call: CallRecord; stage: 'reminder' | 'escalation'; atMs: number } | undefined {
+  const remind = (state.definition.calls.remindAfterHours ?? REMIND_AFTER_HOURS) * HOUR_MS;
+  const escalate = (state.definition.calls.escalateAfterHours ?? ESCALATE_AFTER_HOURS) * HOUR_MS;
+  let best: { call: CallRecord; stage: 'reminder' | 'escalation'; atMs: number } | undefined;
+  for (const call of state.calls) {
+    if (call.outcome || !call.givenAt) continue;
+    const given = Date.parse(call.givenAt);
+    const next = !call.remindedAt && remind < escalate ? { stage: 'reminder' as const, atMs: given + remind } : !call.escalatedAt ? { stage: 'escalation' as const, atMs: given + escalate } : undefined;
+    if (next && next.atMs < state.yearEndMs && (!best || next.atMs < best.atMs)) best = { call, ...next };
+  }
+  return best;
+}
+
+/** Agents holding an open call task (for the CallAssignees search attribute). */
+export function openCallAssignees(state: YearState): string[] {
+  return [...new Set(state.calls.filter((c) => !c.outcome && c.assignee).map((c) => c.assignee!))].sort();
+}
+
+/** What the agent should know for this call: recent touches, earlier calls, what comes next. */
+export function callContext(state: YearState, touch: Touch): CallContext {
+  const customerFacing = state.done.filter((t) => t.kind !== 'call' && t.outcome === 'sent');
+  return {
+    plan: state.plan,
+    planYear: state.planYear,
+    recentTouches: customerFacing.slice(-5).map((t) => ({ kind: t.kind, title: t.title, channel: t.channel, at: t.at, outcome: t.outcome })),
+    previousCalls: state.calls.map((c) => ({ at: c.completedAt ?? c.givenAt ?? '', outcome: c.outcome, notes: c.notes })),
+    upcoming: state.touches.filter((t) => t.seq !== touch.seq).slice(0, 5).map((t) => ({ kind: t.kind, title: t.title, at: t.at, occasion: t.occasion })),
+    referrals: state.referralIds.length,
+  };
+}
+
+/** Records a print-and-mail provider's report on a card or gift; false when no such item. */
+export function recordFulfilment(state: YearState, seq: number, update: FulfilmentUpdate, nowMs: number): boolean {
+  const done = state.done.find((t) => t.seq === seq && t.channel === 'postal');
+  if (!done) return false;
+  done.fulfilment = { status: update.status, ...(update.trackingNumber ? { trackingNumber: update.trackingNumber } : {}), ...(update.carrier ? { carrier: update.carrier } : {}), at: update.at ?? new Date(nowMs).toISOString() };
+  return true;
 }
 
 export function skip(state: YearState, touch: Touch, reason: string, nowMs: number): DoneTouch {
@@ -114,6 +162,11 @@ export function onFreeDay(state: YearState, iso: string, seq: number): string {
   let at = DateTime.fromISO(iso, { zone });
   for (let i = 0; i < 14 && taken.has(at.toISODate()); i++) at = at.plus({ days: 1 });
   return at.toMillis() < state.yearEndMs ? at.toISO({ suppressMilliseconds: true })! : iso;
+}
+
+/** The first sending slot at or after `ms` (ms since epoch), in the customer's zone and hours. */
+export function slotAtOrAfter(state: YearState, ms: number): number {
+  return sendingSlotAtOrAfter(ms, state.customer.timezone, hoursFor(state.customer, state.sendingHours)).toMillis();
 }
 
 function localSlotAt(state: YearState, ms: number): string {
@@ -177,6 +230,7 @@ export function completeCall(state: YearState, c: CallCompletion, nowMs: number)
 
 /** Moves a touch later (e.g. an SMS into 08:00-21:00), keeping the list in time order. */
 export function deferTo(state: YearState, touch: Touch, ms: number): void {
+  touch.firstAt ??= touch.at;
   touch.at = DateTime.fromMillis(ms, { zone: state.customer.timezone }).toISO({ suppressMilliseconds: true })!;
   state.touches.sort(byTime);
 }
@@ -200,6 +254,7 @@ export function status(state: YearState, customerId: string): CustomerStatus {
     deals: state.deals,
     referrals: state.referralIds.length,
     calls: state.calls,
+    ...(state.replies?.length ? { replies: state.replies } : {}),
     touchesDone: state.done,
     nextTouches: state.touches,
     nextDueAt: nextDue(state)?.at,

@@ -1,0 +1,161 @@
+// The HTTP API other apps call (PRODUCT.md, "HTTP API"), and the webhooks that bring the
+// outside world back in: one-click unsubscribe, Twilio's inbound SMS, fulfilment reports.
+// Every route validates first: bad input gets 400 with the fields named and changes nothing.
+import { timingSafeEqual } from 'node:crypto';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import twilio from 'twilio';
+import type { ContactIndex } from '../activities/contacts';
+import { dealClosed, ValidationError } from '../client/enroll';
+import * as ops from '../client/operations';
+import { InvalidTokenError, unsubscribeByToken } from '../client/unsubscribe';
+import { SIGNATURE_HEADER, signatureProblem } from '../lib/webhook-signature';
+import type { SendingHours } from '../plan/sending-hours';
+
+export interface ApiOptions {
+  client: Client;
+  taskQueue: string;
+  /** Bearer key for /v1 (not for the webhooks, which carry their own signatures). */
+  apiKey: string;
+  /** The URL Twilio and mail clients use to reach this server (Twilio signs the full URL). */
+  publicBaseUrl: string;
+  unsubscribeSecret?: string;
+  twilioAuthToken?: string;
+  webhookSecret?: string;
+  contacts: ContactIndex;
+  sendingHours?: SendingHours;
+  logger: Logger;
+}
+
+/** Twilio's standard keywords, plus their Arabic equivalents. */
+const STOP_WORDS = new Set(['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'revoke', 'optout', 'توقف', 'إيقاف', 'ايقاف', 'الغاء', 'إلغاء']);
+const START_WORDS = new Set(['start', 'yes', 'unstop', 'ابدأ', 'ابدا', 'بدء']);
+const HELP_WORDS = new Set(['help', 'info', 'مساعدة']);
+
+export function keywordOf(text: string): 'stop' | 'start' | 'help' | undefined {
+  const word = text.trim().toLowerCase().replace(/[.!]+$/, '');
+  if (STOP_WORDS.has(word)) return 'stop';
+  if (START_WORDS.has(word)) return 'start';
+  if (HELP_WORDS.has(word)) return 'help';
+  return undefined;
+}
+
+const twiml = (message?: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?><Response>${message ? `<Message>${message.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!)}</Message>` : ''}</Response>`;
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'api' }) as FastifyBaseLogger, bodyLimit: 1_000_000, disableRequestLogging: false });
+  await app.register(formbody);
+  // Webhook signatures are computed over the exact bytes received.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    (req as FastifyRequest & { rawBody?: string }).rawBody = body as string;
+    try {
+      done(null, body === '' ? {} : JSON.parse(body as string));
+    } catch {
+      const err = new Error('body: not valid JSON') as Error & { statusCode: number };
+      err.statusCode = 400;
+      done(err, undefined);
+    }
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    if (err instanceof ValidationError) return reply.code(400).send({ error: 'invalid input', problems: err.problems });
+    if (err instanceof ops.NotFoundError) return reply.code(404).send({ error: err.message });
+    if (err instanceof InvalidTokenError) return reply.code(400).send({ error: err.message });
+    if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.message });
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: 'internal error; see the server log' });
+  });
+
+  const requireKey = async (req: FastifyRequest, reply: FastifyReply) => {
+    const header = req.headers.authorization ?? '';
+    const key = header.startsWith('Bearer ') ? header.slice(7) : '';
+    if (!key || !sameSecret(key, opts.apiKey)) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong API key (Authorization: Bearer <key>)' });
+  };
+
+  app.get('/health', async () => ({ ok: true }));
+
+  // ---- /v1: other apps ----
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', requireKey);
+    v1.post('/v1/deals', async (req, reply) => {
+      const body = (req.body ?? {}) as Parameters<typeof dealClosed>[1];
+      const started = await dealClosed(opts.client, body, { taskQueue: opts.taskQueue, sendingHours: opts.sendingHours });
+      // Validated by dealClosed: an inbound SMS from this number now finds the customer.
+      const { id, phone } = body.customer as { id: string; phone?: string };
+      if (phone) await opts.contacts.remember(phone, { customerId: id, workflowId: started.workflowId });
+      return reply.code(202).send(started);
+    });
+    v1.get<{ Params: { id: string } }>('/v1/customers/:id', async (req) => ops.getStatus(opts.client, req.params.id));
+    v1.post<{ Params: { id: string } }>('/v1/customers/:id/referrals', async (req, reply) => reply.code(202).send(await ops.recordReferral(opts.client, req.params.id, req.body)));
+    v1.post<{ Params: { id: string } }>('/v1/customers/:id/opt-out', async (req, reply) => reply.code(202).send(await ops.changeConsent(opts.client, req.params.id, req.body, 'opt-out')));
+    v1.post<{ Params: { id: string } }>('/v1/customers/:id/opt-in', async (req, reply) => reply.code(202).send(await ops.changeConsent(opts.client, req.params.id, req.body, 'opt-in')));
+    v1.post<{ Params: { taskId: string } }>('/v1/tasks/:taskId/complete', async (req) => ops.completeCall(opts.client, req.params.taskId, req.body ?? {}));
+    v1.get<{ Querystring: { agent?: string } }>('/v1/tasks', async (req) => ({ tasks: await ops.openCallTasks(opts.client, req.query.agent ?? '') }));
+  });
+
+  // ---- one-click unsubscribe (RFC 8058): the link in List-Unsubscribe ----
+  const unsubscribe = async (token: string) => {
+    if (!opts.unsubscribeSecret) throw Object.assign(new Error('unsubscribe links are not configured (UNSUBSCRIBE_SECRET)'), { statusCode: 404 });
+    return unsubscribeByToken(opts.client, opts.unsubscribeSecret, token);
+  };
+  app.post<{ Params: { token: string } }>('/v1/unsubscribe/:token', async (req) => {
+    const done = await unsubscribe(req.params.token);
+    return { unsubscribed: done.channel };
+  });
+  // A person who clicks the link sees a page with a button; mail clients POST directly.
+  app.get<{ Params: { token: string } }>('/v1/unsubscribe/:token', async (req, reply) => {
+    const token = req.params.token.replace(/[^A-Za-z0-9._-]/g, '');
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(`<!doctype html><html><head><meta charset="utf-8"><title>Unsubscribe</title></head><body><form method="post" action="/v1/unsubscribe/${token}"><p>Stop receiving these emails?</p><button type="submit">Unsubscribe</button></form></body></html>`);
+  });
+
+  // ---- Twilio inbound SMS: STOP / START change consent, anything else is a task ----
+  app.post('/webhooks/twilio/sms', async (req, reply) => {
+    if (!opts.twilioAuthToken) return reply.code(404).send({ error: 'SMS is not configured (TWILIO_AUTH_TOKEN)' });
+    const params = (req.body ?? {}) as Record<string, string>;
+    const url = `${opts.publicBaseUrl.replace(/\/$/, '')}${req.url}`;
+    const signature = req.headers['x-twilio-signature'];
+    if (typeof signature !== 'string' || !twilio.validateRequest(opts.twilioAuthToken, signature, url, params)) {
+      req.log.warn({ url }, 'inbound SMS refused: bad X-Twilio-Signature');
+      return reply.code(403).send({ error: 'invalid X-Twilio-Signature' });
+    }
+    const from = params.From ?? '';
+    const text = params.Body ?? '';
+    const contact = await opts.contacts.lookup(from);
+    reply.type('text/xml');
+    if (!contact) {
+      req.log.warn({ messageSid: params.MessageSid }, 'inbound SMS from a number no customer has');
+      return twiml();
+    }
+    const keyword = keywordOf(text);
+    if (keyword === 'stop' || keyword === 'start') {
+      await ops.changeConsent(opts.client, contact.customerId, { channel: 'sms', reason: `SMS keyword ${text.trim().toUpperCase()}` }, keyword === 'stop' ? 'opt-out' : 'opt-in');
+      return twiml(); // Twilio's own opt-out handling sends the confirmation
+    }
+    if (keyword === 'help') return twiml('Reply STOP to stop messages, START to receive them again. A person from our team reads every other reply.');
+    await ops.customerReplied(opts.client, contact.customerId, { messageSid: params.MessageSid ?? `unknown-${Date.now()}`, text: text.slice(0, 1600), receivedAt: new Date().toISOString() });
+    return twiml();
+  });
+
+  // ---- fulfilment provider: shipped / delivered / returned ----
+  app.post('/webhooks/fulfilment', async (req, reply) => {
+    if (!opts.webhookSecret) return reply.code(404).send({ error: 'fulfilment webhooks are not configured (WEBHOOK_SECRET)' });
+    const raw = (req as FastifyRequest & { rawBody?: string }).rawBody ?? '';
+    const problem = signatureProblem(opts.webhookSecret, req.headers[SIGNATURE_HEADER] as string | undefined, raw);
+    if (problem) return reply.code(401).send({ error: problem });
+    const update = await ops.fulfilmentUpdate(opts.client, req.body);
+    return reply.code(202).send({ accepted: update.taskId, status: update.status });
+  });
+
+  return app;
+}

@@ -1,0 +1,126 @@
+// What other apps, the HTTP API and the CLI do to a running customer workflow, in one place:
+// each function validates its input first (ValidationError names every bad field, nothing is
+// sent), then signals, updates or queries `customer-<id>`; an unknown customer is NotFoundError.
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { describeIssues } from '../plan/customer';
+import { customerWorkflowId, parseTouchKey } from '../plan/ids';
+import { CallAssignees } from '../plan/search-attributes';
+import * as m from '../workflows/messages';
+import { ValidationError } from './enroll';
+import { z } from 'zod';
+
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+
+function parse<T>(schema: z.ZodType<T>, input: unknown, prefix = ''): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new ValidationError(describeIssues(parsed.error, prefix));
+  return parsed.data;
+}
+
+async function withWorkflow<T>(customerId: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5) throw new NotFoundError(`no running plan for customer ${customerId}`);
+    throw err;
+  }
+}
+
+const customerId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 characters of A-Za-z0-9._-');
+
+export async function getStatus(client: Client, id: string): Promise<m.CustomerStatus> {
+  parse(customerId, id, 'id');
+  return withWorkflow(id, () => client.workflow.getHandle(customerWorkflowId(id)).query(m.statusQuery));
+}
+
+/** A referral arrived (`referralId`) or the customer pledged one (`pledged: true`). */
+export async function recordReferral(client: Client, id: string, input: unknown): Promise<{ customerId: string; kind: 'referral' | 'pledge' }> {
+  parse(customerId, id, 'id');
+  const body = parse(z.union([m.referralSchema, m.pledgeSchema.extend({ pledged: z.literal(true) })]), input);
+  const handle = client.workflow.getHandle(customerWorkflowId(id));
+  if ('referralId' in body) {
+    await withWorkflow(id, () => handle.signal(m.referralReceivedSignal, body));
+    return { customerId: id, kind: 'referral' };
+  }
+  await withWorkflow(id, () => handle.signal(m.referralPledgedSignal, { note: body.note }));
+  return { customerId: id, kind: 'pledge' };
+}
+
+export async function changeConsent(client: Client, id: string, input: unknown, direction: 'opt-out' | 'opt-in'): Promise<m.ConsentChange> {
+  parse(customerId, id, 'id');
+  const change = parse(m.consentChangeSchema, input);
+  await withWorkflow(id, () => client.workflow.getHandle(customerWorkflowId(id)).signal(direction === 'opt-out' ? m.optOutSignal : m.optInSignal, change));
+  return change;
+}
+
+/** An agent finished a call: the workflow checks the task and answers with what happens next. */
+export async function completeCall(client: Client, taskId: string, input: unknown): Promise<m.CallCompletionResult> {
+  const key = parseTouchKey(taskId);
+  if (!key) throw new ValidationError([`taskId: ${taskId} is not a call task id (customer-<id>.y<year>.t<seq>)`]);
+  const completion = parse(m.callCompletionSchema, { ...(input as object), taskId });
+  try {
+    return await withWorkflow(key.customerId, () => client.workflow.getHandle(key.workflowId).executeUpdate(m.completeCallUpdate, { args: [completion] }));
+  } catch (err) {
+    // The workflow's validator refused it (unknown task, already completed, date out of the year).
+    if (err instanceof WorkflowUpdateFailedError) throw new ValidationError([(err.cause as Error | undefined)?.message ?? err.message]);
+    throw err;
+  }
+}
+
+export async function customerReplied(client: Client, id: string, input: unknown): Promise<void> {
+  const reply = parse(m.customerReplySchema, input);
+  await withWorkflow(id, () => client.workflow.getHandle(customerWorkflowId(id)).signal(m.customerRepliedSignal, reply));
+}
+
+export async function fulfilmentUpdate(client: Client, input: unknown): Promise<m.FulfilmentUpdate> {
+  const update = parse(m.fulfilmentUpdateSchema, input);
+  const key = parseTouchKey(update.taskId);
+  if (!key) throw new ValidationError([`taskId: ${update.taskId} is not a plan33 item id`]);
+  await withWorkflow(key.customerId, () => client.workflow.getHandle(key.workflowId).signal(m.fulfilmentUpdateSignal, update));
+  return update;
+}
+
+export interface OpenCallTask {
+  taskId: string;
+  customerId: string;
+  customerName: string;
+  phone?: string;
+  agent: string;
+  title: string;
+  dueAt: string;
+  givenAt?: string;
+  remindedAt?: string;
+  escalatedAt?: string;
+}
+
+/** Open call tasks of an agent (their own customers' and those they cover), oldest first. */
+export async function openCallTasks(client: Client, agent: string): Promise<OpenCallTask[]> {
+  parse(z.string().trim().min(1, 'expected an agent id').max(64), agent, 'agent');
+  const query = `${CallAssignees.name} = '${agent.replace(/'/g, "\\'")}' AND ExecutionStatus = 'Running'`;
+  const tasks: OpenCallTask[] = [];
+  for await (const wf of client.workflow.list({ query })) {
+    const status = await client.workflow
+      .getHandle(wf.workflowId, wf.runId)
+      .query(m.statusQuery)
+      .catch(() => undefined);
+    if (!status) continue;
+    for (const call of status.calls.filter((c) => !c.outcome && c.assignee === agent)) {
+      const touch = status.touchesDone.find((t) => t.seq === call.seq);
+      tasks.push({
+        taskId: call.taskId,
+        customerId: status.customerId,
+        customerName: [status.customer.name.first, status.customer.name.last].filter(Boolean).join(' '),
+        phone: status.customer.phone,
+        agent,
+        title: touch?.title ?? 'Call',
+        dueAt: touch?.at ?? '',
+        givenAt: call.givenAt,
+        remindedAt: call.remindedAt,
+        escalatedAt: call.escalatedAt,
+      });
+    }
+  }
+  return tasks.sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
+}
