@@ -52,7 +52,7 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'api' }) as FastifyBaseLogger, bodyLimit: 1_000_000, disableRequestLogging: false });
+  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'api' }) as FastifyBaseLogger, bodyLimit: 1_000_000 });
   await app.register(formbody);
   // Webhook signatures are computed over the exact bytes received.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {

@@ -15,6 +15,7 @@ import type { Business } from '../../activities/email-content';
 import { createLogger, installTemporalRuntimeLogger } from '../../lib/logger';
 import type { SmtpCapture } from '../../lib/smtp-capture';
 import { createPlan33Worker } from '../../worker/create-worker';
+import type { ActivityDeps } from '../../activities';
 
 export const business: Business = {
   name: 'Cedar Homes',
@@ -45,6 +46,8 @@ export interface TestWorkerOptions {
   tasks?: TaskSink;
   twilio?: LocalTwilio;
   unsubscribe?: UnsubscribeConfig;
+  /** Anything else the activities take (agents, contacts, crm, fulfilment, content, ...). */
+  deps?: Partial<ActivityDeps>;
   overrides?: Partial<WorkerOptions>;
 }
 
@@ -61,6 +64,7 @@ export async function createTestWorker(opts: TestWorkerOptions) {
       sms: opts.twilio ? createSmsClient({ accountSid: TWILIO.accountSid, authToken: TWILIO.authToken, from: TWILIO.from, apiBase: opts.twilio.baseUrl }) : undefined,
       business,
       unsubscribe: opts.unsubscribe,
+      ...opts.deps,
     },
     overrides: { shutdownGraceTime: '1s', ...opts.overrides },
   });

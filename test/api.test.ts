@@ -1,0 +1,227 @@
+// The HTTP API and its webhooks over real HTTP, against a real workflow on the time-skipping
+// server: API-key auth, 400s that name the field and change nothing, Twilio inbound SMS with
+// signature validation (STOP/START/HELP/replies), one-click unsubscribe, fulfilment reports.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { FastifyInstance } from 'fastify';
+import twilio from 'twilio';
+import { buildApi } from '../api/server';
+import { FileContactIndex } from '../activities/contacts';
+import { FolderTaskSink } from '../activities/task-sink';
+import { freePort } from '../lib/binaries.mjs';
+import { createLogger } from '../lib/logger';
+import { createTimeSkippingEnv } from '../lib/temporal-server';
+import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
+import { unsubscribeToken } from '../lib/unsubscribe';
+import { SIGNATURE_HEADER, signBody } from '../lib/webhook-signature';
+import { customerWorkflowId } from '../plan/ids';
+import { statusQuery, type CustomerStatus } from '../workflows/messages';
+import { createTestWorker, installTestRuntime, tempDir, TWILIO } from './helpers/temporal';
+import { customer } from './fixtures/customers';
+
+const API_KEY = 'test-api-key-0123456789';
+const UNSUBSCRIBE_SECRET = 'unsubscribe-secret-0123456789';
+const WEBHOOK_SECRET = 'webhook-secret-0123456789';
+const taskQueue = 'api';
+
+let env: TestWorkflowEnvironment;
+let smtp: SmtpCapture;
+let app: FastifyInstance;
+let base: string;
+let worker: Awaited<ReturnType<typeof createTestWorker>>;
+let running: Promise<void>;
+const tasks = new FolderTaskSink(tempDir('api-tasks'));
+
+beforeAll(async () => {
+  installTestRuntime();
+  env = await createTimeSkippingEnv();
+  smtp = await startSmtpCapture();
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  app = await buildApi({
+    client: env.client,
+    taskQueue,
+    apiKey: API_KEY,
+    publicBaseUrl: base,
+    unsubscribeSecret: UNSUBSCRIBE_SECRET,
+    twilioAuthToken: TWILIO.authToken,
+    webhookSecret: WEBHOOK_SECRET,
+    contacts: new FileContactIndex(tempDir('api-contacts')),
+    logger: createLogger('silent'),
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+  worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, smtp, tasks });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  for (const id of ['api-1', 'api-2']) await env.client.workflow.getHandle(customerWorkflowId(id)).terminate().catch(() => undefined);
+  worker?.shutdown();
+  await running;
+  await app?.close();
+  await smtp?.close();
+  await env?.teardown();
+});
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = { authorization: `Bearer ${API_KEY}` }) {
+  const res = await fetch(`${base}${path}`, { method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: (text.startsWith('{') ? JSON.parse(text) : text) as Record<string, unknown> & string, headers: res.headers };
+}
+
+/** Posts an inbound SMS the way Twilio does: form-encoded and signed over the full URL. */
+async function inboundSms(params: Record<string, string>, { sign = true } = {}) {
+  const url = `${base}/webhooks/twilio/sms`;
+  const signature = sign ? twilio.getExpectedTwilioSignature(TWILIO.authToken, url, params) : 'forged';
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params).toString() });
+  return { status: res.status, text: await res.text() };
+}
+
+const status = (id: string) => env.client.workflow.getHandle(customerWorkflowId(id)).query(statusQuery);
+
+async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await what().catch(() => undefined as T);
+    if (v !== undefined && ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(v)?.slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const layla = customer({ id: 'api-1', phone: '+966500000001', sendingHours: '00:00-24:00' });
+
+describe('HTTP API', () => {
+  it('refuses a request without the API key, and bad input with 400 naming every field', async () => {
+    expect((await call('POST', '/v1/deals', { customer: layla, deal: { id: 'd1', closedAt: '2026-11-23' } }, {})).status).toBe(401);
+    expect((await call('GET', '/v1/customers/api-1', undefined, { authorization: 'Bearer wrong-key-0123456789' })).status).toBe(401);
+
+    const bad = await call('POST', '/v1/deals', { customer: { ...layla, timezone: 'Mars/Olympus', email: 'not-an-email' }, deal: { id: '', closedAt: '2026-13-01' } });
+    expect(bad.status).toBe(400);
+    const problems = (bad.body.problems as string[]).join('\n');
+    for (const field of ['customer.timezone', 'customer.email', 'deal.id', 'deal.closedAt']) expect(problems).toContain(field);
+    // Nothing was started.
+    expect((await call('GET', '/v1/customers/api-1')).status).toBe(404);
+    const junk = await fetch(`${base}/v1/deals`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' }, body: '{"customer":' });
+    expect(junk.status).toBe(400);
+  });
+
+  it('starts the year on POST /v1/deals (idempotent) and reports it on GET /v1/customers/:id', async () => {
+    const first = await call('POST', '/v1/deals', { customer: layla, deal: { id: 'd1', closedAt: '2026-11-23', value: 500000 } });
+    expect(first.status).toBe(202);
+    expect(first.body.workflowId).toBe('customer-api-1');
+    const again = await call('POST', '/v1/deals', { customer: layla, deal: { id: 'd1', closedAt: '2026-11-23', value: 500000 } });
+    expect(again.status).toBe(202);
+    const st = await until(() => call('GET', '/v1/customers/api-1'), (r) => r.status === 200 && (r.body as unknown as CustomerStatus).state === 'running');
+    const body = st.body as unknown as CustomerStatus;
+    expect(body.deals).toHaveLength(1);
+    expect(body.plan).toBe('client-for-life');
+    expect((await call('GET', '/v1/customers/nobody-here')).status).toBe(404);
+    expect((await call('GET', '/v1/customers/bad%20id')).status).toBe(400);
+  });
+
+  it('opt-out through the API names a bad channel and applies a good one', async () => {
+    const bad = await call('POST', '/v1/customers/api-1/opt-out', { channel: 'pigeon' });
+    expect(bad.status).toBe(400);
+    expect((bad.body.problems as string[]).join()).toContain('channel');
+    expect((await call('POST', '/v1/customers/api-1/opt-out', { channel: 'postal', reason: 'moved abroad' })).status).toBe(202);
+    await until(() => status('api-1'), (s) => s.customer.consent.postal === false);
+  });
+
+  it('records a referral and moves the customer to advocate', async () => {
+    expect((await call('POST', '/v1/customers/api-1/referrals', { referralId: '' })).status).toBe(400);
+    expect((await call('POST', '/v1/customers/api-1/referrals', { referralId: 'ref-1', referredName: 'Omar' })).status).toBe(202);
+    await until(() => status('api-1'), (s) => s.plan === 'advocate' && s.referrals === 1);
+  });
+
+  it('completing a call checks the task id and the outcome before anything changes', async () => {
+    const malformed = await call('POST', '/v1/tasks/not-a-task/complete', { outcome: 'reached' });
+    expect(malformed.status).toBe(400);
+    expect((malformed.body.problems as string[]).join()).toContain('taskId');
+    const badOutcome = await call('POST', '/v1/tasks/customer-api-1.y1.t3/complete', { outcome: 'maybe' });
+    expect(badOutcome.status).toBe(400);
+    expect((badOutcome.body.problems as string[]).join()).toContain('outcome');
+    // A well-formed id the workflow does not know: refused by the update's validator.
+    const unknown = await call('POST', '/v1/tasks/customer-api-1.y1.t99/complete', { outcome: 'reached' });
+    expect(unknown.status).toBe(400);
+    expect((unknown.body.problems as string[]).join()).toMatch(/no call task/);
+    expect((await call('POST', '/v1/tasks/customer-nobody.y1.t1/complete', { outcome: 'reached' })).status).toBe(404);
+  });
+});
+
+describe('Twilio inbound SMS webhook', () => {
+  it('refuses a request without a valid signature and changes nothing', async () => {
+    const before = await status('api-1');
+    const res = await inboundSms({ From: layla.phone!, To: TWILIO.from, Body: 'STOP', MessageSid: 'SMforged' }, { sign: false });
+    expect(res.status).toBe(403);
+    // Signed for other parameters: also refused.
+    const url = `${base}/webhooks/twilio/sms`;
+    const sig = twilio.getExpectedTwilioSignature(TWILIO.authToken, url, { From: layla.phone!, Body: 'hello' });
+    const tampered = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sig }, body: new URLSearchParams({ From: layla.phone!, Body: 'STOP' }).toString() });
+    expect(tampered.status).toBe(403);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await status('api-1')).customer.consent.sms).toBe(before.customer.consent.sms);
+  });
+
+  it('STOP opts the customer out of SMS, START opts back in (Arabic keywords too)', async () => {
+    const res = await inboundSms({ From: layla.phone!, To: TWILIO.from, Body: ' Stop ', MessageSid: 'SM1' });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<Response>');
+    await until(() => status('api-1'), (s) => s.customer.consent.sms === false);
+    await inboundSms({ From: layla.phone!, To: TWILIO.from, Body: 'ابدأ', MessageSid: 'SM2' });
+    await until(() => status('api-1'), (s) => s.customer.consent.sms === true);
+    await inboundSms({ From: layla.phone!, To: TWILIO.from, Body: 'إيقاف', MessageSid: 'SM3' });
+    await until(() => status('api-1'), (s) => s.customer.consent.sms === false);
+    // Email consent untouched throughout.
+    expect((await status('api-1')).customer.consent.email).toBe(true);
+  });
+
+  it('HELP gets an answer; a reply in words becomes one task for the agent, even if Twilio sends it twice', async () => {
+    const help = await inboundSms({ From: layla.phone!, To: TWILIO.from, Body: 'HELP', MessageSid: 'SM4' });
+    expect(help.text).toMatch(/<Message>.*STOP.*<\/Message>/);
+    const reply = { From: layla.phone!, To: TWILIO.from, Body: 'Can Sara call me about the garden?', MessageSid: 'SM5' };
+    expect((await inboundSms(reply)).status).toBe(200);
+    expect((await inboundSms(reply)).status).toBe(200);
+    const st = await until(() => status('api-1'), (s) => (s.replies?.length ?? 0) >= 1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await status('api-1')).replies).toHaveLength(1);
+    const replyTasks = await until(() => tasks.list({ type: 'reply' }), (t) => t.length >= 1);
+    expect(replyTasks).toHaveLength(1);
+    expect(replyTasks[0]).toMatchObject({ type: 'reply', agent: 'agent-sara', customerId: 'api-1', text: reply.Body, taskId: st.replies![0]!.taskId });
+  });
+
+  it('a message from an unknown number is answered and changes nothing', async () => {
+    const res = await inboundSms({ From: '+15550009999', To: TWILIO.from, Body: 'STOP', MessageSid: 'SM6' });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('one-click unsubscribe over HTTP', () => {
+  it('a mail client POST with a valid token opts out of email; a forged token is refused', async () => {
+    const forged = await call('POST', `/v1/unsubscribe/${unsubscribeToken('some-other-secret-xx', { customerId: 'api-1', channel: 'email' })}`, undefined, {});
+    expect(forged.status).toBe(400);
+    const token = unsubscribeToken(UNSUBSCRIBE_SECRET, { customerId: 'api-1', channel: 'email' });
+    const page = await call('GET', `/v1/unsubscribe/${token}`, undefined, {});
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('method="post"');
+    // RFC 8058: the client POSTs "List-Unsubscribe=One-Click", form-encoded, without any key.
+    const res = await fetch(`${base}/v1/unsubscribe/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(res.status).toBe(200);
+    await until(() => status('api-1'), (s) => s.customer.consent.email === false);
+  });
+});
+
+describe('fulfilment webhook', () => {
+  it('refuses unsigned or badly signed reports, and names bad fields of signed ones', async () => {
+    const body = JSON.stringify({ taskId: 'customer-api-1.y1.t2', status: 'shipped' });
+    const post = (headers: Record<string, string>, text = body) => fetch(`${base}/webhooks/fulfilment`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: text });
+    expect((await post({})).status).toBe(401);
+    expect((await post({ [SIGNATURE_HEADER]: signBody('not-the-webhook-secret', body) })).status).toBe(401);
+    expect((await post({ [SIGNATURE_HEADER]: signBody(WEBHOOK_SECRET, body, Math.floor(Date.now() / 1000) - 3600) })).status).toBe(401);
+    const badBody = JSON.stringify({ taskId: 'customer-api-1.y1.t2', status: 'lost-in-space' });
+    const bad = await post({ [SIGNATURE_HEADER]: signBody(WEBHOOK_SECRET, badBody) }, badBody);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('status');
+    expect((await post({ [SIGNATURE_HEADER]: signBody(WEBHOOK_SECRET, body) })).status).toBe(202);
+  });
+});
