@@ -11,6 +11,21 @@ import { checkDate, InputError, readCustomerFile } from './read-customer';
 import { simulate } from './simulate';
 import { table } from './table';
 import { CALL_OUTCOMES } from '../workflows/messages';
+import { connectClient } from './connect';
+import { ValidationError } from './enroll';
+import * as ops from './operations';
+
+/** Runs an operation against the running server, closing the connection after. */
+async function withClient<T>(fn: (client: Awaited<ReturnType<typeof connectClient>>) => Promise<T>): Promise<T> {
+  const client = await connectClient(loadConfig());
+  try {
+    return await fn(client);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+const print = (json: boolean | undefined, value: unknown, text: () => string) => process.stdout.write(`${json ? JSON.stringify(value, null, 2) : text()}\n`);
 
 const program = new Command('plan33').description('the 33-touch client-for-life plan on Temporal').showHelpAfterError();
 
@@ -69,12 +84,68 @@ program
     );
   });
 
+program
+  .command('tasks')
+  .description("an agent's open call tasks (their customers' and those they cover), oldest first")
+  .requiredOption('--agent <id>', 'the agent, e.g. agent-sara')
+  .option('--json', 'print JSON for programs')
+  .action(async (opts: { agent: string; json?: boolean }) => {
+    const tasks = await withClient((c) => ops.openCallTasks(c, opts.agent));
+    print(opts.json, tasks, () =>
+      tasks.length === 0
+        ? `no open call tasks for ${opts.agent}`
+        : table(
+            ['task', 'customer', 'phone', 'call', 'due', 'reminded', 'escalated'],
+            tasks.map((t) => [t.taskId, t.customerName, t.phone ?? '', t.title, t.dueAt.slice(0, 16).replace('T', ' '), t.remindedAt ? 'yes' : '', t.escalatedAt ? 'yes' : '']),
+          ),
+    );
+  });
+
+program
+  .command('complete-call')
+  .description('record how a call went; the workflow answers with what happens next')
+  .requiredOption('--task <id>', 'the call task id, e.g. customer-cust-0001.y1.t4')
+  .requiredOption('--outcome <outcome>', CALL_OUTCOMES.join(', '))
+  .option('--call-back-on <YYYY-MM-DD>', 'with --outcome call-back: the day to call again')
+  .option('--notes <text>', "what was said (quoted in the follow-up letter)")
+  .option('--json', 'print JSON for programs')
+  .action(async (opts: { task: string; outcome: string; callBackOn?: string; notes?: string; json?: boolean }) => {
+    const result = await withClient((c) => ops.completeCall(c, opts.task, { outcome: opts.outcome, callBackOn: opts.callBackOn, notes: opts.notes }));
+    print(opts.json, result, () => `${result.taskId}: ${result.outcome}; next: ${result.next}`);
+  });
+
+program
+  .command('status')
+  .description("a customer's plan, year, touches done and next")
+  .requiredOption('--customer <id>', 'the customer id')
+  .option('--json', 'print JSON for programs')
+  .action(async (opts: { customer: string; json?: boolean }) => {
+    const st = await withClient((c) => ops.getStatus(c, opts.customer));
+    print(opts.json, st, () =>
+      [
+        `${st.customerId}: ${st.plan} year ${st.planYear} (${st.state}), agent ${st.customer.agent}; ${st.touchesDone.length} done, ${st.nextTouches.length} to come`,
+        table(['seq', 'at', 'kind', 'channel', 'outcome', 'title'], [...st.touchesDone.map((t) => [String(t.seq), t.at.slice(0, 16), t.kind, t.channel, t.outcome, t.title]), ...st.nextTouches.slice(0, 5).map((t) => [String(t.seq), t.at.slice(0, 16), t.kind, t.channel, 'next', t.title])]),
+      ].join('\n'),
+    );
+  });
+
+program
+  .command('opt-out')
+  .description('the customer withdrew consent for a channel')
+  .requiredOption('--customer <id>', 'the customer id')
+  .requiredOption('--channel <channel>', 'email, sms, postal or phone')
+  .option('--reason <text>', 'why (kept in the history)')
+  .action(async (opts: { customer: string; channel: string; reason?: string }) => {
+    const change = await withClient((c) => ops.changeConsent(c, opts.customer, { channel: opts.channel, reason: opts.reason }, 'opt-out'));
+    process.stdout.write(`${opts.customer}: opted out of ${change.channel}\n`);
+  });
+
 program.parseAsync(process.argv).then(
   // The Temporal runtime (after simulate) would keep the process alive: leave once stdout is out.
   () => process.stdout.write('', () => process.exit(0)),
   (err: unknown) => {
-  if (err instanceof InputError || err instanceof ConfigError) {
-    process.stderr.write(`plan33: bad input\n${(err instanceof InputError ? err.problems : err.problems).map((p) => `  ${p}`).join('\n')}\n`);
+  if (err instanceof InputError || err instanceof ConfigError || err instanceof ValidationError) {
+    process.stderr.write(`plan33: bad input\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
     process.exit(1);
   }
   process.stderr.write(`plan33: ${(err as Error).message}\n`);

@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, projectRoot } from '../lib/binaries.mjs';
-import { statusQuery } from '../workflows/messages';
+import { statusQuery, type CustomerStatus } from '../workflows/messages';
 import { tempDir } from './helpers/temporal';
 
 const dataDir = tempDir('start');
@@ -41,20 +41,47 @@ function start(env: Record<string, string>) {
 
 describe('npm start (embedded stack)', () => {
   it('captures the first email within a minute, serves the Web UI, stops cleanly on Ctrl-C and resumes', async () => {
-    const [temporalPort, uiPort, smtpPort] = [await freePort(), await freePort(), await freePort()];
-    const env = { PLAN33_DATA_DIR: dataDir, TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), SMTP_PORT: String(smtpPort), LOG_LEVEL: 'info' };
+    const [temporalPort, uiPort, smtpPort, apiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const env = { PLAN33_DATA_DIR: dataDir, TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), SMTP_PORT: String(smtpPort), PLAN33_API_PORT: String(apiPort), LOG_LEVEL: 'info' };
 
     const first = start(env);
     const banner = await first.waitFor('plan33 is running.');
     expect(banner).toContain(`http://localhost:${uiPort}/namespaces/default/workflows/customer-sample-layla`);
     await first.waitFor('email captured', 60_000);
     const mailDir = join(dataDir, 'mail');
-    const files = readdirSync(mailDir);
-    expect(files).toHaveLength(1);
-    const mail = await simpleParser(readFileSync(join(mailDir, files[0]!)));
-    expect(mail.to && 'text' in mail.to ? mail.to.text : '').toBe('layla@example.com');
-    expect(mail.text).toContain('https://example.com/refer'); // the referral reminder's link
-    expect(mail.html).toMatch(/<html lang="ar" dir="rtl"/); // Layla reads Arabic
+    // Every sample's welcome newsletter (and John's referral thank-you) lands within a minute.
+    const byRecipient = async () => {
+      const out = new Map<string, Awaited<ReturnType<typeof simpleParser>>[]>();
+      for (const f of readdirSync(mailDir)) {
+        const mail = await simpleParser(readFileSync(join(mailDir, f)));
+        const to = mail.to && 'text' in mail.to ? mail.to.text : '';
+        out.set(to, [...(out.get(to) ?? []), mail]);
+      }
+      return out;
+    };
+    const deadline = Date.now() + 60_000;
+    let mails = await byRecipient();
+    while (!(mails.has('layla@example.com') && mails.has('emma@example.com') && mails.has('john@example.com')) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      mails = await byRecipient();
+    }
+    const layla = mails.get('layla@example.com')!;
+    expect(layla).toHaveLength(1);
+    expect(layla[0]!.text).toContain('https://example.com/refer'); // the referral reminder's link
+    expect(layla[0]!.html).toMatch(/<html lang="ar" dir="rtl"/); // Layla reads Arabic
+    expect(layla[0]!.headerLines.find((h) => h.key === 'list-unsubscribe-post')?.line).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    const emma = mails.get('emma@example.com')!;
+    expect(emma[0]!.html).toMatch(/<html lang="en" dir="ltr"/);
+    const sent = [...mails.values()].flat().length;
+
+    // The HTTP API answers with the key the banner printed.
+    const key = /API key in .*: (\S+)\)/.exec(banner)![1]!;
+    const api = await fetch(`http://127.0.0.1:${apiPort}/v1/customers/sample-john`, { headers: { authorization: `Bearer ${key}` } });
+    expect(api.status).toBe(200);
+    // John referred Grace: advocate now, with a thank-you on the next free day.
+    const john = (await api.json()) as CustomerStatus;
+    expect(john.plan).toBe('advocate');
+    expect(john.nextTouches.some((t) => t.occasion === 'referral-thank-you')).toBe(true);
 
     const ui = await fetch(`http://localhost:${uiPort}/namespaces/default/workflows`);
     expect(ui.status).toBe(200);
@@ -82,7 +109,7 @@ describe('npm start (embedded stack)', () => {
     expect(status.touchesDone).toHaveLength(1);
     expect(status.deals).toHaveLength(1); // the sample deal, signalled again, is not added twice
     await new Promise((r) => setTimeout(r, 1000));
-    expect(readdirSync(mailDir)).toHaveLength(1); // nothing sent twice
+    expect(readdirSync(mailDir)).toHaveLength(sent); // nothing sent twice
     await again.close();
 
     second.child.kill('SIGINT');

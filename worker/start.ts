@@ -1,14 +1,19 @@
 // `npm start`: the embedded default stack on one machine. The Temporal dev server (SQLite file
 // and Web UI), a local SMTP server that keeps every message as a file, the worker, and the
 // sample customers. Ctrl-C stops all of it; the next `npm start` resumes from the SQLite file.
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pino } from 'pino';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { buildApi } from '../api/server';
+import { FileContactIndex } from '../activities/contacts';
 import { dealClosed } from '../client/enroll';
-import { loadConfigOrExit } from '../lib/config';
+import { loadConfigOrExit, type Config } from '../lib/config';
+import { projectRoot } from '../lib/binaries.mjs';
+import { referralReceivedSignal } from '../workflows/messages';
 import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
 import { registerSearchAttributes } from '../lib/register-search-attributes';
 import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
@@ -17,13 +22,40 @@ import { spawnDevServer, type DevServer } from '../lib/dev-server';
 import { startLocalTwilio, type LocalTwilio } from '../lib/twilio-local';
 import { createPlan33Worker } from './create-worker';
 import { createDependencies } from './dependencies';
-import { SAMPLE_DEALS } from './samples';
+import { SAMPLE_DEALS, SAMPLE_REFERRALS } from './samples';
 
-const config = loadConfigOrExit();
+const config = withLocalDefaults(loadConfigOrExit());
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const here = (path: string) => relative(process.cwd(), path) || '.';
 
-mkdirSync(config.dataDir, { recursive: true });
+/**
+ * What the embedded stack adds to the config when it is not set: secrets kept in the data
+ * folder (so links in captured emails keep working across restarts), the sample agents and
+ * newsletter issues, and an operator inbox in the capture folder.
+ */
+function withLocalDefaults(base: Config): Config {
+  mkdirSync(base.dataDir, { recursive: true });
+  const file = join(base.dataDir, 'secrets.json');
+  const secrets = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>)
+    : { apiKey: randomBytes(18).toString('base64url'), unsubscribe: randomBytes(24).toString('base64url'), webhook: randomBytes(24).toString('base64url') };
+  if (!existsSync(file)) writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  const publicBaseUrl = process.env.PUBLIC_BASE_URL ? base.publicBaseUrl : `http://localhost:${base.api.port}`;
+  const month = new Date().toISOString().slice(0, 7);
+  const sampleContent = join(projectRoot, 'examples', 'content');
+  return {
+    ...base,
+    publicBaseUrl,
+    api: { ...base.api, apiKey: base.api.apiKey ?? secrets.apiKey! },
+    unsubscribe: base.unsubscribe ?? { baseUrl: publicBaseUrl, secret: secrets.unsubscribe! },
+    webhooks: { ...base.webhooks, secret: base.webhooks.secret ?? secrets.webhook! },
+    agentsFile: base.agentsFile ?? join(projectRoot, 'examples', 'agents.json'),
+    // The sample issues cover a few months around the release; outside them, the built-in words.
+    contentDir: base.contentDir ?? (existsSync(join(sampleContent, 'newsletters', `${month}.json`)) ? sampleContent : undefined),
+    operatorEmail: base.operatorEmail ?? 'operator@example.com',
+  };
+}
+
 const logFile = join(config.dataDir, 'plan33.log');
 const log = createLogger(config.logLevel, pino.destination({ dest: logFile, sync: false, mkdir: true }));
 installTemporalRuntimeLogger(log);
@@ -88,9 +120,27 @@ const { mailer } = deps;
 const worker = await createPlan33Worker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps });
 const running = worker.run();
 
+const api = await buildApi({
+  client,
+  taskQueue: config.temporal.taskQueue,
+  apiKey: config.api.apiKey!,
+  publicBaseUrl: config.publicBaseUrl,
+  unsubscribeSecret: config.unsubscribe?.secret,
+  twilioAuthToken: twilio.authToken,
+  webhookSecret: config.webhooks.secret,
+  contacts: new FileContactIndex(join(config.dataDir, 'contacts')),
+  sendingHours: config.sendingHours,
+  logger: log,
+});
+const apiUrl = await api.listen({ port: config.api.port, host: '127.0.0.1' });
+
 const sampleRuns: Array<{ workflowId: string; runId: string }> = [];
 for (const sample of embedded ? SAMPLE_DEALS : []) {
   sampleRuns.push(await dealClosed(client, sample, { taskQueue: config.temporal.taskQueue, sendingHours: config.sendingHours }));
+}
+for (const r of embedded ? SAMPLE_REFERRALS : []) {
+  // A repeated referral id is ignored by the workflow: safe on every start.
+  await client.workflow.getHandle(`customer-${r.customerId}`).signal(referralReceivedSignal, { referralId: r.referralId, referredName: r.referredName });
 }
 
 const ui = `http://localhost:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}`;
@@ -104,7 +154,14 @@ if (embedded) {
 }
 if (smtp) say(`  captured email    ${here(mailDir)}/ (SMTP on ${config.smtp.host}:${smtp.port}; the first lands within a minute)`);
 if (localTwilio) say(`  captured SMS      ${here(smsDir)}/ (Twilio-compatible endpoint ${localTwilio.baseUrl})`);
-say(`  agent tasks       ${here(join(config.dataDir, 'tasks'))}/ (calls and postal items)`);
+say(`  agent tasks       ${here(join(config.dataDir, 'tasks'))}/ (calls, replies and postal items)`);
+say(`  HTTP API          ${apiUrl}  (API key in ${here(join(config.dataDir, 'secrets.json'))}: ${config.api.apiKey})`);
+say('  try:');
+say(`    curl -s -H 'Authorization: Bearer ${config.api.apiKey}' ${apiUrl}/v1/customers/sample-layla`);
+say(
+  `    curl -s -H 'Authorization: Bearer ${config.api.apiKey}' -H 'Content-Type: application/json' ${apiUrl}/v1/deals -d @examples/customers/deal-aarav.json`,
+);
+say(`    curl -s -H 'Authorization: Bearer ${config.api.apiKey}' -H 'Content-Type: application/json' ${apiUrl}/v1/customers/sample-emma/referrals -d '{"referralId":"ref-42","referredName":"Noah"}'`);
 say(`  logs              ${here(logFile)}`);
 say('Press Ctrl-C to stop; `npm start` again resumes the same workflows.');
 
@@ -119,7 +176,9 @@ async function stop(signal: string) {
   }
   stoppingSince = Date.now();
   say(`\nplan33: ${signal}, stopping the worker, mail server and Temporal server...`);
-  worker.shutdown();
+  // The SDK reacts to SIGINT/SIGTERM itself, so the worker may be draining already.
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+  await api.close();
   await running;
   mailer.close(); // its pooled connections would keep the SMTP server's close waiting
   await smtp?.close();
