@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../lib/config';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../lib/config';
 import { envBool, envPort } from '../lib/env-parsers';
 
 describe('configuration from the environment', () => {
@@ -43,5 +43,31 @@ describe('configuration from the environment', () => {
     expect(envPort(0, { allowZero: true }).parse('0')).toBe(0);
     expect(port.safeParse('70000').success).toBe(false);
     expect(port.safeParse('12.5').success).toBe(false);
+  });
+});
+
+describe('the README', () => {
+  it('documents every environment variable plan33 reads', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const missing = CONFIG_VARIABLES.filter((name) => !readme.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('channel configuration', () => {
+  it('reads the webhook, content and agent settings, and refuses unsigned webhooks', () => {
+    const config = loadConfig({ CRM_WEBHOOK_URL: 'https://crm.test/hook', WEBHOOK_SECRET: 'a-webhook-secret-of-length', NEWSLETTER_GRACE_HOURS: '24', SMTP_MAX_CONNECTIONS: '3' });
+    expect(config.webhooks).toEqual({ crmUrl: 'https://crm.test/hook', fulfilmentUrl: undefined, secret: 'a-webhook-secret-of-length' });
+    expect(config.newsletterGraceHours).toBe(24);
+    expect(config.smtp.maxConnections).toBe(3);
+    let err: unknown;
+    try {
+      loadConfig({ FULFILMENT_WEBHOOK_URL: 'https://print.test/items', NEWSLETTER_GRACE_HOURS: '0', PLAN33_API_KEY: 'short', CRM_WEBHOOK_URL: 'nope' });
+    } catch (e) {
+      err = e;
+    }
+    const message = (err as ConfigError).message;
+    for (const name of ['WEBHOOK_SECRET', 'NEWSLETTER_GRACE_HOURS', 'PLAN33_API_KEY', 'CRM_WEBHOOK_URL']) expect(message).toContain(`${name}:`);
   });
 });
