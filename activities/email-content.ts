@@ -21,7 +21,9 @@ const FONTS = { ar: "'Noto Naskh Arabic', 'Segoe UI', Tahoma, 'Arial Unicode MS'
 export async function renderTouchEmail(customer: Customer, touch: Touch, business: Business, context?: TouchContext): Promise<EmailContent> {
   const copy = touchCopy(customer, touch, business, context);
   const align = copy.dir === 'rtl' ? 'right' : 'left';
-  const text = (t: string, extra = '') => `<mj-text align="${align}" ${extra}>${escape(t)}</mj-text>`;
+  // mjml writes `direction:ltr` on sections and columns unless told otherwise, and `dir` on
+  // <html> does not reach into them: each block says its direction itself.
+  const text = (t: string, extra = '') => `<mj-text align="${align}" ${extra}><div dir="${copy.dir}" style="direction:${copy.dir}">${escape(t)}</div></mj-text>`;
   const source = `
 <mjml lang="${copy.lang}" dir="${copy.dir}">
   <mj-head>
@@ -30,8 +32,8 @@ export async function renderTouchEmail(customer: Customer, touch: Touch, busines
     <mj-attributes><mj-all font-family="${FONTS[copy.lang]}" /><mj-text font-size="16px" line-height="1.6" color="#1f2933" /></mj-attributes>
   </mj-head>
   <mj-body background-color="#f4f5f7">
-    <mj-section background-color="#ffffff" padding="24px">
-      <mj-column>
+    <mj-section background-color="#ffffff" padding="24px" direction="${copy.dir}">
+      <mj-column direction="${copy.dir}">
         ${text(copy.greeting)}
         ${copy.paragraphs.map((p) => text(p)).join('\n        ')}
         <mj-divider border-color="#e4e7eb" border-width="1px" />
@@ -40,8 +42,8 @@ export async function renderTouchEmail(customer: Customer, touch: Touch, busines
         ${text(copy.signOff)}
       </mj-column>
     </mj-section>
-    <mj-section padding="12px 24px">
-      <mj-column>${text(`${business.name} · ${business.postalAddress}`, 'font-size="12px" color="#7b8794" css-class="footer"')}</mj-column>
+    <mj-section padding="12px 24px" direction="${copy.dir}">
+      <mj-column direction="${copy.dir}">${text(`${business.name} · ${business.postalAddress}`, 'font-size="12px" color="#7b8794" css-class="footer"')}</mj-column>
     </mj-section>
   </mj-body>
 </mjml>`;

@@ -21,6 +21,10 @@ describe.each([
   it.each(touches.map((t) => [`${t.kind}${t.occasion === 'referral-thank-you' ? ' (referral thank-you)' : ''}`, t] as const))('%s: email, SMS and printed words', async (_name, touch) => {
     const email = await renderTouchEmail(c, touch, business, { plan: 'advocate', planYear: 1, callNotes: 'Loves the garden' });
     expect(email.html).toMatch(new RegExp(`<html lang="${locale}" dir="${dir}"`));
+    // The direction reaches every block: mjml's own inline `direction` is the customer's too.
+    const directions = new Set([...email.html.matchAll(/direction:\s*(ltr|rtl)/g)].map((m) => m[1]));
+    expect([...directions]).toEqual([dir]);
+    expect(email.html.match(new RegExp(`<div dir="${dir}"`, 'g'))?.length ?? 0).toBeGreaterThanOrEqual(4);
     expect(email.subject.length).toBeGreaterThan(5);
     expect(ARABIC.test(email.subject)).toBe(locale === 'ar');
     for (const part of [email.text, email.html]) {
