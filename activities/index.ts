@@ -123,7 +123,8 @@ export function createActivities(deps: ActivityDeps) {
   /** This month's newsletter issue in the customer's language; alerts and waits when missing. */
   async function newsletterFor(customer: Customer, touch: Touch): Promise<TouchContext['newsletter']> {
     if (!deps.content || touch.kind !== 'newsletter') return undefined;
-    const month = monthOf(touch.at, customer.timezone);
+    // The month it was first due: a wait past the month's end must not pick next month's issue.
+    const month = monthOf(touch.firstAt ?? touch.at, customer.timezone);
     const lang = languageOf(customer);
     let problem = `newsletters/${month}.json has no "${lang}" issue`;
     try {
@@ -211,7 +212,7 @@ export function createActivities(deps: ActivityDeps) {
       recipient: fullName(customer),
       address: customer.address,
       kind: touch.kind,
-      item: touch.kind === 'give-away' || touch.kind === 'value-added' ? touch.title : `${touch.kind === 'follow-up-letter' ? 'Letter' : 'Card'}: ${touch.title}`,
+      item: touch.kind === 'give-away' || touch.kind === 'value-added' ? touch.title : `${{ newsletter: 'Printed newsletter', 'follow-up-letter': 'Letter' }[touch.kind as string] ?? 'Card'}: ${touch.title}`,
       title: touch.title,
       message: renderPostal(customer, touch, business, context),
       locale: customer.locale,

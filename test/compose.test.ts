@@ -18,8 +18,10 @@ describe('docker-compose.yml', () => {
 
   const compose = parse(text) as { services: Record<string, any>; volumes: Record<string, unknown> };
 
-  it('runs PostgreSQL, Temporal on it, Temporal UI and the worker', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['postgresql', 'temporal', 'temporal-ui', 'worker']);
+  it('runs PostgreSQL, Temporal on it, Temporal UI, the worker and the API', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-ui', 'worker']);
+    expect(compose.services.api.command.join(' ')).toContain('api/main.ts');
+    expect(existsSync(join(projectRoot, 'api/main.ts'))).toBe(true);
     const { temporal, postgresql, worker } = compose.services;
     expect(temporal.environment.DB).toBe('postgres12');
     expect(temporal.environment.POSTGRES_SEEDS).toBe('postgresql');
@@ -34,12 +36,12 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it("gives the worker only variables plan33's config reads, and they parse", () => {
-    const env = compose.services.worker.environment as Record<string, string>;
+  it.each(['worker', 'api'])("gives the %s only variables plan33's config reads, and they parse", (service) => {
+    const env = compose.services[service].environment as Record<string, string>;
     for (const name of Object.keys(env)) expect(CONFIG_VARIABLES).toContain(name);
     // Fill the ${VAR:?...} / ${VAR:-default} placeholders as compose would, then validate.
     const filled = Object.fromEntries(
-      Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{(\w+):[?-]([^}]*)\}/g, (_, name: string, rest: string) => (name === 'REFERRAL_URL' ? 'https://cedar.example/refer' : name.startsWith('SMTP_USER') || name === 'SMTP_PASS' ? '' : rest.startsWith('set') ? 'x' : rest))]),
+      Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{(\w+):[?-]([^}]*)\}/g, (_, name: string, rest: string) => (name === 'REFERRAL_URL' || name === 'PUBLIC_BASE_URL' ? 'https://cedar.example/refer' : name.endsWith('SECRET') || name.endsWith('API_KEY') ? 'a-long-enough-secret-value' : name.startsWith('SMTP_USER') || name === 'SMTP_PASS' ? '' : rest.startsWith('set') ? 'x' : rest))]),
     );
     expect(() => loadConfig(filled)).not.toThrow();
   });

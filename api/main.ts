@@ -1,0 +1,37 @@
+// The production HTTP API: connects to Temporal (TEMPORAL_ADDRESS) and serves /v1 and the
+// webhooks on PLAN33_API_PORT until SIGTERM. Stateless apart from the contact index in
+// PLAN33_DATA_DIR (shared with the workers; see README, Production).
+import { join } from 'node:path';
+import { FileContactIndex } from '../activities/contacts';
+import { connectClient } from '../client/connect';
+import { loadConfigOrExit } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { buildApi } from './server';
+
+const config = loadConfigOrExit();
+const log = createLogger(config.logLevel);
+if (!config.api.apiKey) {
+  log.fatal('PLAN33_API_KEY is not set: the API refuses to run without a key (npm start generates one)');
+  process.exit(1);
+}
+const client = await connectClient(config);
+const app = await buildApi({
+  client,
+  taskQueue: config.temporal.taskQueue,
+  apiKey: config.api.apiKey,
+  publicBaseUrl: config.publicBaseUrl,
+  unsubscribeSecret: config.unsubscribe?.secret,
+  twilioAuthToken: config.twilio.authToken,
+  webhookSecret: config.webhooks.secret,
+  contacts: new FileContactIndex(join(config.dataDir, 'contacts')),
+  sendingHours: config.sendingHours,
+  logger: log,
+});
+await app.listen({ port: config.api.port, host: '0.0.0.0' });
+const stop = async () => {
+  await app.close();
+  await client.connection.close();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());
