@@ -23,7 +23,7 @@ function readCaFile(caFile: string): string {
 }
 
 export function createMailer(smtp: Config['smtp']) {
-  const tls: ConnectionOptions = { rejectUnauthorized: false };
+  const tls: ConnectionOptions = { rejectUnauthorized: smtp.rejectUnauthorized };
   // Node's `ca` replaces the default trust store, so the extra CAs go with the bundled roots.
   if (smtp.caFile) tls.ca = [...rootCertificates, readCaFile(smtp.caFile)];
   return nodemailer.createTransport({
