@@ -115,7 +115,7 @@ export function buildCallTask(args: {
   };
 }
 
-export type AgentEmailKind = 'new' | 'reminder' | 'escalation' | 'reply';
+export type AgentEmailKind = 'new' | 'reassigned' | 'reminder' | 'escalation' | 'reply';
 
 /** The plain-text email an agent (or, for escalations, their manager) receives. */
 export function renderAgentEmail(task: CallTask | ReplyTask, kind: AgentEmailKind, opts: { completeHint: string; agentName?: string }): { subject: string; text: string } {
@@ -127,11 +127,12 @@ export function renderAgentEmail(task: CallTask | ReplyTask, kind: AgentEmailKin
   }
   const lead = {
     new: `A call for you: ${task.customerName}, ${task.title}.`,
+    reassigned: `A call handed over to you: ${task.customerName}, ${task.title} (it was given on ${localDay(task.dueAt, task.timezone)}).`,
     reminder: `Reminder: the call to ${task.customerName} (${task.title}) is still open.`,
     escalation: `Escalation: the call to ${task.customerName} (${task.title}) for ${opts.agentName ?? task.agent} is overdue.`,
     reply: '',
   }[kind];
-  const subject = { new: 'Call task', reminder: 'Reminder: call task', escalation: 'Overdue call task', reply: '' }[kind];
+  const subject = { new: 'Call task', reassigned: 'Call task handed over to you', reminder: 'Reminder: call task', escalation: 'Overdue call task', reply: '' }[kind];
   const recent = task.context.recentTouches.slice(-5).map((t) => `  - ${localDay(t.at, task.timezone)}: ${t.title} (${t.channel}, ${t.outcome})`);
   return {
     subject: `${subject}: ${task.customerName} — ${task.title}`,

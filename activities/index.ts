@@ -229,14 +229,17 @@ export function createActivities(deps: ActivityDeps) {
   async function handOver(task: CallTask | ReplyTask, kind: AgentEmailKind, to: { email?: string; name?: string } | undefined): Promise<string[]> {
     const reached = ['task folder'];
     if (kind === 'new' || kind === 'reply') await tasks.push(task);
+    if (kind === 'reassigned') await tasks.replace(task);
+    // A reassignment is per new assignee: Sara -> Omar and later Omar -> Lina are two hand-overs.
+    const step = kind === 'reassigned' ? `${kind}.${task.agent}` : kind;
     if (to?.email) {
       const mail = renderAgentEmail(task, kind, { completeHint: completeHint(task.taskId), agentName: agents.get(task.agent)?.name });
-      await emailTo(`${task.taskId}.${kind}.email`, to.email, mail.subject, mail.text);
+      await emailTo(`${task.taskId}.${step}.email`, to.email, mail.subject, mail.text);
       reached.push(`email to ${to.name ?? to.email}`);
     }
     if (deps.crm) {
-      await once(`${task.taskId}.${kind}.crm`, async () => {
-        await postSignedJson(deps.crm!, { event: kind === 'new' || kind === 'reply' ? `${task.type}-task` : `call-task-${kind}`, task }, `${task.taskId}.${kind}`);
+      await once(`${task.taskId}.${step}.crm`, async () => {
+        await postSignedJson(deps.crm!, { event: kind === 'new' || kind === 'reply' ? `${task.type}-task` : `call-task-${kind}`, task }, `${task.taskId}.${step}`);
         return { outcome: 'sent' as const };
       });
       reached.push('CRM');
@@ -288,7 +291,7 @@ export function createActivities(deps: ActivityDeps) {
       const notified: string[] = [];
       if (now.reassignedFrom) {
         // Reassignment is a new task for the one covering, not a reminder.
-        notified.push(...(await handOver({ ...task }, 'new', now.agent)).map((n) => `reassigned to ${now.id}: ${n}`));
+        notified.push(...(await handOver(task, 'reassigned', now.agent)).map((n) => `reassigned to ${now.id}: ${n}`));
       }
       if (req.stage === 'reminder') notified.push(...(await handOver(task, 'reminder', now.agent)));
       else {

@@ -27,6 +27,8 @@ const TYPES: Task['type'][] = ['call', 'reply', 'postal'];
 export interface TaskSink {
   /** Stores the task unless one with the same id exists; returns the stored one. */
   push(task: Task): Promise<Task>;
+  /** Stores the task, replacing one with the same id (a call task handed to another agent). */
+  replace(task: Task): Promise<void>;
   list(filter?: { type?: Task['type']; agent?: string }): Promise<Task[]>;
 }
 
@@ -45,10 +47,19 @@ export class FolderTaskSink implements TaskSink {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
+    await this.write(path, task);
+    return task;
+  }
+
+  async replace(task: Task): Promise<void> {
+    await mkdir(join(this.dir, task.type), { recursive: true });
+    await this.write(this.path(task), task);
+  }
+
+  private async write(path: string, task: Task): Promise<void> {
     const tmp = `${path}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify(task, null, 2));
-    await rename(tmp, path);
-    return task;
+    await rename(tmp, path); // atomic: a reader sees the old task or the new one
   }
 
   async list(filter: { type?: Task['type']; agent?: string } = {}): Promise<Task[]> {
