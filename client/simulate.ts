@@ -43,6 +43,8 @@ export interface SimulateOptions {
   start?: string;
   referralAt?: string;
   callOutcome?: CallCompletion['outcome'];
+  /** Hours the stand-in agent takes to complete a call task (default 0: at once). */
+  agentDelayHours?: number;
   business: Business;
   sendingHours: SendingHours;
   onTouch?: (touch: SimulatedTouch) => void;
@@ -95,8 +97,12 @@ export async function runSimulatedYear({ env, taskQueue }: SimulationRig, option
       await new Promise((r) => setTimeout(r, 20));
       continue;
     }
-    // The agent stand-in completes every open call task the moment it appears.
-    const open = st.calls.filter((c) => !c.outcome);
+    // The agent stand-in completes every open call task when it appears (or after
+    // `agentDelayHours`, which lets reminders and escalations happen).
+    const delayMs = (opts.agentDelayHours ?? 0) * 3_600_000;
+    const nowMs = await env.currentTimeMs();
+    const waiting = st.calls.filter((c) => !c.outcome && c.givenAt && Date.parse(c.givenAt) + delayMs > nowMs);
+    const open = st.calls.filter((c) => !c.outcome && !waiting.includes(c));
     for (const call of open) {
       const callBackOn = DateTime.fromMillis(await env.currentTimeMs(), { zone }).plus({ days: 7 });
       // The customer asks for a call-back once per call (not past the year's end); the
@@ -114,7 +120,12 @@ export async function runSimulatedYear({ env, taskQueue }: SimulationRig, option
       referralSent = true;
       continue;
     }
-    const target = Math.min(st.nextDueAt ? Date.parse(st.nextDueAt) : Infinity, Date.parse(st.yearEndsAt), referralSent ? Infinity : referralMs!);
+    const target = Math.min(
+      st.nextDueAt ? Date.parse(st.nextDueAt) : Infinity,
+      Date.parse(st.yearEndsAt),
+      referralSent ? Infinity : referralMs!,
+      ...waiting.map((c) => Date.parse(c.givenAt!) + delayMs),
+    );
     await env.sleep(Math.max(target - now, 0) + 1000);
     // Wait (in real time) until what came due is recorded, so each step moves one touch.
     for (let i = 0; i < 750; i++) {

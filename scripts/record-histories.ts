@@ -2,7 +2,7 @@
 // call reached and a referral mid-year) and a year with other call outcomes, run on the
 // time-skipping server. Re-run it only when a change to the workflow is meant to be
 // incompatible (and then version the workflow instead, see README "Changing the workflow").
-//   npx tsx scripts/record-histories.ts
+//   npx tsx scripts/record-histories.ts year-call-reminders.json
 import { writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { join } from 'node:path';
@@ -45,12 +45,19 @@ const base = {
 await worker.runUntil(async () => {
   const now = new Date(await env.currentTimeMs());
   const referralAt = new Date(now.getTime() + 100 * 86_400_000).toISOString().slice(0, 10);
+  // Histories are never re-recorded: a new one is added per release that changes the workflow
+  // (pass its file name), so every old shape keeps being replayed.
   const runs = [
     { file: 'year-advocate-switch.json', customer: { ...base, id: 'replay-1' }, referralAt, callOutcome: 'reached' as const },
     { file: 'year-call-backs.json', customer: { ...base, id: 'replay-2', address: { ...base.address, country: 'US' }, timezone: 'America/New_York' }, callOutcome: 'call-back' as const },
-  ];
+    // call-tasks-v2: assignees, reminders after 48 h and escalation after 120 h (the agent answers after 130 h).
+    { file: 'year-call-reminders.json', customer: { ...base, id: 'replay-3' }, referralAt, callOutcome: 'reached' as const, agentDelayHours: 130 },
+  ].filter((r) => process.argv.slice(2).includes(r.file));
   for (const run of runs) {
-    const { history } = await runSimulatedYear({ env, taskQueue: 'record' }, { customer: run.customer as never, referralAt: run.referralAt, callOutcome: run.callOutcome, sendingHours: DEFAULT_SENDING_HOURS });
+    const { history } = await runSimulatedYear(
+      { env, taskQueue: 'record' },
+      { customer: run.customer as never, referralAt: run.referralAt, callOutcome: run.callOutcome, sendingHours: DEFAULT_SENDING_HOURS, agentDelayHours: run.agentDelayHours },
+    );
     writeFileSync(join(projectRoot, 'test', 'histories', run.file), historyToJSON(history));
     console.log(`${run.file}: ${history.events!.length} events`);
   }
