@@ -2,6 +2,7 @@
 // lib/binaries.mjs, handed to the SDK as `existing-path` executables. Where none is found
 // the SDK's own download is tried; if that fails too, the error says how to fix it.
 import { join } from 'node:path';
+import type { ConnectionPlugin } from '@temporalio/client';
 import { TestWorkflowEnvironment, type LocalTestWorkflowEnvironmentOptions } from '@temporalio/testing';
 import { cacheDir, locate, missingMessage } from './binaries.mjs';
 import { SEARCH_ATTRIBUTES } from '../plan/search-attributes';
@@ -27,10 +28,23 @@ async function withHelp<T>(name: 'cli' | 'testServer', exe: Executable, start: (
   }
 }
 
+/**
+ * The Java test server allows a keepalive ping every 5 minutes only; the client's default of
+ * 30 s (even without calls) earns a GOAWAY "too_many_pings" after a minute or so, and a call in
+ * flight then can hang a test. Loopback needs no keepalive: ping rarely, never when idle.
+ */
+const gentleKeepalive: ConnectionPlugin = {
+  name: 'plan33-gentle-keepalive',
+  configureConnection: (options) => ({
+    ...options,
+    channelArgs: { ...options.channelArgs, 'grpc.keepalive_time_ms': 600_000, 'grpc.keepalive_permit_without_calls': 0 },
+  }),
+};
+
 /** A time-skipping test server on a free port, with clients and a native connection. */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const executable = executableFor('testServer');
-  const env = await withHelp('testServer', executable, () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }));
+  const env = await withHelp('testServer', executable, () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable }, plugins: [gentleKeepalive] }));
   await registerSearchAttributes(env.connection);
   return env;
 }
