@@ -2,6 +2,8 @@
 // real SMTP, a signed POST to a local CRM, reminders after 48 h and escalation to the manager
 // after 120 h (time-skipping server), cover while an agent is away, and the agent's list of
 // open tasks through the CallAssignees visibility query (dev server, real time).
+import { spawn } from 'node:child_process';
+import { projectRoot } from '../lib/binaries.mjs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -327,6 +329,23 @@ describe('call tasks on the time-skipping server', () => {
   });
 });
 
+/** The real `plan33` CLI against a server, as an agent runs it. */
+function plan33(args: string[], address: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['client/bin/plan33.mjs', ...args], { cwd: projectRoot, env: { ...process.env, TEMPORAL_ADDRESS: address, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 describe('open call tasks on the dev server (visibility)', () => {
   let env: TestWorkflowEnvironment;
   let smtp: SmtpCapture;
@@ -375,8 +394,24 @@ describe('open call tasks on the dev server (visibility)', () => {
         expect(open[0]).toMatchObject({ taskId: call.taskId, customerId: 'call-c', customerName: 'Layla Haddad', agent: 'agent-sara', givenAt: call.givenAt });
         expect(await openCallTasks(env.client, 'agent-omar')).toEqual([]);
 
-        const done = await completeCall(env.client, call.taskId, { outcome: 'reached', notes: 'All good' });
-        expect(done.next).toMatch(/^follow-up letter 1 at /);
+        // The agent's way in: `plan33 tasks` and `plan33 complete-call` against this server.
+        const listed = await plan33(['tasks', '--agent', 'agent-sara', '--json'], env.address);
+        expect(listed.code).toBe(0);
+        expect((JSON.parse(listed.stdout) as Array<{ taskId: string }>).map((t) => t.taskId)).toEqual([call.taskId]);
+        const table = await plan33(['tasks', '--agent', 'agent-sara'], env.address);
+        expect(table.stdout).toContain('Layla Haddad');
+        const wrong = await plan33(['complete-call', '--task', call.taskId, '--outcome', 'maybe'], env.address);
+        expect(wrong.code).toBe(1);
+        expect(wrong.stderr).toContain('outcome:');
+        const noDate = await plan33(['complete-call', '--task', call.taskId, '--outcome', 'call-back'], env.address);
+        expect(noDate.code).toBe(1);
+        expect(noDate.stderr).toContain('callBackOn:');
+        const done = await plan33(['complete-call', '--task', call.taskId, '--outcome', 'reached', '--notes', 'All good'], env.address);
+        expect(done.code).toBe(0);
+        expect(done.stdout).toMatch(/reached; next: follow-up letter 1 at /);
+        const again = await plan33(['complete-call', '--task', call.taskId, '--outcome', 'reached'], env.address);
+        expect(again.code).toBe(1);
+        expect(again.stderr).toContain('already completed');
         await eventually('the task to leave the list', async () => (await openCallTasks(env.client, 'agent-sara')).length === 0, 20_000, 200);
       } finally {
         await handle.terminate('test done').catch(() => undefined);
