@@ -46,6 +46,26 @@ async function ensureBinary(name) {
   else say(`${path}: answered on its port after ${await checkTestServer(path)} ms`);
 }
 
+/**
+ * The Temporal UI browser test drives Debian's Chromium (playwright-core needs no download).
+ * On a Debian machine run as root (CI), a missing one is installed from Debian's packages.
+ */
+function ensureChromium() {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
+  if (candidates.some((p) => existsSync(p))) return;
+  const root = process.getuid?.() === 0;
+  if (!root || !existsSync('/usr/bin/apt-get')) {
+    say('no Chromium for the browser test: install Debian\'s `chromium` (or set CHROMIUM_PATH); the UI test will fail without it');
+    return;
+  }
+  say('installing Chromium from Debian\'s packages for the browser test (apt-get install chromium)...');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'inherit', 'inherit'], env });
+  const install = update.status === 0 ? spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: ['ignore', 'inherit', 'inherit'], env }) : update;
+  if (install.status !== 0) say('apt-get could not install chromium; the UI test will fail');
+}
+
 if (!process.env.PLAN33_SKIP_NPM_CI) installDependencies();
 await ensureBinary('cli');
 await ensureBinary('testServer');
+if (process.argv.includes('--browser')) ensureChromium();
