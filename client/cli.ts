@@ -14,6 +14,10 @@ import { CALL_OUTCOMES } from '../workflows/messages';
 import { connectClient } from './connect';
 import { ValidationError } from './enroll';
 import * as ops from './operations';
+import { dealClosed } from './enroll';
+import { importCustomers } from './import';
+import { buildReport } from './report';
+import { SingleBar } from 'cli-progress';
 
 /** Runs an operation against the running server, closing the connection after. */
 async function withClient<T>(fn: (client: Awaited<ReturnType<typeof connectClient>>) => Promise<T>): Promise<T> {
@@ -140,9 +144,104 @@ program
     process.stdout.write(`${opts.customer}: opted out of ${change.channel}\n`);
   });
 
+program
+  .command('enroll')
+  .description("a deal closed: start the customer's year (or update it if it runs); safe to repeat")
+  .requiredOption('--customer <file>', 'customer JSON file (PRODUCT.md shape)')
+  .requiredOption('--deal-id <id>', 'the deal id (the same deal twice is one deal)')
+  .option('--closed-at <YYYY-MM-DD>', 'when the deal closed (default today)')
+  .option('--value <number>', 'the deal value')
+  .option('--json', 'print JSON for programs')
+  .action(async (opts: { customer: string; dealId: string; closedAt?: string; value?: string; json?: boolean }) => {
+    const config = loadConfig();
+    const customer = readCustomerFile(opts.customer);
+    const value = opts.value === undefined ? undefined : Number(opts.value);
+    if (value !== undefined && !Number.isFinite(value)) throw new InputError([`--value: expected a number, got "${opts.value}"`]);
+    const deal = { id: opts.dealId, closedAt: checkDate('--closed-at', opts.closedAt) ?? new Date().toISOString().slice(0, 10), ...(value !== undefined ? { value } : {}) };
+    const started = await withClient((c) => dealClosed(c, { customer, deal }, { taskQueue: config.temporal.taskQueue, sendingHours: config.sendingHours }));
+    print(opts.json, started, () => `${started.workflowId}: enrolled (run ${started.runId})`);
+  });
+
+program
+  .command('import')
+  .description('enrol customers and their deals from a CSV file; bad rows are reported by line; safe to run twice')
+  .requiredOption('--file <csv>', 'CSV with a header row (columns: see README)')
+  .option('--json', 'print JSON for programs')
+  .action(async (opts: { file: string; json?: boolean }) => {
+    const config = loadConfig();
+    const bar = process.stderr.isTTY && !opts.json ? new SingleBar({ format: 'importing [{bar}] {value}/{total} customers', hideCursor: true, stream: process.stderr }) : undefined;
+    let total = 0;
+    const result = await withClient((c) =>
+      importCustomers(c, opts.file, {
+        taskQueue: config.temporal.taskQueue,
+        sendingHours: config.sendingHours,
+        onStart: (n) => {
+          total = n;
+          bar?.start(n, 0);
+        },
+        onProgress: (n) => (bar ? bar.update(n) : !opts.json && (n === total || n % 100 === 0) && process.stderr.write(`imported ${n}/${total}\n`)),
+      }),
+    );
+    bar?.stop();
+    print(opts.json, result, () =>
+      [
+        `${result.enrolled} enrolled, ${result.bad.length} bad rows skipped${result.failed.length ? `, ${result.failed.length} failed` : ''}`,
+        ...[...result.bad, ...result.failed].map((b) => `  line ${b.line}: ${b.problems.join('; ')}`),
+      ].join('\n'),
+    );
+    if (result.bad.length > 0 || result.failed.length > 0) process.exitCode = 1;
+  });
+
+program
+  .command('referral')
+  .description('a referral arrived from this customer (or --pledge: they promised one); moves them to advocate')
+  .requiredOption('--customer <id>', 'the customer who referred')
+  .option('--referral-id <id>', 'the referred person or lead id (the same id twice counts once)')
+  .option('--name <name>', 'who was referred (for the thank-you)')
+  .option('--pledge', 'the customer pledged to refer')
+  .action(async (opts: { customer: string; referralId?: string; name?: string; pledge?: boolean }) => {
+    if (!opts.pledge && !opts.referralId) throw new InputError(['--referral-id: required (or --pledge)']);
+    const body = opts.pledge ? { pledged: true } : { referralId: opts.referralId, ...(opts.name ? { referredName: opts.name } : {}) };
+    const done = await withClient((c) => ops.recordReferral(c, opts.customer, body));
+    process.stdout.write(`${done.customerId}: ${done.kind} recorded; advocate plan from now on\n`);
+  });
+
+for (const action of ['pause', 'resume'] as const) {
+  program
+    .command(action)
+    .description(action === 'pause' ? "hold every touch of a customer's year (touches due meanwhile are skipped on resume)" : 'continue a paused year')
+    .requiredOption('--customer <id>', 'the customer id')
+    .option('--reason <text>', 'why (kept in the history)')
+    .action(async (opts: { customer: string; reason?: string }) => {
+      await withClient((c) => (action === 'pause' ? ops.pause(c, opts.customer, { reason: opts.reason }) : ops.resume(c, opts.customer)));
+      process.stdout.write(`${opts.customer}: ${action}d\n`);
+    });
+}
+
+program
+  .command('report')
+  .description('customers by plan, touches this month by kind and outcome, referrals, overdue calls, per agent')
+  .option('--agent <id>', 'only this agent’s customers')
+  .option('--json', 'print JSON for programs')
+  .action(async (opts: { agent?: string; json?: boolean }) => {
+    const r = await withClient((c) => buildReport(c, { agent: opts.agent }));
+    print(opts.json, r, () => {
+      const kinds = Object.entries(r.touchesThisMonth);
+      return [
+        `customers: ${Object.entries(r.customersByPlan).map(([p, n]) => `${n} ${p}`).join(', ')}; referrals this year: ${r.referrals}`,
+        '',
+        `touches in ${r.month}:`,
+        kinds.length ? table(['kind', 'sent', 'skipped', 'failed'], kinds.map(([k, o]) => [k, String(o.sent ?? 0), String(o.skipped ?? 0), String(o.failed ?? 0)])) : '  none yet',
+        '',
+        table(['agent', 'customers', 'sent this month', 'open calls', 'overdue'], Object.entries(r.perAgent).map(([a, x]) => [a, String(x.customers), String(x.sentThisMonth), String(x.openCalls), String(x.overdueCalls)])),
+        ...(r.overdueCalls.length ? ['', 'overdue calls:', ...r.overdueCalls.map((c) => `  ${c.taskId} (${c.agent}, given ${c.givenAt.slice(0, 16)})`)] : []),
+      ].join('\n');
+    });
+  });
+
 program.parseAsync(process.argv).then(
   // The Temporal runtime (after simulate) would keep the process alive: leave once stdout is out.
-  () => process.stdout.write('', () => process.exit(0)),
+  () => process.stdout.write('', () => process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0)),
   (err: unknown) => {
   if (err instanceof InputError || err instanceof ConfigError || err instanceof ValidationError) {
     process.stderr.write(`plan33: bad input\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);

@@ -124,3 +124,17 @@ export async function openCallTasks(client: Client, agent: string): Promise<Open
   }
   return tasks.sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
 }
+
+const pauseSchema = z.object({ reason: z.string().trim().max(200).optional() }).strict();
+
+/** Holds every touch until `resume` (touches that fall due meanwhile are skipped on resume). */
+export async function pause(client: Client, id: string, input: unknown = {}): Promise<void> {
+  parse(customerId, id, 'id');
+  const { reason } = parse(pauseSchema, input ?? {});
+  await withWorkflow(id, () => client.workflow.getHandle(customerWorkflowId(id)).signal(m.pauseSignal, { reason }));
+}
+
+export async function resume(client: Client, id: string): Promise<void> {
+  parse(customerId, id, 'id');
+  await withWorkflow(id, () => client.workflow.getHandle(customerWorkflowId(id)).signal(m.resumeSignal));
+}

@@ -2,8 +2,6 @@
 // real SMTP, a signed POST to a local CRM, reminders after 48 h and escalation to the manager
 // after 120 h (time-skipping server), cover while an agent is away, and the agent's list of
 // open tasks through the CallAssignees visibility query (dev server, real time).
-import { spawn } from 'node:child_process';
-import { projectRoot } from '../lib/binaries.mjs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +18,7 @@ import { SIGNATURE_HEADER, signatureProblem } from '../lib/webhook-signature';
 import type { CustomerInput } from '../plan/customer';
 import { customerWorkflowId } from '../plan/ids';
 import * as m from '../workflows/messages';
+import { plan33 } from './helpers/cli';
 import { business, createTestWorker, installTestRuntime, tempDir } from './helpers/temporal';
 import { until, useYearRig } from './helpers/year';
 import { layla } from './fixtures/customers';
@@ -328,23 +327,6 @@ describe('call tasks on the time-skipping server', () => {
     });
   });
 });
-
-/** The real `plan33` CLI against a server, as an agent runs it. */
-function plan33(args: string[], address: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['client/bin/plan33.mjs', ...args], { cwd: projectRoot, env: { ...process.env, TEMPORAL_ADDRESS: address, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('open call tasks on the dev server (visibility)', () => {
   let env: TestWorkflowEnvironment;

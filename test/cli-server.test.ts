@@ -1,0 +1,136 @@
+// The operator's CLI against a running server (dev server, real time): enroll (twice: one
+// year), import from CSV (bad rows by line, safe to run twice), referral, pause/resume,
+// status, opt-out, report; exit codes 0 done, 1 bad input, 2 failure.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createDevServerEnv } from '../lib/temporal-server';
+import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
+import { statusQuery, type CustomerStatus } from '../workflows/messages';
+import type { Report } from '../client/report';
+import { plan33 } from './helpers/cli';
+import { createTestWorker, installTestRuntime, tempDir } from './helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+let smtp: SmtpCapture;
+let worker: Worker;
+let running: Promise<void>;
+const ids = ['cli-emma', 'csv-1', 'csv-2', 'csv-3'];
+
+beforeAll(async () => {
+  installTestRuntime();
+  env = await createDevServerEnv();
+  smtp = await startSmtpCapture();
+  // The CLI enrols on TEMPORAL_TASK_QUEUE's default, `plan33`.
+  worker = await createTestWorker({ connection: env.nativeConnection, taskQueue: 'plan33', smtp });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  for (const id of ids) await env.client.workflow.getHandle(`customer-${id}`).terminate('test done').catch(() => undefined);
+  worker?.shutdown();
+  await running;
+  await smtp?.close();
+  await env?.teardown();
+});
+
+const run = (...args: string[]) => plan33(args, env.address);
+const status = (id: string) => env.client.workflow.getHandle(`customer-${id}`).query(statusQuery);
+
+async function eventually<T>(what: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await what().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('condition not met');
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+describe('plan33 CLI against a running server', () => {
+  it('enroll starts one year for a deal, however often it is sent', async () => {
+    const customerFile = join(tempDir('cli-enroll'), 'emma.json');
+    writeFileSync(customerFile, JSON.stringify({ id: 'cli-emma', name: { first: 'Emma' }, email: 'emma@example.com', timezone: 'Europe/London', agent: 'agent-james' }));
+    const first = await run('enroll', '--customer', customerFile, '--deal-id', 'D-1', '--closed-at', '2026-11-20', '--value', '650000', '--json');
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).workflowId).toBe('customer-cli-emma');
+    expect((await run('enroll', '--customer', customerFile, '--deal-id', 'D-1')).code).toBe(0);
+    const st = await eventually(async () => ((await status('cli-emma')).state === 'running' ? status('cli-emma') : undefined));
+    expect(st.deals).toEqual([{ id: 'D-1', closedAt: '2026-11-20', value: 650000 }]);
+    const bad = await run('enroll', '--customer', customerFile, '--deal-id', 'D-2', '--value', 'lots');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--value');
+  });
+
+  it('import enrols the good rows, names bad rows by line, and changes nothing the second time', async () => {
+    const file = join(tempDir('cli-import'), 'customers.csv');
+    writeFileSync(
+      file,
+      [
+        'id,first_name,last_name,email,phone,timezone,agent,locale,birthday,deal_id,deal_closed_at,deal_value',
+        'csv-1,Layla,Haddad,layla@example.com,+966501234567,Asia/Riyadh,agent-sara,ar,1990-03-14,D-10,2026-11-01,420000',
+        'csv-2,John,Miller,john@example.com,,America/New_York,agent-omar,en,,D-11,2026-11-02,',
+        'csv-bad,Bad,Zone,bad@example.com,,Mars/Olympus,agent-omar,en,,D-12,2026-11-03,',
+        '"csv-3","Aarav","Sharma",,+61412345678,Australia/Sydney,agent-li,en,1985-10-04,D-13,2026-11-04,1e5',
+        'csv-nobody,,,,,Europe/London,,en,,D-14,2026-13-01,',
+        'csv-1,Layla,Again,layla@example.com,,Asia/Riyadh,agent-sara,ar,,D-15,2026-11-05,',
+      ].join('\n'),
+    );
+    const first = await run('import', '--file', file);
+    expect(first.code).toBe(1); // bad rows: scripts can tell
+    expect(first.stdout).toMatch(/^3 enrolled, 3 bad rows skipped/);
+    expect(first.stdout).toMatch(/line 4: customer\.timezone: /);
+    expect(first.stdout).toMatch(/line 6: .*customer\.name\.first: .*customer\.agent: .*deal\.closedAt: /);
+    expect(first.stdout).toMatch(/line 7: id: csv-1 already on line 2/);
+    const json = await run('import', '--file', file, '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ enrolled: 3, bad: [{ line: 4 }, { line: 6 }, { line: 7 }], failed: [] });
+    for (const id of ['csv-1', 'csv-2', 'csv-3']) {
+      const st = await eventually(async () => ((await status(id)).state === 'running' ? status(id) : undefined));
+      expect(st.deals).toHaveLength(1); // imported twice, one deal
+    }
+    expect((await status('csv-1')).customer).toMatchObject({ locale: 'ar', personalDates: [{ occasion: 'birthday', date: '1990-03-14' }] });
+    await expect(env.client.workflow.getHandle('customer-csv-bad').describe()).rejects.toThrow();
+  });
+
+  it('referral, pause and resume reach the workflow; status shows them', async () => {
+    expect((await run('referral', '--customer', 'csv-2')).code).toBe(1);
+    const referral = await run('referral', '--customer', 'csv-2', '--referral-id', 'R-1', '--name', 'Grace');
+    expect(referral.code).toBe(0);
+    await eventually(async () => ((await status('csv-2')).plan === 'advocate' ? true : undefined));
+    expect((await run('pause', '--customer', 'csv-2', '--reason', 'bereavement')).code).toBe(0);
+    await eventually(async () => ((await status('csv-2')).state === 'paused' ? true : undefined));
+    const paused = await run('status', '--customer', 'csv-2', '--json');
+    expect((JSON.parse(paused.stdout) as CustomerStatus).state).toBe('paused');
+    expect((await run('resume', '--customer', 'csv-2')).code).toBe(0);
+    await eventually(async () => ((await status('csv-2')).state === 'running' ? true : undefined));
+    const table = await run('status', '--customer', 'csv-2');
+    expect(table.stdout).toMatch(/^csv-2: advocate year 1 \(running\), agent agent-omar/);
+  });
+
+  it('refuses bad input with exit 1 and an unknown customer with exit 2', async () => {
+    const channel = await run('opt-out', '--customer', 'csv-1', '--channel', 'pigeon');
+    expect(channel.code).toBe(1);
+    expect(channel.stderr).toContain('channel:');
+    const nobody = await run('status', '--customer', 'nobody-here');
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toContain('no running plan for customer nobody-here');
+    expect((await run('opt-out', '--customer', 'csv-1', '--channel', 'sms', '--reason', 'asked by phone')).code).toBe(0);
+    await eventually(async () => ((await status('csv-1')).customer.consent.sms === false ? true : undefined));
+  });
+
+  it('report counts customers by plan, this month’s touches, referrals and agents', async () => {
+    const report = await eventually(async () => {
+      const r = JSON.parse((await run('report', '--json')).stdout) as Report;
+      return r.customersByPlan.advocate === 1 && r.customersByPlan['client-for-life'] === 3 ? r : undefined;
+    }, 20_000);
+    expect(report.referrals).toBe(1);
+    expect(Object.keys(report.perAgent).sort()).toEqual(['agent-james', 'agent-li', 'agent-omar', 'agent-sara']);
+    const sent = Object.values(report.touchesThisMonth).reduce((n, o) => n + (o.sent ?? 0), 0);
+    expect(sent).toBe(Object.values(report.perAgent).reduce((n, a) => n + a.sentThisMonth, 0));
+    const mine = JSON.parse((await run('report', '--agent', 'agent-sara', '--json')).stdout) as Report;
+    expect(mine.customersByPlan).toEqual({ 'client-for-life': 1, advocate: 0 });
+    expect((await run('report')).stdout).toContain('agent-omar');
+  });
+});
