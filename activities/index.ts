@@ -137,6 +137,8 @@ export function createActivities(deps: ActivityDeps) {
     const dueMs = Date.parse(touch.firstAt ?? touch.at);
     const deadlineMs = dueMs + deps.content.graceHours * 3_600_000;
     const now = attemptTimeMs();
+    if (now >= deadlineMs) permanent(`no ${month} newsletter issue (${lang}) by the deadline: ${problem}`, 'ContentMissing');
+    // The alert must not hold the customers up: if it cannot be sent, the log still says it.
     await once(`alert.newsletter.${month}.${lang}`, async () => {
       activityLog.error('newsletter issue missing: add it before the deadline or the touch is skipped', { month, lang, problem, deadline: new Date(deadlineMs).toISOString() });
       if (deps.operatorEmail) {
@@ -144,8 +146,7 @@ export function createActivities(deps: ActivityDeps) {
         await mailer.sendMail({ from: business.mailFrom, to: deps.operatorEmail, subject: `plan33: the ${month} newsletter (${lang}) is missing`, text, messageId: messageIdFor(`alert.newsletter.${month}.${lang}`) });
       }
       return { outcome: 'sent' as const };
-    });
-    if (now >= deadlineMs) permanent(`no ${month} newsletter issue (${lang}) by the deadline: ${problem}`, 'ContentMissing');
+    }).catch((err: Error) => activityLog.error('could not email the operator about the missing newsletter issue', { month, lang, error: err.message }));
     // Not an activity retry: the workflow moves this touch later and goes on with the others.
     throw ApplicationFailure.create({
       message: `waiting for the ${month} newsletter issue (${lang}): ${problem}`,
@@ -232,17 +233,31 @@ export function createActivities(deps: ActivityDeps) {
     if (kind === 'reassigned') await tasks.replace(task);
     // A reassignment is per new assignee: Sara -> Omar and later Omar -> Lina are two hand-overs.
     const step = kind === 'reassigned' ? `${kind}.${task.agent}` : kind;
+    // The task folder is the record; an email or CRM post that can never succeed (a 550 for a
+    // mistyped agent address, a 4xx from the CRM) is logged and skipped, never blocks the year.
+    // Transient errors still throw, so Temporal retries the activity.
+    const bestEffort = async (what: string, fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+        reached.push(what);
+      } catch (err) {
+        const e = err as { responseCode?: number; code?: string; message: string };
+        const permanentError = (err instanceof ApplicationFailure && err.nonRetryable) || (typeof e.responseCode === 'number' && e.responseCode >= 500) || e.code === 'EENVELOPE';
+        if (!permanentError) throw err;
+        activityLog.error(`could not reach ${what} for task ${task.taskId}; the task is in the task folder`, { taskId: task.taskId, error: e.message });
+      }
+    };
     if (to?.email) {
       const mail = renderAgentEmail(task, kind, { completeHint: completeHint(task.taskId), agentName: agents.get(task.agent)?.name });
-      await emailTo(`${task.taskId}.${step}.email`, to.email, mail.subject, mail.text);
-      reached.push(`email to ${to.name ?? to.email}`);
+      await bestEffort(`email to ${to.name ?? to.email}`, () => emailTo(`${task.taskId}.${step}.email`, to.email!, mail.subject, mail.text));
     }
     if (deps.crm) {
-      await once(`${task.taskId}.${step}.crm`, async () => {
-        await postSignedJson(deps.crm!, { event: kind === 'new' || kind === 'reply' ? `${task.type}-task` : `call-task-${kind}`, task }, `${task.taskId}.${step}`);
-        return { outcome: 'sent' as const };
-      });
-      reached.push('CRM');
+      await bestEffort('CRM', () =>
+        once(`${task.taskId}.${step}.crm`, async () => {
+          await postSignedJson(deps.crm!, { event: kind === 'new' || kind === 'reply' ? `${task.type}-task` : `call-task-${kind}`, task }, `${task.taskId}.${step}`);
+          return { outcome: 'sent' as const };
+        }),
+      );
     }
     return reached;
   }
@@ -293,7 +308,8 @@ export function createActivities(deps: ActivityDeps) {
         // Reassignment is a new task for the one covering, not a reminder.
         notified.push(...(await handOver(task, 'reassigned', now.agent)).map((n) => `reassigned to ${now.id}: ${n}`));
       }
-      if (req.stage === 'reminder') notified.push(...(await handOver(task, 'reminder', now.agent)));
+      // Just handed over: the new holder's hand-over email is their reminder.
+      if (req.stage === 'reminder' && !now.reassignedFrom) notified.push(...(await handOver(task, 'reminder', now.agent)));
       else {
         const manager = agents.managerOf(now.id) ?? agents.managerOf(req.customer.agent);
         notified.push(...(await handOver(task, 'escalation', manager ?? (deps.operatorEmail ? { email: deps.operatorEmail, name: 'operator' } : undefined))));

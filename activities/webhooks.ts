@@ -1,6 +1,6 @@
 // Posting JSON to another system (CRM, print-and-mail or fulfilment provider): signed, with
 // an Idempotency-Key so the receiver can drop a retried request, and an answer classified
-// for Temporal: a 4xx other than 408/429 will not get better by retrying.
+// for Temporal: a 4xx other than 408/409/429 will not get better by retrying.
 import { ApplicationFailure } from '@temporalio/activity';
 import { SIGNATURE_HEADER, signBody } from '../lib/webhook-signature';
 
@@ -31,6 +31,7 @@ export async function postSignedJson(target: WebhookTarget, body: unknown, idemp
     }
   }
   const message = `${new URL(target.url).host} answered ${res.status}: ${answer.slice(0, 200)}`;
-  if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) throw ApplicationFailure.nonRetryable(message, 'WebhookRejected');
+  // 409: the same Idempotency-Key still in flight at the receiver; asking again settles it.
+  if (res.status >= 400 && res.status < 500 && ![408, 409, 429].includes(res.status)) throw ApplicationFailure.nonRetryable(message, 'WebhookRejected');
   throw new Error(message);
 }

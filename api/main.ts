@@ -14,6 +14,11 @@ if (!config.api.apiKey) {
   log.fatal('PLAN33_API_KEY is not set: the API refuses to run without a key (npm start generates one)');
   process.exit(1);
 }
+if ((config.twilio.authToken || config.unsubscribe) && !process.env.PUBLIC_BASE_URL) {
+  // Twilio signs the public URL, and unsubscribe links point at it: a default would fail both.
+  log.fatal('PUBLIC_BASE_URL is not set: Twilio signatures and unsubscribe links need the URL this API is reached at');
+  process.exit(1);
+}
 const client = await connectClient(config);
 const app = await buildApi({
   client,

@@ -12,6 +12,7 @@ import { dealClosed, ValidationError } from '../client/enroll';
 import * as ops from '../client/operations';
 import { InvalidTokenError, unsubscribeByToken } from '../client/unsubscribe';
 import { SIGNATURE_HEADER, signatureProblem } from '../lib/webhook-signature';
+import { openApiDocument } from './openapi';
 import type { SendingHours } from '../plan/sending-hours';
 
 export interface ApiOptions {
@@ -52,7 +53,12 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'api' }) as FastifyBaseLogger, bodyLimit: 1_000_000 });
+  // Request logs name the route, never a secret: unsubscribe tokens are cut from the URL.
+  const logger = opts.logger.child(
+    { component: 'api' },
+    { serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.replace(/\/v1\/unsubscribe\/[^/?]+/, '/v1/unsubscribe/[token]'), remoteAddress: req.ip }) } },
+  );
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 1_000_000 });
   await app.register(formbody);
   // Webhook signatures are computed over the exact bytes received.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
@@ -82,6 +88,16 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   };
 
   app.get('/health', async () => ({ ok: true }));
+  app.get('/ready', async (_req, reply) => {
+    try {
+      await opts.client.workflowService.getSystemInfo({});
+      return { ready: true };
+    } catch (err) {
+      return reply.code(503).send({ ready: false, error: `Temporal unreachable: ${(err as Error).message}` });
+    }
+  });
+  const document = openApiDocument(opts.publicBaseUrl);
+  app.get('/openapi.json', async () => document);
 
   // ---- /v1: other apps ----
   await app.register(async (v1) => {
@@ -107,9 +123,19 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     if (!opts.unsubscribeSecret) throw Object.assign(new Error('unsubscribe links are not configured (UNSUBSCRIBE_SECRET)'), { statusCode: 404 });
     return unsubscribeByToken(opts.client, opts.unsubscribeSecret, token);
   };
-  app.post<{ Params: { token: string } }>('/v1/unsubscribe/:token', async (req) => {
-    const done = await unsubscribe(req.params.token);
-    return { unsubscribed: done.channel };
+  await app.register(async (oneClick) => {
+    // RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click", SHOULD as multipart/form-data;
+    // the body says nothing the token does not, so any body of any type is read and dropped.
+    oneClick.removeAllContentTypeParsers();
+    oneClick.addContentTypeParser('*', (_req, payload, done) => {
+      payload.resume();
+      payload.on('end', () => done(null, undefined));
+      payload.on('error', (err) => done(err, undefined));
+    });
+    oneClick.post<{ Params: { token: string } }>('/v1/unsubscribe/:token', async (req) => {
+      const done = await unsubscribe(req.params.token);
+      return { unsubscribed: done.channel };
+    });
   });
   // A person who clicks the link sees a page with a button; mail clients POST directly.
   app.get<{ Params: { token: string } }>('/v1/unsubscribe/:token', async (req, reply) => {

@@ -31,6 +31,7 @@ let base: string;
 let worker: Awaited<ReturnType<typeof createTestWorker>>;
 let running: Promise<void>;
 const tasks = new FolderTaskSink(tempDir('api-tasks'));
+const logLines: string[] = [];
 
 beforeAll(async () => {
   installTestRuntime();
@@ -47,7 +48,7 @@ beforeAll(async () => {
     twilioAuthToken: TWILIO.authToken,
     webhookSecret: WEBHOOK_SECRET,
     contacts: new FileContactIndex(tempDir('api-contacts')),
-    logger: createLogger('silent'),
+    logger: createLogger('info', { write: (line: string) => void logLines.push(line) }),
   });
   await app.listen({ port, host: '127.0.0.1' });
   worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, smtp, tasks });
@@ -208,6 +209,47 @@ describe('one-click unsubscribe over HTTP', () => {
     const res = await fetch(`${base}/v1/unsubscribe/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     expect(res.status).toBe(200);
     await until(() => status('api-1'), (s) => s.customer.consent.email === false);
+    // RFC 8058 says the POST SHOULD be multipart/form-data: accepted the same way.
+    const form = new FormData();
+    form.set('List-Unsubscribe', 'One-Click');
+    const multipart = await fetch(`${base}/v1/unsubscribe/${token}`, { method: 'POST', body: form });
+    expect(multipart.status).toBe(200);
+    // A customer whose plan has ended: nothing left to stop, the link still answers.
+    const ended = await fetch(`${base}/v1/unsubscribe/${unsubscribeToken(UNSUBSCRIBE_SECRET, { customerId: 'gone-customer', channel: 'email' })}`, { method: 'POST' });
+    expect(ended.status).toBe(200);
+  });
+});
+
+describe('documentation, health and logs', () => {
+  it('serves an OpenAPI document with every route and the request schemas from zod', async () => {
+    const doc = (await call('GET', '/openapi.json', undefined, {})).body as unknown as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
+    };
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const path of ['/v1/deals', '/v1/customers/{id}', '/v1/customers/{id}/referrals', '/v1/customers/{id}/opt-out', '/v1/tasks/{taskId}/complete', '/v1/unsubscribe/{token}', '/webhooks/twilio/sms', '/webhooks/fulfilment', '/ready']) {
+      expect(Object.keys(doc.paths)).toContain(path);
+    }
+    const customerSchema = doc.components.schemas.Customer!;
+    expect(customerSchema.required).toEqual(expect.arrayContaining(['id', 'name', 'timezone', 'agent']));
+    expect(Object.keys(customerSchema.properties!)).toEqual(expect.arrayContaining(['email', 'phone', 'consent', 'personalDates']));
+    expect(Object.keys(doc.components.schemas.CallCompletion!.properties!)).toEqual(['outcome', 'callBackOn', 'notes']);
+  });
+
+  it('answers health and readiness (Temporal reachable)', async () => {
+    expect((await call('GET', '/health', undefined, {})).status).toBe(200);
+    expect((await call('GET', '/ready', undefined, {})).body).toMatchObject({ ready: true });
+  });
+
+  it('logs requests without secrets or personal data', async () => {
+    const token = unsubscribeToken(UNSUBSCRIBE_SECRET, { customerId: 'api-2', channel: 'email' });
+    await call('GET', `/v1/unsubscribe/${token}`, undefined, {});
+    await call('POST', '/v1/deals', { customer: { ...layla, id: 'api-2', email: 'secret-person@example.com' }, deal: { id: 'd9', closedAt: '2026-11-23' } });
+    const log = logLines.join('');
+    expect(log).toContain('/v1/unsubscribe/[token]');
+    expect(log).toContain('/v1/deals');
+    for (const secret of [token, 'secret-person@example.com', API_KEY]) expect(log).not.toContain(secret);
   });
 });
 

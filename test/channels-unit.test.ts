@@ -129,4 +129,14 @@ describe('reminders for open call tasks', () => {
     year.completeCall(state, { taskId: 'task-1', outcome: 'reached' }, givenMs + 130 * 3_600_000);
     expect(year.openCallAssignees(state)).toEqual([]);
   });
+
+  it('after a late reminder (pause, outage) the manager hears only 72 h after it', () => {
+    const s2 = year.newYear({ customer: c, plan: 'client-for-life', definition: resolvePlan('client-for-life'), planYear: 1, yearStartMs: start, sendingHours: { startMinute: 540, endMinute: 1140 }, deals: [], referralIds: [], pledged: false });
+    const first = s2.touches.find((t) => t.kind === 'call')!;
+    const given = Date.parse(first.at);
+    year.recordDone(s2, first, { outcome: 'sent', reference: 'task-2', assignee: 'agent-sara' }, given);
+    const late = given + 200 * 3_600_000;
+    s2.calls[0]!.remindedAt = new Date(late).toISOString();
+    expect(year.nextCallReminder(s2)).toMatchObject({ stage: 'escalation', atMs: late + 72 * 3_600_000 });
+  });
 });

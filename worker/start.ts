@@ -47,7 +47,7 @@ function withLocalDefaults(base: Config): Config {
     ...base,
     publicBaseUrl,
     api: { ...base.api, apiKey: base.api.apiKey ?? secrets.apiKey! },
-    unsubscribe: base.unsubscribe ?? { baseUrl: publicBaseUrl, secret: secrets.unsubscribe! },
+    unsubscribe: { baseUrl: publicBaseUrl, secret: base.unsubscribe?.secret ?? secrets.unsubscribe! },
     webhooks: { ...base.webhooks, secret: base.webhooks.secret ?? secrets.webhook! },
     agentsFile: base.agentsFile ?? join(projectRoot, 'examples', 'agents.json'),
     // The sample issues cover a few months around the release; outside them, the built-in words.

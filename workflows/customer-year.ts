@@ -44,6 +44,8 @@ export interface CustomerYearInput {
   state?: year.YearState;
   /** The outcome of the year before, for operators (status query). */
   previousYear?: m.YearSummary;
+  /** Signals that came in while the run was ending: handled first by the next run. */
+  inbox?: Event[];
 }
 
 const activities = proxyActivities<ReturnType<typeof createActivities>>({
@@ -51,7 +53,7 @@ const activities = proxyActivities<ReturnType<typeof createActivities>>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
 });
 
-type Event =
+export type Event =
   | { type: 'referral'; referral: m.Referral }
   | { type: 'pledge'; pledge: m.Pledge }
   | { type: 'opt-out' | 'opt-in'; change: m.ConsentChange }
@@ -65,7 +67,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   let state: year.YearState | undefined = input.state;
   let customer: Customer | undefined = input.customer;
   const deals: Deal[] = [...(input.deals ?? [])];
-  const inbox: Event[] = [];
+  const inbox: Event[] = [...(input.inbox ?? [])];
   let changes = 0; // bumped by every update, so the main loop re-reads the plan
   // Call tasks with assignees, reminders, escalation and the CallAssignees search attribute;
   // runs recorded before this release replay without them.
@@ -265,7 +267,13 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
         s.replies ??= [];
         if (s.replies.some((r) => r.messageSid === messageSid)) return; // the webhook came twice
         const taskId = replyTaskId(workflowId, messageSid);
-        await activities.deliverReply.executeWithOptions({ summary: `Reply from the customer: task for ${s.customer.agent}` }, [{ key: taskId, customer: s.customer, messageSid, text, receivedAt }]);
+        try {
+          await activities.deliverReply.executeWithOptions({ summary: `Reply from the customer: task for ${s.customer.agent}` }, [{ key: taskId, customer: s.customer, messageSid, text, receivedAt }]);
+        } catch (err) {
+          // A task that cannot be handed over must not end the customer's year.
+          if (!(err instanceof ActivityFailure)) throw err;
+          log.error('reply task could not be handed over', { taskId, error: err.message });
+        }
         s.replies.push({ messageSid, receivedAt, taskId });
         return;
       }
@@ -319,9 +327,16 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   /** Reminds the agent of an overdue call task, or escalates it to the manager. */
   async function remind(r: NonNullable<ReturnType<typeof year.nextCallReminder>>): Promise<void> {
     const touch = s.done.find((t) => t.seq === r.call.seq)!;
-    const { assignee } = await activities.remindCallTask.executeWithOptions({ summary: `Call task ${r.stage}: ${touch.title} (${r.call.assignee})` }, [
-      { taskId: r.call.taskId, stage: r.stage, customer: s.customer, touch, assignee: r.call.assignee ?? s.customer.agent, context: year.callContext(s, touch) },
-    ]);
+    let assignee = r.call.assignee ?? s.customer.agent;
+    try {
+      ({ assignee } = await activities.remindCallTask.executeWithOptions({ summary: `Call task ${r.stage}: ${touch.title} (${r.call.assignee})` }, [
+        { taskId: r.call.taskId, stage: r.stage, customer: s.customer, touch, assignee, context: year.callContext(s, touch) },
+      ]));
+    } catch (err) {
+      // Marked done anyway: a reminder that cannot be sent is not retried forever here.
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.error(`call task ${r.stage} could not be sent`, { taskId: r.call.taskId, error: err.message });
+    }
     const now = new Date(Date.now()).toISOString();
     if (r.stage === 'reminder') r.call.remindedAt = now;
     else r.call.escalatedAt = now;
@@ -364,13 +379,15 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
     }
     const result = await run(next);
     if ('retryAtMs' in result) {
-      year.deferTo(s, next, year.slotAtOrAfter(s, result.retryAtMs));
+      // Still one touch a day: the wait lands on a day without another touch.
+      const slot = new Date(year.slotAtOrAfter(s, result.retryAtMs)).toISOString();
+      year.deferTo(s, next, Date.parse(year.onFreeDay(s, slot, next.seq)));
       continue;
     }
     year.recordDone(s, next, result, Date.now());
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof customerYear>({ ...input, state: s });
+      await continueAsNew<typeof customerYear>({ ...input, state: s, inbox: [...inbox] });
     }
   }
 
@@ -393,5 +410,6 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
     referralIds: s.referralIds,
     pledged: s.pledged,
     previousYear: { planYear: s.planYear, plan: s.plan, touchesDone: s.done },
+    ...(inbox.length > 0 ? { inbox: [...inbox] } : {}),
   });
 }

@@ -37,7 +37,8 @@ export const optOutSignal = defineSignal<[ConsentChange]>('optOut');
 export const optInSignal = defineSignal<[ConsentChange]>('optIn');
 
 export const CALL_OUTCOMES = ['reached', 'not-interested', 'no-answer', 'call-back'] as const;
-export const callCompletionSchema = z
+/** The fields of a call completion (the API documents them without `taskId`, which is in the path). */
+export const callCompletionFields = z
   .object({
     taskId: z.string().trim().min(1, 'expected the call task id'),
     outcome: z.enum(CALL_OUTCOMES, { message: `expected one of ${CALL_OUTCOMES.join(', ')}` }),
@@ -45,8 +46,8 @@ export const callCompletionSchema = z
     callBackOn: isoDate.optional(),
     notes: z.string().trim().max(2000).optional(),
   })
-  .strict()
-  .refine((c) => c.outcome !== 'call-back' || c.callBackOn !== undefined, { path: ['callBackOn'], message: 'required when outcome is call-back' });
+  .strict();
+export const callCompletionSchema = callCompletionFields.refine((c) => c.outcome !== 'call-back' || c.callBackOn !== undefined, { path: ['callBackOn'], message: 'required when outcome is call-back' });
 export type CallCompletion = z.infer<typeof callCompletionSchema>;
 /** An agent finished a call task. Rejected: unknown task, already completed, bad date. */
 export const completeCallUpdate = defineUpdate<CallCompletionResult, [CallCompletion]>('completeCall');

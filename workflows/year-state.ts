@@ -107,7 +107,10 @@ export function nextCallReminder(state: YearState): { call: CallRecord; stage: '
   for (const call of state.calls) {
     if (call.outcome || !call.givenAt) continue;
     const given = Date.parse(call.givenAt);
-    const next = !call.remindedAt && remind < escalate ? { stage: 'reminder' as const, atMs: given + remind } : !call.escalatedAt ? { stage: 'escalation' as const, atMs: given + escalate } : undefined;
+    // After a pause or an outage the reminder fires late: the manager still hears only after
+    // the agent had the reminder's share of time to act.
+    const escalateAt = Math.max(given + escalate, call.remindedAt ? Date.parse(call.remindedAt) + (escalate - remind) : 0);
+    const next = !call.remindedAt && remind < escalate ? { stage: 'reminder' as const, atMs: given + remind } : !call.escalatedAt ? { stage: 'escalation' as const, atMs: escalateAt } : undefined;
     if (next && next.atMs < state.yearEndMs && (!best || next.atMs < best.atMs)) best = { call, ...next };
   }
   return best;
@@ -135,6 +138,8 @@ export function callContext(state: YearState, touch: Touch): CallContext {
 export function recordFulfilment(state: YearState, seq: number, update: FulfilmentUpdate, nowMs: number): boolean {
   const done = state.done.find((t) => t.seq === seq && t.channel === 'postal');
   if (!done) return false;
+  // Webhooks arrive out of order: an older report never overwrites a newer one.
+  if (update.at && done.fulfilment && Date.parse(update.at) < Date.parse(done.fulfilment.at)) return true;
   done.fulfilment = { status: update.status, ...(update.trackingNumber ? { trackingNumber: update.trackingNumber } : {}), ...(update.carrier ? { carrier: update.carrier } : {}), at: update.at ?? new Date(nowMs).toISOString() };
   return true;
 }

@@ -1,0 +1,64 @@
+// The OpenAPI document served at /openapi.json, built from the same zod schemas that validate
+// every request, so the document cannot drift from what the API accepts.
+import { z } from 'zod';
+import { customerSchema, dealSchema } from '../plan/customer';
+import * as m from '../workflows/messages';
+
+const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const body = (name: string) => ({ required: true, content: { 'application/json': { schema: ref(name) } } });
+const answer = (description: string, schema?: object) => ({ description, ...(schema ? { content: { 'application/json': { schema } } } : {}) });
+const errors = {
+  400: answer('bad input: every bad field named, nothing changed', ref('Problems')),
+  401: answer('missing or wrong API key', ref('Error')),
+  404: answer('no running plan for this customer', ref('Error')),
+};
+const customerId = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } };
+
+export function openApiDocument(publicBaseUrl: string) {
+  return {
+    openapi: '3.0.3',
+    info: { title: 'plan33 API', version: '1', description: 'The 33-touch relationship plan: one durable Temporal workflow per customer-year.' },
+    servers: [{ url: publicBaseUrl }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Customer: json(customerSchema),
+        Deal: json(dealSchema),
+        DealClosed: { type: 'object', required: ['customer', 'deal'], properties: { customer: ref('Customer'), deal: ref('Deal') }, additionalProperties: false },
+        Referral: json(z.union([m.referralSchema, m.pledgeSchema.extend({ pledged: z.literal(true) })])),
+        ConsentChange: json(m.consentChangeSchema),
+        CallCompletion: json(m.callCompletionFields.omit({ taskId: true })),
+        FulfilmentUpdate: json(m.fulfilmentUpdateSchema),
+        Started: { type: 'object', properties: { workflowId: { type: 'string' }, runId: { type: 'string' } } },
+        Error: { type: 'object', properties: { error: { type: 'string' } } },
+        Problems: { type: 'object', properties: { error: { type: 'string' }, problems: { type: 'array', items: { type: 'string' } } } },
+      },
+    },
+    paths: {
+      '/v1/deals': { post: { summary: "A deal closed: starts the customer's year, or updates it; idempotent", requestBody: body('DealClosed'), responses: { 202: answer('started or updated', ref('Started')), 400: errors[400], 401: errors[401] } } },
+      '/v1/customers/{id}': { get: { summary: 'Plan, year, touches done and next', parameters: [customerId], responses: { 200: answer('the status query'), ...errors } } },
+      '/v1/customers/{id}/referrals': { post: { summary: 'A referral received (referralId) or pledged (pledged: true); moves to advocate', parameters: [customerId], requestBody: body('Referral'), responses: { 202: answer('recorded'), ...errors } } },
+      '/v1/customers/{id}/opt-out': { post: { summary: 'Consent withdrawn for a channel', parameters: [customerId], requestBody: body('ConsentChange'), responses: { 202: answer('recorded'), ...errors } } },
+      '/v1/customers/{id}/opt-in': { post: { summary: 'Consent given again for a channel', parameters: [customerId], requestBody: body('ConsentChange'), responses: { 202: answer('recorded'), ...errors } } },
+      '/v1/tasks': { get: { summary: "An agent's open call tasks", parameters: [{ name: 'agent', in: 'query', required: true, schema: { type: 'string' } }], responses: { 200: answer('the tasks'), 400: errors[400], 401: errors[401] } } },
+      '/v1/tasks/{taskId}/complete': {
+        post: {
+          summary: 'An agent finished a call; answers with what happens next',
+          parameters: [{ name: 'taskId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: body('CallCompletion'),
+          responses: { 200: answer('accepted'), ...errors },
+        },
+      },
+      '/v1/unsubscribe/{token}': {
+        get: { security: [], summary: 'The page behind the List-Unsubscribe link (does not unsubscribe)', parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: answer('an HTML page with a button') } },
+        post: { security: [], summary: 'RFC 8058 one-click unsubscribe', parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: answer('unsubscribed'), 400: errors[400] } },
+      },
+      '/webhooks/twilio/sms': { post: { security: [], summary: 'Twilio inbound SMS (X-Twilio-Signature): STOP/START/HELP, other replies become agent tasks', responses: { 200: answer('TwiML'), 403: answer('bad signature') } } },
+      '/webhooks/fulfilment': { post: { security: [], summary: 'Print-and-mail provider reports (x-plan33-signature)', requestBody: body('FulfilmentUpdate'), responses: { 202: answer('recorded'), 400: errors[400], 401: answer('bad signature') } } },
+      '/health': { get: { security: [], summary: 'The process is up', responses: { 200: answer('ok') } } },
+      '/ready': { get: { security: [], summary: 'Temporal answers: ready for traffic', responses: { 200: answer('ready'), 503: answer('Temporal unreachable') } } },
+    },
+  };
+}
