@@ -85,6 +85,8 @@ interface ChannelFacts {
 /** Channels that have both a contact detail and the customer's consent. */
 export function reachableChannels(c: ChannelFacts): Channel[] {
   const out: Channel[] = [];
+  // Defensive: the refinement also runs on input that is not an object at all.
+  if (!c || typeof c !== 'object') return out;
   // Defensive: the schema's refinement also runs on input that failed other checks.
   const consent: Partial<Consent> = (c as { consent?: Partial<Consent> }).consent ?? { email: true, sms: true, postal: true, phone: true };
   if (c.email && consent.email !== false) out.push('email');

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import twilio from 'twilio';
+import fc from 'fast-check';
 import { buildApi } from '../api/server';
 import { FileContactIndex } from '../activities/contacts';
 import { FolderTaskSink } from '../activities/task-sink';
@@ -105,6 +106,42 @@ describe('HTTP API', () => {
     expect((await call('GET', '/v1/customers/api-1')).status).toBe(404);
     const junk = await fetch(`${base}/v1/deals`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' }, body: '{"customer":' });
     expect(junk.status).toBe(400);
+  });
+
+  it.each([
+    ['no body', undefined, /customer: /],
+    ['an array', [], /customer: /],
+    ['a string', 'hello', /customer: /],
+    ['unknown fields', { customer: { ...layla, shoeSize: 44 }, deal: { id: 'd', closedAt: '2026-11-23', extra: 1 } }, /customer: .*shoeSize[\s\S]*deal: .*extra/],
+    ['wrong types', { customer: { ...layla, name: 'Layla', consent: { email: 'yes' } }, deal: { id: 5, closedAt: 20261123, value: 'big' } }, /customer\.name[\s\S]*deal\.id[\s\S]*deal\.value/],
+    ['no reachable channel', { customer: { ...layla, email: undefined, phone: undefined, address: undefined }, deal: { id: 'd', closedAt: '2026-11-23' } }, /customer\.consent: no reachable channel/],
+    ['a bad id', { customer: { ...layla, id: '../etc' }, deal: { id: 'd', closedAt: '2026-11-23' } }, /customer\.id/],
+    ['a negative value', { customer: layla, deal: { id: 'd', closedAt: '2026-11-23', value: -1 } }, /deal\.value/],
+  ])('POST /v1/deals with %s: 400 naming the fields, nothing started', async (_name, body, pattern) => {
+    const res = await call('POST', '/v1/deals', body);
+    expect(res.status).toBe(400);
+    expect((res.body.problems as string[] | undefined)?.join('\n') ?? res.body.error).toMatch(pattern);
+    expect((await call('GET', '/v1/customers/api-1')).status).toBe(404);
+  });
+
+  it('answers any JSON on any write route with a 4xx, never a 500 (property test)', async () => {
+    const routes = ['/v1/deals', '/v1/customers/api-1/referrals', '/v1/customers/api-1/opt-out', '/v1/tasks/customer-api-1.y1.t3/complete'];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), fc.oneof(fc.jsonValue(), fc.record({ customer: fc.jsonValue(), deal: fc.jsonValue() }), fc.record({ channel: fc.jsonValue(), referralId: fc.jsonValue(), outcome: fc.jsonValue() })), async (route, body) => {
+        const res = await call('POST', route, body);
+        expect(res.status, `${route} ${JSON.stringify(body)}`).toBeGreaterThanOrEqual(400);
+        expect(res.status, `${route} ${JSON.stringify(body)}`).toBeLessThan(500);
+      }),
+      { numRuns: 150 },
+    );
+    expect((await call('GET', '/v1/customers/api-1')).status).toBe(404); // nothing was started
+  });
+
+  it('refuses a body that is too large or of the wrong type', async () => {
+    const big = await fetch(`${base}/v1/deals`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ customer: { ...layla, notes: 'x'.repeat(1_100_000) } }) });
+    expect(big.status).toBe(413);
+    const xml = await fetch(`${base}/v1/deals`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/xml' }, body: '<deal/>' });
+    expect(xml.status).toBe(415);
   });
 
   it('starts the year on POST /v1/deals (idempotent) and reports it on GET /v1/customers/:id', async () => {
