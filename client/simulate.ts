@@ -138,7 +138,14 @@ export async function runSimulatedYear({ env, taskQueue }: SimulationRig, option
   const st = await latest.query(statusQuery);
   const status = st.planYear === 1 ? st : { ...st, ...st.previousYear!, customer: st.customer };
   const history = await yearOne.fetchHistory();
-  // The simulation covers one year: stop year 2 here rather than leave it running.
+  // The simulation covers one year: stop year 2 here rather than leave it running. Not while
+  // one of its activities runs: the time-skipping server then never releases that activity's
+  // hold on the clock, and the next simulation on the same server stalls.
+  for (let i = 0; i < 250; i++) {
+    const pending = (await latest.describe().catch(() => undefined))?.raw.pendingActivities?.length ?? 0;
+    if (pending === 0) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
   await latest.terminate('simulation covers one plan year').catch(() => undefined);
   return { status, history, runId, nextYear: st.planYear > 1 ? st : undefined };
 }

@@ -132,6 +132,11 @@ const definitionShape = {
   newsletterHour: hour,
   /** Local hour cards, letters and gifts go out at (fitted into the sending hours). */
   touchHour: hour,
+  /**
+   * Minutes after newsletterHour / touchHour / calls.hour over which customers are spread
+   * (each customer at their own minute): no thundering herd on newsletter day. Unset: 0.
+   */
+  spreadMinutes: z.number().int().min(0).max(720).optional(),
   /** A postal card is dispatched this many days before its occasion, so it arrives in time. */
   postalLeadDays: z.number().int().min(0).max(14),
   /** A follow-up letter goes out this many days after a reached call. */
@@ -236,6 +241,7 @@ const CLIENT_FOR_LIFE_V1: PlanDefinition = {
   newsletterDay: 5,
   newsletterHour: 10,
   touchHour: 10,
+  spreadMinutes: 120,
   postalLeadDays: 5,
   followUpDelayDays: 2,
   calls: { firstAfterDays: 10, firstWithinDays: 30, hour: 11, remindAfterHours: 48, escalateAfterHours: 120 },
@@ -287,6 +293,7 @@ const partialDefinitionSchema = z
     newsletterDay: definitionShape.newsletterDay,
     newsletterHour: hour,
     touchHour: hour,
+    spreadMinutes: z.number().int().min(0).max(720),
     postalLeadDays: definitionShape.postalLeadDays,
     followUpDelayDays: definitionShape.followUpDelayDays,
     calls: callsSchema.partial().strict(),

@@ -168,6 +168,20 @@ function timingDay(cal: YearCalendar, timing: Timing): number {
   return Math.min(cal.last, clampedDay(year, month, start.day) + timing.days);
 }
 
+/**
+ * A customer's own minute in [0, windowMinutes): FNV-1a of the id, so the same customer always
+ * gets the same minute (a re-plan moves nothing) and customers spread evenly.
+ */
+export function spreadOffsetMinutes(customerId: string, windowMinutes: number): number {
+  if (windowMinutes <= 0) return 0;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < customerId.length; i++) {
+    h ^= customerId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % windowMinutes;
+}
+
 export function planTouches(input: YearPlanInput): Touch[] {
   const { customer, definition: def } = input;
   const zone = customer.timezone;
@@ -177,7 +191,10 @@ export function planTouches(input: YearPlanInput): Touch[] {
   const drafts: Draft[] = [];
   const channel = (kind: Parameters<typeof chooseChannel>[0]) => chooseChannel(kind, customer, def);
   const lead = (ch: string) => (ch === 'postal' ? def.postalLeadDays : 0);
-  const cardMinute = def.touchHour * 60;
+  // Spread: each customer's planned touches sit at their own minute inside the definition's
+  // window, so a million customers' newsletters do not all fall due at 10:00 sharp.
+  const offset = spreadOffsetMinutes(customer.id, def.spreadMinutes ?? 0);
+  const cardMinute = def.touchHour * 60 + offset;
 
   // 0. The first newsletter is the welcome issue, at the first sending slot of the year, so
   //    the customer hears from us at once. Holiday cards keep off its day where they can
@@ -257,7 +274,7 @@ export function planTouches(input: YearPlanInput): Touch[] {
     const year = start.year + Math.floor(monthIndex / 12);
     const month = (monthIndex % 12) + 1;
     const target = clampedDay(year, month, def.newsletterDay);
-    const minute = def.newsletterHour * 60;
+    const minute = def.newsletterHour * 60 + offset;
     const monthRange: [number, number] = [epochDay(year, month, 1), clampedDay(year, month, 31)];
     const placed = cal.claimNearest(target, minute, [monthRange]);
     drafts.push({ kind: 'newsletter', channel: newsletterChannel, ms: placed.ms, title: `${MONTHS[month - 1]} ${year} newsletter`, slot: `newsletter-${k + 1}` });
@@ -271,7 +288,7 @@ export function planTouches(input: YearPlanInput): Touch[] {
   for (let k = 0; k < calls; k++) {
     const target = cal.first + def.calls.firstAfterDays + Math.round((k * (span - def.calls.firstAfterDays)) / calls);
     const ranges: Array<[number, number]> = k === 0 ? [[cal.first, cal.first + def.calls.firstWithinDays - 1]] : [];
-    const placed = cal.claimNearest(target, def.calls.hour * 60, ranges);
+    const placed = cal.claimNearest(target, def.calls.hour * 60 + offset, ranges);
     callDays.push(placed);
     drafts.push({ kind: 'call', channel: callChannel, ms: placed.ms, title: `Check-in call ${k + 1} of ${calls}`, slot: `call-${k + 1}` });
   }

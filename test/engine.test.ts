@@ -7,11 +7,17 @@ import { describe, expect, it } from 'vitest';
 import { chooseChannel, channelKeyOf } from '../plan/channels';
 import { customerSchema, reachableChannels, type Customer, type CustomerInput } from '../plan/customer';
 import { CURRENT_PLAN_VERSION, parsePlanOverrides, planDefinitionSchema, resolvePlan, type PlanDefinition } from '../plan/definitions';
-import { followUpLetterAt, planTouches, replan, thankYouTouch } from '../plan/engine';
+import { followUpLetterAt, planTouches, replan, spreadOffsetMinutes, thankYouTouch } from '../plan/engine';
 import { countryCandidates, genericCandidates } from '../plan/holidays';
 import { DEFAULT_SENDING_HOURS, toSendingHours, type SendingHours } from '../plan/sending-hours';
 import type { PlanName, Touch, TouchKind } from '../plan/touch';
 import { layla } from './fixtures/customers';
+
+/** The local HH:MM a customer's cards go out at: 10:00 plus their own minute of the spread. */
+const cardTime = (id = layla.id) => {
+  const m = 10 * 60 + spreadOffsetMinutes(id, resolvePlan('client-for-life').spreadMinutes ?? 0);
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+};
 
 const ZONES = [
   'America/New_York',
@@ -232,7 +238,7 @@ describe('holiday cards', () => {
     const byEmail = plan(customer({ consent: { email: true, sms: true, postal: false, phone: true } }), '2027-01-01');
     expect(bySlot(byEmail, 'holiday-eid-al-fitr')).toMatchObject({ kind: 'holiday-card', channel: 'email', title: 'Eid al-Fitr', occasion: 'Eid al-Fitr' });
     expect(localDate(bySlot(byEmail, 'holiday-eid-al-fitr')!)).toBe(fitr);
-    expect(bySlot(byEmail, 'holiday-eid-al-fitr')!.at).toBe(`${fitr}T10:00:00+03:00`);
+    expect(bySlot(byEmail, 'holiday-eid-al-fitr')!.at).toBe(`${fitr}T${cardTime()}:00+03:00`);
     expect(localDate(bySlot(byEmail, 'holiday-eid-al-adha')!)).toBe(adha);
 
     // by post: dispatched postalLeadDays ahead so it arrives for the day
@@ -253,7 +259,7 @@ describe('holiday cards', () => {
     const touches = plan(c, '2027-02-01');
     const thanksgiving = holidayDate('US', 2027, 'Thanksgiving Day');
     expect(thanksgiving).toBe('2027-11-25');
-    expect(bySlot(touches, 'holiday-thanksgiving-day')).toMatchObject({ channel: 'email', at: '2027-11-25T10:00:00-06:00', title: 'Thanksgiving Day' });
+    expect(bySlot(touches, 'holiday-thanksgiving-day')).toMatchObject({ channel: 'email', at: `2027-11-25T${cardTime()}:00-06:00`, title: 'Thanksgiving Day' });
     // New Year's Day of the next calendar year is inside a Feb-Jan plan year
     expect(localDate(bySlot(touches, 'holiday-new-year-s-day')!)).toBe('2028-01-01');
   });
@@ -281,7 +287,7 @@ describe('holiday cards', () => {
 describe('personal cards', () => {
   it('sends a Feb 29 birthday card on Feb 28 in a common year and on Feb 29 in a leap year', () => {
     const c = customer({ personalDates: [{ occasion: 'birthday', date: '1992-02-29' }], consent: { email: true, sms: true, postal: false, phone: true } });
-    expect(bySlot(plan(c, '2027-01-10'), 'personal-birthday')).toMatchObject({ kind: 'personal-card', title: 'Happy birthday', occasion: 'birthday', at: '2027-02-28T10:00:00+03:00' });
+    expect(bySlot(plan(c, '2027-01-10'), 'personal-birthday')).toMatchObject({ kind: 'personal-card', title: 'Happy birthday', occasion: 'birthday', at: `2027-02-28T${cardTime()}:00+03:00` });
     expect(localDate(bySlot(plan(c, '2028-01-10'), 'personal-birthday')!)).toBe('2028-02-29');
   });
 
@@ -489,5 +495,36 @@ describe('plan definitions', () => {
     expect(() => parsePlanOverrides({ segments: { x: { advocate: { valueAdded: [{ id: 'y', title: 'Y', timing: { annual: '02-30' } }] } } } })).toThrow(
       /segments\.x\.advocate\.valueAdded\.0\.timing/,
     );
+  });
+});
+
+describe('no thundering herd', () => {
+  const def = resolvePlan('client-for-life');
+  it('spreads customers over the window, each always at their own minute, inside sending hours', () => {
+    const minutes = new Map<number, number>();
+    for (let i = 0; i < 2000; i++) {
+      const m = spreadOffsetMinutes(`cust-${i}`, def.spreadMinutes!);
+      expect(m).toBeGreaterThanOrEqual(0);
+      expect(m).toBeLessThan(def.spreadMinutes!);
+      minutes.set(m, (minutes.get(m) ?? 0) + 1);
+    }
+    // 2000 customers over 120 minutes: about 17 a minute, none crowded.
+    expect(minutes.size).toBe(def.spreadMinutes);
+    expect(Math.max(...minutes.values())).toBeLessThan(40);
+    expect(spreadOffsetMinutes('cust-7', 120)).toBe(spreadOffsetMinutes('cust-7', 120));
+    expect(spreadOffsetMinutes('cust-7', 0)).toBe(0);
+
+    const newsletterMinutes = (id: string, hours?: string) => {
+      const c = customerSchema.parse({ ...layla, id, ...(hours ? { sendingHours: hours } : {}) });
+      return planTouches({ customer: c, definition: def, yearStartMs: Date.parse('2027-01-01T00:00:00+03:00'), sendingHours: DEFAULT_SENDING_HOURS })
+        .filter((t) => t.kind === 'newsletter' && t.slot !== 'newsletter-1')
+        .map((t) => DateTime.fromISO(t.at, { zone: c.timezone }).toFormat('HH:mm'));
+    };
+    const a = newsletterMinutes('cust-a');
+    expect(new Set(a).size).toBe(1); // every month at the same local minute
+    expect(a[0]).toBe(cardTime('cust-a'));
+    expect(new Set(['cust-a', 'cust-b', 'cust-c', 'cust-d'].map((id) => newsletterMinutes(id)[0])).size).toBeGreaterThan(1);
+    // A narrow window of the customer's own still holds: 17:00-18:00 starts at 17:00.
+    for (const hhmm of newsletterMinutes('cust-a', '17:00-18:00')) expect(hhmm >= '17:00' && hhmm < '18:00').toBe(true);
   });
 });
