@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import twilio from 'twilio';
 import type { ContactIndex } from '../activities/contacts';
-import { dealClosed, ValidationError } from '../client/enroll';
+import { dealClosed, PlanEndedError, ValidationError } from '../client/enroll';
 import * as ops from '../client/operations';
 import { InvalidTokenError, unsubscribeByToken } from '../client/unsubscribe';
 import { SIGNATURE_HEADER, signatureProblem } from '../lib/webhook-signature';
@@ -75,6 +75,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     if (err instanceof ValidationError) return reply.code(400).send({ error: 'invalid input', problems: err.problems });
     if (err instanceof ops.NotFoundError) return reply.code(404).send({ error: err.message });
+    if (err instanceof PlanEndedError) return reply.code(409).send({ error: err.message });
     if (err instanceof InvalidTokenError) return reply.code(400).send({ error: err.message });
     if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.message });
     req.log.error({ err }, 'request failed');
@@ -90,7 +91,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.get('/health', async () => ({ ok: true }));
   app.get('/ready', async (_req, reply) => {
     try {
-      await opts.client.workflowService.getSystemInfo({});
+      await opts.client.connection.withDeadline(Date.now() + 2000, () => opts.client.workflowService.getSystemInfo({}));
       return { ready: true };
     } catch (err) {
       return reply.code(503).send({ ready: false, error: `Temporal unreachable: ${(err as Error).message}` });

@@ -189,7 +189,9 @@ program
         ...[...result.bad, ...result.failed].map((b) => `  line ${b.line}: ${b.problems.join('; ')}`),
       ].join('\n'),
     );
-    if (result.bad.length > 0 || result.failed.length > 0) process.exitCode = 1;
+    // 1: rows with bad input (fix the file); 2: rows the server refused or could not take.
+    if (result.failed.length > 0) process.exitCode = 2;
+    else if (result.bad.length > 0) process.exitCode = 1;
   });
 
 program

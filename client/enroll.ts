@@ -1,6 +1,6 @@
 // Starting a customer's year: the one place the client starts workflows. Signal-with-start
 // makes it idempotent: the first call starts `customer-<id>`, a repeat only signals it.
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { customerSchema, dealSchema, describeIssues, type CustomerInput, type Deal } from '../plan/customer';
 import { customerWorkflowId } from '../plan/ids';
 import { AssignedAgent, CustomerId, PlanYear, TouchPlan } from '../plan/search-attributes';
@@ -14,6 +14,11 @@ export class ValidationError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid input:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
+}
+
+/** The customer's plan ended (they were lost): a repeated deal does not restart it. */
+export class PlanEndedError extends Error {
+  override name = 'PlanEndedError';
 }
 
 export interface DealClosedInput {
@@ -43,19 +48,28 @@ export async function dealClosed(client: Client, input: DealClosedInput, opts: E
     ...(customer.data.segment ? { segment: customer.data.segment } : {}),
     ...(opts.sendingHours ? { sendingHours: opts.sendingHours } : {}),
   };
-  const handle = await client.workflow.signalWithStart('customerYear', {
-    workflowId,
-    taskQueue: opts.taskQueue,
-    args: [start],
-    signal: dealClosedSignal,
-    signalArgs: [{ customer: customer.data, deal: deal.data }],
-    typedSearchAttributes: [
-      { key: CustomerId, value: customer.data.id },
-      { key: TouchPlan, value: start.plan },
-      { key: PlanYear, value: start.planYear },
-      { key: AssignedAgent, value: customer.data.agent },
-    ],
-    staticSummary: `Customer ${customer.data.id}: client-for-life year 1 (agent ${customer.data.agent})`,
-  });
+  let handle;
+  try {
+    handle = await client.workflow.signalWithStart('customerYear', {
+      workflowId,
+      // A plan that ended because the customer was lost (completed) is not restarted by a
+      // repeated deal; a terminated or failed one may be.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      taskQueue: opts.taskQueue,
+      args: [start],
+      signal: dealClosedSignal,
+      signalArgs: [{ customer: customer.data, deal: deal.data }],
+      typedSearchAttributes: [
+        { key: CustomerId, value: customer.data.id },
+        { key: TouchPlan, value: start.plan },
+        { key: PlanYear, value: start.planYear },
+        { key: AssignedAgent, value: customer.data.agent },
+      ],
+      staticSummary: `Customer ${customer.data.id}: client-for-life year 1 (agent ${customer.data.agent})`,
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new PlanEndedError(`customer ${customer.data.id}: the plan ended (customer lost); nothing was changed`);
+    throw err;
+  }
   return { workflowId, runId: handle.signaledRunId };
 }

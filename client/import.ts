@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { customerSchema, dealSchema, describeIssues, type CustomerInput } from '../plan/customer';
 import type { SendingHours } from '../plan/sending-hours';
 import { dealClosed, type DealClosedInput } from './enroll';
+import { InputError } from './read-customer';
 
 /** The columns a file may have; `id`, `first_name`, `timezone`, `agent`, `deal_id`, `deal_closed_at` are required. */
 export const CSV_COLUMNS = [
@@ -25,7 +26,13 @@ export interface ParsedFile {
   bad: BadRow[];
 }
 
-const yes = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : /^(1|true|yes|y)$/i.test(v.trim()));
+/** yes/no, true/false, y/n, 1/0 (any case); empty is "not given"; anything else is a problem. */
+function yes(v: string | undefined): boolean | undefined | 'bad' {
+  if (v === undefined || v.trim() === '') return undefined;
+  if (/^(1|true|yes|y)$/i.test(v.trim())) return true;
+  if (/^(0|false|no|n)$/i.test(v.trim())) return false;
+  return 'bad';
+}
 
 function toInput(r: Record<string, string>): { input: DealClosedInput; problems: string[] } {
   const v = (k: (typeof CSV_COLUMNS)[number]) => (r[k] ?? '').trim() || undefined;
@@ -37,7 +44,12 @@ function toInput(r: Record<string, string>): { input: DealClosedInput; problems:
     ...(v('birthday') ? [{ occasion: 'birthday', date: v('birthday')! }] : []),
     ...(v('wedding_anniversary') ? [{ occasion: 'wedding-anniversary', date: v('wedding_anniversary')! }] : []),
   ];
-  const consent = { email: yes(r.consent_email) ?? true, sms: yes(r.consent_sms) ?? true, postal: yes(r.consent_postal) ?? true, phone: yes(r.consent_phone) ?? true };
+  const consent: Record<string, boolean> = {};
+  for (const ch of ['email', 'sms', 'postal', 'phone'] as const) {
+    const given = yes(r[`consent_${ch}`]);
+    if (given === 'bad') problems.push(`consent_${ch}: expected yes or no, got "${r[`consent_${ch}`]}"`);
+    consent[ch] = given === 'bad' ? false : (given ?? true);
+  }
   const customer = Object.fromEntries(
     Object.entries({
       id: v('id'), name: { first: v('first_name'), last: v('last_name') }, email: v('email'), phone: v('phone'), address, locale: v('locale'),
@@ -52,20 +64,26 @@ function toInput(r: Record<string, string>): { input: DealClosedInput; problems:
 
 /** Reads and validates a CSV file; throws only when the file itself cannot be read or parsed. */
 export function parseCustomersCsv(text: string): ParsedFile {
-  const records = parse(text, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, bom: true, info: true, relax_column_count: true }) as Array<{
-    record: Record<string, string>;
-    info: { lines: number };
-  }>;
+  // Rows as arrays, so a row with more fields than the header is caught, not cut.
+  const records = parse(text, { skip_empty_lines: true, bom: true, info: true, relax_column_count: true }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
   const rows: ParsedFile['rows'] = [];
   const bad: BadRow[] = [];
   const seen = new Map<string, number>();
-  for (const { record, info } of records) {
-    const line = info.lines;
+  if (records.length === 0) throw new InputError(['file: empty; expected a header row and customers']);
+  const header = records[0]!.record.map((h) => h.trim().toLowerCase());
+  let previousEnd = records[0]!.info.lines;
+  for (const { record: fields, info } of records.slice(1)) {
+    const record = Object.fromEntries(header.map((h, i) => [h, fields[i] ?? '']));
+    // A quoted field may span lines: the row starts after the previous one ended.
+    const line = previousEnd + 1;
+    previousEnd = info.lines;
+    const extra = fields.length > header.length ? [`row: ${fields.length} fields, the header has ${header.length} (an unquoted comma?)`] : [];
     const unknown = Object.keys(record).filter((k) => !(CSV_COLUMNS as readonly string[]).includes(k));
     const { input, problems } = toInput(record);
     const customer = customerSchema.safeParse(input.customer);
     const deal = dealSchema.safeParse(input.deal);
     problems.push(
+      ...extra,
       ...unknown.map((k) => `${k}: unknown column (expected ${CSV_COLUMNS.join(', ')})`),
       ...(customer.success ? [] : describeIssues(customer.error, 'customer')),
       ...(deal.success ? [] : describeIssues(deal.error, 'deal')),
@@ -91,7 +109,20 @@ export async function importCustomers(
   file: string,
   opts: { taskQueue: string; sendingHours?: SendingHours; concurrency?: number; onStart?: (total: number) => void; onProgress?: (done: number) => void },
 ): Promise<ImportResult> {
-  const { rows, bad } = parseCustomersCsv(readFileSync(file, 'utf8'));
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError([`--file: cannot read ${file}: ${(err as Error).message}`]);
+  }
+  let parsed: ParsedFile;
+  try {
+    parsed = parseCustomersCsv(text);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError([`--file: ${file} is not valid CSV: ${(err as Error).message}`]);
+  }
+  const { rows, bad } = parsed;
   opts.onStart?.(rows.length);
   const failed: BadRow[] = [];
   let next = 0;

@@ -11,7 +11,7 @@
 import type { Client } from '@temporalio/client';
 import { changeConsent, recordReferral } from './operations';
 
-export { dealClosed, ValidationError, type DealClosedInput, type EnrollOptions } from './enroll';
+export { dealClosed, PlanEndedError, ValidationError, type DealClosedInput, type EnrollOptions } from './enroll';
 export {
   changeConsent,
   completeCall,

@@ -28,6 +28,9 @@ async function withWorkflow<T>(customerId: string, fn: () => Promise<T>): Promis
   }
 }
 
+/** Agent ids go into visibility queries: only characters that need no quoting. */
+export const agentIdSchema = z.string().regex(/^[^'"\\\u0000-\u001f]{1,64}$/, 'expected an agent id: 1-64 characters, no quotes or backslashes');
+
 const customerId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 characters of A-Za-z0-9._-');
 
 export async function getStatus(client: Client, id: string): Promise<m.CustomerStatus> {
@@ -61,7 +64,10 @@ export async function completeCall(client: Client, taskId: string, input: unknow
   if (!key) throw new ValidationError([`taskId: ${taskId} is not a call task id (customer-<id>.y<year>.t<seq>)`]);
   const completion = parse(m.callCompletionSchema, { ...(input as object), taskId });
   try {
-    return await withWorkflow(key.customerId, () => client.workflow.getHandle(key.workflowId).executeUpdate(m.completeCallUpdate, { args: [completion] }));
+    // An update waits for a worker: without one, give up after 30 s rather than hang.
+    return await withWorkflow(key.customerId, () =>
+      client.connection.withDeadline(Date.now() + 30_000, () => client.workflow.getHandle(key.workflowId).executeUpdate(m.completeCallUpdate, { args: [completion] })),
+    );
   } catch (err) {
     // The workflow's validator refused it (unknown task, already completed, date out of the year).
     if (err instanceof WorkflowUpdateFailedError) throw new ValidationError([(err.cause as Error | undefined)?.message ?? err.message]);
@@ -97,8 +103,8 @@ export interface OpenCallTask {
 
 /** Open call tasks of an agent (their own customers' and those they cover), oldest first. */
 export async function openCallTasks(client: Client, agent: string): Promise<OpenCallTask[]> {
-  parse(z.string().trim().min(1, 'expected an agent id').max(64), agent, 'agent');
-  const query = `${CallAssignees.name} = '${agent.replace(/'/g, "\\'")}' AND ExecutionStatus = 'Running'`;
+  parse(agentIdSchema, agent, 'agent');
+  const query = `${CallAssignees.name} = '${agent}' AND ExecutionStatus = 'Running'`;
   const tasks: OpenCallTask[] = [];
   for await (const wf of client.workflow.list({ query })) {
     const status = await client.workflow

@@ -4,6 +4,8 @@
 import type { Client } from '@temporalio/client';
 import { PLANS } from '../plan/touch';
 import { statusQuery, type CustomerStatus } from '../workflows/messages';
+import { ValidationError } from './enroll';
+import { agentIdSchema } from './operations';
 
 export interface Report {
   month: string;
@@ -21,7 +23,8 @@ export const OVERDUE_AFTER_MS = 48 * 3_600_000;
 export async function buildReport(client: Client, opts: { nowMs?: number; agent?: string } = {}): Promise<Report> {
   const nowMs = opts.nowMs ?? Date.now();
   const month = new Date(nowMs).toISOString().slice(0, 7);
-  const agentFilter = opts.agent ? ` AND AssignedAgent = '${opts.agent.replace(/'/g, "\\'")}'` : '';
+  if (opts.agent !== undefined && !agentIdSchema.safeParse(opts.agent).success) throw new ValidationError(['agent: expected an agent id: 1-64 characters, no quotes or backslashes']);
+  const agentFilter = opts.agent ? ` AND AssignedAgent = '${opts.agent}'` : '';
   const customersByPlan: Record<string, number> = {};
   for (const plan of PLANS) customersByPlan[plan] = (await client.workflow.count(`${RUNNING} AND TouchPlan = '${plan}'${agentFilter}`)).count;
 

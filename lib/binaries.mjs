@@ -193,3 +193,8 @@ export async function checkTestServer(path) {
     child.kill('SIGTERM');
   }
 }
+
+/** Debian's Chromium for the browser test (CHROMIUM_PATH first), or undefined. */
+export function chromiumPath(env = process.env) {
+  return [env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
+}

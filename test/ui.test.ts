@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { dealClosed } from '../client/enroll';
-import { cacheDir, freePort } from '../lib/binaries.mjs';
+import { cacheDir, chromiumPath, freePort } from '../lib/binaries.mjs';
 import { createDevServerEnv } from '../lib/temporal-server';
 import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
 import { TouchPlan } from '../plan/search-attributes';
@@ -15,7 +15,7 @@ import { referralReceivedSignal } from '../workflows/messages';
 import { createTestWorker, installTestRuntime } from './helpers/temporal';
 import { customer } from './fixtures/customers';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = chromiumPath() ?? '/usr/bin/chromium';
 // Without these, Chromium keeps calling Google's hosts, which this closed network refuses.
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -49,7 +49,7 @@ describe('Temporal UI (dev server, headless Chromium)', () => {
       const advocate = env.client.workflow.getHandle('customer-ui-advocate');
       await advocate.signal(referralReceivedSignal, { referralId: 'ref-ui', referredName: 'Omar' });
       // Visibility follows the workflow's upsert.
-      for (let i = 0; i < 100 && (await advocate.describe()).typedSearchAttributes.get(TouchPlan) !== 'advocate'; i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 600 && (await advocate.describe()).typedSearchAttributes.get(TouchPlan) !== 'advocate'; i++) await new Promise((r) => setTimeout(r, 100));
       expect((await advocate.describe()).typedSearchAttributes.get(TouchPlan)).toBe('advocate');
 
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
