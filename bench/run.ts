@@ -105,7 +105,7 @@ const startHour = (new Date().getUTCHours() + 3) % 24;
 const asleep = `${String(startHour).padStart(2, '0')}:00-${String(startHour + 1).padStart(2, '0')}:00`;
 const run = Date.now();
 let enrolled = 0;
-for (const n of (process.env.BENCH_ENROL ?? '1000,10000').split(',').map(Number)) {
+for (const n of (process.env.BENCH_ENROL ?? '1000').split(',').map(Number)) {
   const noop = await rate(n, (i) => dev.client.workflow.start('noopWorkflow', { taskQueue: 'noop', workflowId: `noop-${run}-${n}-${i}` }));
   const plan33 = await rate(n, (i) =>
     dealClosed(dev.client, { customer: { id: `bench-${run}-${n}-${i}`, name: { first: 'Bench' }, email: `c${i}@bench.test`, timezone: 'UTC', agent: `agent-${i % 50}`, sendingHours: asleep }, deal: { id: `d-${i}`, closedAt: '2026-11-23' } }, { taskQueue: 'plan33-bench' }),
