@@ -1,9 +1,16 @@
 // The workflow bundle: built once (tests build it in vitest's global set-up and share it).
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import webpack from 'webpack';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 export function buildWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error } });
+  return bundleWorkflowCode({
+    workflowsPath,
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
+    // moment (under date-holidays) loads its ~130 locales dynamically; the plan never formats
+    // with them, so they stay out of the bundle every workflow context carries.
+    webpackConfigHook: (config) => ({ ...config, plugins: [...(config.plugins ?? []), new webpack.IgnorePlugin({ resourceRegExp: /^\.\/locale$/, contextRegExp: /moment$/ })] }),
+  });
 }
