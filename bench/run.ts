@@ -115,6 +115,25 @@ for (const n of (process.env.BENCH_ENROL ?? '1000').split(',').map(Number)) {
   results[`enrolPerSecondPlan33_${n}`] = plan33;
   results[`enrolRatio_${n}`] = plan33 / noop;
 }
+// The floor for memory: as many raw workflows asleep on a timer, in a worker of the same kind.
+const rssBaselineBefore = process.memoryUsage().rss;
+const sleepyBaseline = await Worker.create({ connection: dev.nativeConnection, taskQueue: 'baseline-sleep', workflowBundle: baselineBundle, activities: { noopActivity: async (n: number) => n } });
+await sleepyBaseline.runUntil(async () => {
+  let last = '';
+  await rate(enrolled, async (i) => {
+    last = `sleep-${run}-${i}`;
+    await dev.client.workflow.start('timerActivityLoop', { taskQueue: 'baseline-sleep', workflowId: last, args: [33, 86_400_000] });
+  });
+  // Tasks are taken roughly in order: when the last one sleeps, they all do.
+  for (;;) {
+    const h = await dev.client.workflow.getHandle(`sleep-${run}-${enrolled - 1}`).fetchHistory();
+    if (h.events?.some((e) => e.timerStartedEventAttributes)) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  results.baselineRssMiBPerSleepingWorkflow = (process.memoryUsage().rss - rssBaselineBefore) / 2 ** 20 / enrolled;
+});
+
 // The worker picks up every enrolled customer, plans the year and goes to sleep until the first touch.
 const rssBefore = process.memoryUsage().rss;
 const sleeper = await createPlan33Worker({
@@ -136,6 +155,7 @@ await sleeper.runUntil(async () => {
   results.secondsToPlanAll = (performance.now() - t) / 1000;
   results.workerRssMiBWithSleepingCustomers = process.memoryUsage().rss / 2 ** 20;
   results.workerRssMiBBeforeWorker = rssBefore / 2 ** 20;
+  results.plan33RssMiBPerSleepingCustomer = (process.memoryUsage().rss - rssBefore) / 2 ** 20 / enrolled;
 });
 await dev.teardown();
 
