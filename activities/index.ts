@@ -83,6 +83,12 @@ function permanent(reason: string, type: string): never {
   throw ApplicationFailure.nonRetryable(reason, type);
 }
 
+/** An SMTP answer no retry will change: a 5xx reply, or an address the server refuses outright. */
+function refusedByMailServer(err: unknown): boolean {
+  const e = err as { responseCode?: number; code?: string };
+  return (typeof e.responseCode === 'number' && e.responseCode >= 500) || e.code === 'EENVELOPE';
+}
+
 /** A stable Message-ID from the idempotency key: receivers can drop a duplicate too. */
 export function messageIdFor(key: string): string {
   return `<${key.replace(/[^A-Za-z0-9._-]/g, '.')}@plan33>`;
@@ -169,8 +175,7 @@ export function createActivities(deps: ActivityDeps) {
       const headers = { 'X-Plan33-Touch': key, ...(deps.unsubscribe ? listUnsubscribeHeaders(deps.unsubscribe, customer.id) : {}) };
       await mailer.sendMail({ from: business.mailFrom, to: customer.email, subject: content.subject, text: content.text, html: content.html, messageId, headers });
     } catch (err) {
-      const e = err as { responseCode?: number; code?: string; message: string };
-      if ((typeof e.responseCode === 'number' && e.responseCode >= 500) || e.code === 'EENVELOPE') permanent(`refused by the mail server: ${e.message}`, 'PermanentDeliveryFailure');
+      if (refusedByMailServer(err)) permanent(`refused by the mail server: ${(err as Error).message}`, 'PermanentDeliveryFailure');
       throw err; // transient: Temporal retries with backoff
     }
     return { outcome: 'sent', reference: messageId };
@@ -241,10 +246,8 @@ export function createActivities(deps: ActivityDeps) {
         await fn();
         reached.push(what);
       } catch (err) {
-        const e = err as { responseCode?: number; code?: string; message: string };
-        const permanentError = (err instanceof ApplicationFailure && err.nonRetryable) || (typeof e.responseCode === 'number' && e.responseCode >= 500) || e.code === 'EENVELOPE';
-        if (!permanentError) throw err;
-        activityLog.error(`could not reach ${what} for task ${task.taskId}; the task is in the task folder`, { taskId: task.taskId, error: e.message });
+        if (!((err instanceof ApplicationFailure && err.nonRetryable) || refusedByMailServer(err))) throw err;
+        activityLog.error(`could not reach ${what} for task ${task.taskId}; the task is in the task folder`, { taskId: task.taskId, error: (err as Error).message });
       }
     };
     if (to?.email) {

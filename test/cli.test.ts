@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../lib/binaries.mjs';
+import type { SimulatedTouch } from '../client/simulate';
 
 interface Run {
   code: number | null;
@@ -63,18 +64,6 @@ interface PreviewTouch {
   title: string;
   occasion?: string;
   slot?: string;
-}
-
-interface SimulatedTouch {
-  seq: number;
-  kind: string;
-  channel: string;
-  at: string;
-  outcome: string;
-  reason?: string;
-  title: string;
-  recipient?: string;
-  subject?: string;
 }
 
 interface CustomerFile {
