@@ -16,7 +16,9 @@ const children: ChildProcessWithoutNullStreams[] = [];
 afterAll(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
 
 function start(env: Record<string, string>) {
-  const child = spawn(join(projectRoot, 'node_modules/.bin/tsx'), ['worker/start.ts'], {
+  // As `npm start` runs it: one node process (tsx as a loader, not as a wrapper that relays
+  // signals; under load its 30 ms relay window ended in SIGKILL and exit 130).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/start.ts'], {
     cwd: projectRoot,
     env: { ...process.env, ...env },
   });

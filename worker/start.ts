@@ -168,7 +168,7 @@ say('Press Ctrl-C to stop; `npm start` again resumes the same workflows.');
 let stoppingSince = 0;
 async function stop(signal: string) {
   if (stoppingSince) {
-    // npm and tsx relay the terminal's Ctrl-C too: only a second press, a moment later, forces.
+    // npm relays the terminal's Ctrl-C too: only a second press, a moment later, forces.
     if (Date.now() - stoppingSince < 1500) return;
     say('plan33: forced exit');
     server?.kill();
