@@ -7,4 +7,4 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN mkdir -p /data && chown node:node /data
 USER node
-CMD ["node_modules/.bin/tsx", "worker/main.ts"]
+CMD ["node", "--import", "tsx", "worker/main.ts"]
