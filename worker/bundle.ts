@@ -4,10 +4,13 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import webpack from 'webpack';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Evaluated once per worker thread and shared by every workflow in it (see that file). */
+export const preloadPath = fileURLToPath(new URL('../workflows/preload.ts', import.meta.url));
 
 export function buildWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath,
+    preloadModules: [preloadPath],
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
     // moment (under date-holidays) loads its ~130 locales dynamically; the plan never formats
     // with them, so they stay out of the bundle every workflow context carries.
