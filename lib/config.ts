@@ -2,7 +2,7 @@
 // variable is reported in one message, then the process exits (see `loadConfigOrExit`).
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { envBool, envInt, envLogLevel, envOptional, envPort, envString } from './env-parsers';
+import { envBool, envInt, envLogLevel, envOptional, envPort, envRate, envString } from './env-parsers';
 import { sendingHoursText, toSendingHours } from '../plan/sending-hours';
 import { projectRoot } from './binaries.mjs';
 
@@ -17,6 +17,9 @@ const schema = z
     TEMPORAL_TLS: envBool(false),
     TEMPORAL_PORT: envPort(7233),
     TEMPORAL_UI_PORT: envPort(8233),
+    WORKER_MAX_CACHED_WORKFLOWS: envInt(100, { min: 0, max: 1_000_000 }),
+    SMTP_RATE_PER_SECOND: envRate(10),
+    SMS_RATE_PER_SECOND: envRate(1),
     PLAN33_DATA_DIR: envString(resolve(projectRoot, '.plan33', 'data')),
     SMTP_HOST: envString('127.0.0.1'),
     SMTP_PORT: envPort(2525),
@@ -62,6 +65,12 @@ const schema = z
       tls: env.TEMPORAL_TLS || env.TEMPORAL_API_KEY !== undefined,
       embeddedPort: env.TEMPORAL_PORT,
       uiPort: env.TEMPORAL_UI_PORT,
+    },
+    worker: {
+      /** Customers kept in memory between touches; the rest are replayed when they wake. */
+      maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+      /** Sends per second across every worker of the task queue (Temporal enforces it); 0: none. */
+      rateLimits: { email: env.SMTP_RATE_PER_SECOND, sms: env.SMS_RATE_PER_SECOND },
     },
     dataDir: resolve(env.PLAN33_DATA_DIR),
     smtp: {

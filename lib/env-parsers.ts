@@ -47,6 +47,21 @@ export const envInt = (fallback: number, { min, max }: { min: number; max: numbe
       return n;
     });
 
+/** A positive rate (decimals allowed, e.g. `0.5` = one every two seconds); `0` means no limit. */
+export const envRate = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const n = Number(raw);
+      if (!/^\d+(\.\d+)?$/.test(raw.trim()) || n > 100_000) {
+        ctx.addIssue({ code: 'custom', message: `expected a rate per second 0-100000 (0: no limit), got "${raw}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 /** A non-empty string with a default. */
 export const envString = (fallback: string) =>
   z

@@ -23,3 +23,12 @@ export function parseTouchKey(key: string): { workflowId: string; customerId: st
 export function replyTaskId(workflowId: string, messageSid: string): string {
   return `${workflowId}.reply.${messageSid.replace(/[^A-Za-z0-9]/g, '')}`;
 }
+
+/** Channels with a send-rate limit of their own: their deliveries run on a task queue each. */
+export const RATE_LIMITED_CHANNELS = ['email', 'sms'] as const;
+export type RateLimitedChannel = (typeof RATE_LIMITED_CHANNELS)[number];
+
+/** The task queue for one channel's deliveries (`plan33` → `plan33-email`, `plan33-sms`). */
+export function channelTaskQueue(taskQueue: string, channel: RateLimitedChannel): string {
+  return `${taskQueue}-${channel}`;
+}

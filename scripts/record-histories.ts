@@ -52,6 +52,8 @@ await worker.runUntil(async () => {
     { file: 'year-call-backs.json', customer: { ...base, id: 'replay-2', address: { ...base.address, country: 'US' }, timezone: 'America/New_York' }, callOutcome: 'call-back' as const },
     // call-tasks-v2: assignees, reminders after 48 h and escalation after 120 h (the agent answers after 130 h).
     { file: 'year-call-reminders.json', customer: { ...base, id: 'replay-3' }, referralAt, callOutcome: 'reached' as const, agentDelayHours: 130 },
+    // channel-task-queues: email and SMS deliveries on their own task queues (per-channel send rates).
+    { file: 'year-channel-queues.json', customer: { ...base, id: 'replay-4' }, referralAt, callOutcome: 'reached' as const },
   ].filter((r) => process.argv.slice(2).includes(r.file));
   for (const run of runs) {
     const { history } = await runSimulatedYear(

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { Plan33Worker } from '../worker/create-worker';
 import { createDevServerEnv } from '../lib/temporal-server';
 import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
 import { cancelSignal, statusQuery, type CustomerStatus } from '../workflows/messages';
@@ -15,7 +15,7 @@ import { createTestWorker, installTestRuntime, tempDir } from './helpers/tempora
 
 let env: TestWorkflowEnvironment;
 let smtp: SmtpCapture;
-let worker: Worker;
+let worker: Plan33Worker;
 let running: Promise<void>;
 const ids = ['cli-emma', 'csv-1', 'csv-2', 'csv-3'];
 

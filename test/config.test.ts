@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../lib/config';
-import { envBool, envPort } from '../lib/env-parsers';
+import { envBool, envPort, envRate } from '../lib/env-parsers';
 
 describe('configuration from the environment', () => {
   it('has working defaults for an empty environment', () => {
@@ -43,6 +43,16 @@ describe('configuration from the environment', () => {
     expect(envPort(0, { allowZero: true }).parse('0')).toBe(0);
     expect(port.safeParse('70000').success).toBe(false);
     expect(port.safeParse('12.5').success).toBe(false);
+    const rate = envRate(10);
+    expect(['', '0', '0.5', '250'].map((v) => rate.parse(v))).toEqual([10, 0, 0.5, 250]);
+    for (const bad of ['-1', 'fast', '1e3', '200000']) expect(rate.safeParse(bad).success).toBe(false);
+  });
+
+  it('reads the worker cache and the per-channel send rates', () => {
+    expect(loadConfig({}).worker).toEqual({ maxCachedWorkflows: 100, rateLimits: { email: 10, sms: 1 } });
+    const config = loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0', SMTP_RATE_PER_SECOND: '2.5', SMS_RATE_PER_SECOND: '0' });
+    expect(config.worker).toEqual({ maxCachedWorkflows: 0, rateLimits: { email: 2.5, sms: 0 } });
+    expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: 'lots', SMS_RATE_PER_SECOND: '-1' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS[\s\S]*SMS_RATE_PER_SECOND|SMS_RATE_PER_SECOND[\s\S]*WORKER_MAX_CACHED_WORKFLOWS/);
   });
 });
 

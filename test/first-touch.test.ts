@@ -72,6 +72,13 @@ describe('first touch end to end (time-skipping server, real SMTP)', () => {
       const hour = Number(newsletter.at.slice(11, 13));
       expect(hour).toBeGreaterThanOrEqual(9);
       expect(hour).toBeLessThan(19);
+      // Email deliveries run on the email task queue (its workers carry SMTP_RATE_PER_SECOND);
+      // the plan itself is loaded on the main one.
+      const history = await env.client.workflow.getHandle(first.workflowId).fetchHistory();
+      const queues = history.events!.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [[e.activityTaskScheduledEventAttributes.activityType?.name, e.activityTaskScheduledEventAttributes.taskQueue?.name]] : []));
+      expect(queues).toContainEqual(['deliverTouch', 'first-touch-email']);
+      expect(queues).toContainEqual(['loadPlanDefinition', 'first-touch']);
+      expect(queues.filter(([type]) => type === 'deliverTouch').every(([, q]) => q === 'first-touch-email' || q === 'first-touch')).toBe(true);
       await env.client.workflow.getHandle(first.workflowId).terminate('test done');
     });
   });

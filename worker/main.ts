@@ -29,6 +29,8 @@ const worker = await createPlan33Worker({
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
   deps: createDependencies(config),
+  maxCachedWorkflows: config.worker.maxCachedWorkflows,
+  rateLimits: config.worker.rateLimits,
 });
 log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'plan33 worker running');
 await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM

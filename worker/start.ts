@@ -117,7 +117,7 @@ if (!twilio.accountSid) {
 }
 const deps = createDependencies({ ...config, twilio });
 const { mailer } = deps;
-const worker = await createPlan33Worker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps });
+const worker = await createPlan33Worker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, maxCachedWorkflows: config.worker.maxCachedWorkflows, rateLimits: config.worker.rateLimits });
 const running = worker.run();
 
 const api = await buildApi({

@@ -18,7 +18,7 @@ import {
 import type { createActivities } from '../activities';
 import { customerSchema, describeIssues, type Customer, type Deal } from '../plan/customer';
 import { channelKeyOf, chooseChannel } from '../plan/channels';
-import { parseTouchKey, replyTaskId, touchKey } from '../plan/ids';
+import { channelTaskQueue, parseTouchKey, replyTaskId, touchKey } from '../plan/ids';
 import { AssignedAgent, CallAssignees, CustomerId, NextTouchAt, NextTouchKind, PlanYear, TouchesDone, TouchPlan } from '../plan/search-attributes';
 import { DEFAULT_SENDING_HOURS, SMS_HOURS, insideHours, nextSendingSlot, type SendingHours } from '../plan/sending-hours';
 import { touchSummary, type PlanName, type Touch, type TouchResult } from '../plan/touch';
@@ -72,6 +72,9 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   // Call tasks with assignees, reminders, escalation and the CallAssignees search attribute;
   // runs recorded before this release replay without them.
   const callTasksV2 = patched('call-tasks-v2');
+  // Email and SMS deliveries run on a task queue per channel, whose workers carry the channel's
+  // send-rate limit (SMTP_RATE_PER_SECOND, SMS_RATE_PER_SECOND); earlier runs replay without.
+  const channelQueues = patched('channel-task-queues');
 
   // ---- messages: record, validate, never act ----
   setHandler(m.dealClosedSignal, ({ customer: raw, deal }) => {
@@ -298,8 +301,9 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
     const channel = chooseChannel(channelKeyOf(touch), s.customer, s.definition);
     if (channel === 'none') return { outcome: 'skipped', reason: 'no channel with consent and contact details for this touch' };
     const delivery = { ...touch, channel };
+    const queue = channelQueues && (channel === 'email' || channel === 'sms') ? { taskQueue: channelTaskQueue(workflowInfo().taskQueue, channel) } : {};
     try {
-      return await activities.deliverTouch.executeWithOptions({ summary: touchSummary(delivery) }, [
+      return await activities.deliverTouch.executeWithOptions({ summary: touchSummary(delivery), ...queue }, [
         {
           key: touchKey(workflowId, s.planYear, touch.seq),
           customer: s.customer,

@@ -14,7 +14,7 @@ import { createSmsClient } from '../../worker/sms';
 import type { Business } from '../../activities/email-content';
 import { createLogger, installTemporalRuntimeLogger } from '../../lib/logger';
 import type { SmtpCapture } from '../../lib/smtp-capture';
-import { createPlan33Worker } from '../../worker/create-worker';
+import { createPlan33Worker, type CreateWorkerOptions } from '../../worker/create-worker';
 import type { ActivityDeps } from '../../activities';
 
 export const business: Business = {
@@ -49,6 +49,7 @@ export interface TestWorkerOptions {
   /** Anything else the activities take (agents, contacts, crm, fulfilment, content, ...). */
   deps?: Partial<ActivityDeps>;
   overrides?: Partial<WorkerOptions>;
+  rateLimits?: CreateWorkerOptions['rateLimits'];
 }
 
 export async function createTestWorker(opts: TestWorkerOptions) {
@@ -66,6 +67,7 @@ export async function createTestWorker(opts: TestWorkerOptions) {
       unsubscribe: opts.unsubscribe,
       ...opts.deps,
     },
+    rateLimits: opts.rateLimits,
     overrides: { shutdownGraceTime: '1s', ...opts.overrides },
   });
 }
