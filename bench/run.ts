@@ -211,6 +211,7 @@ for (const n of sizes) {
 // from history when they wake. Raw workflows asleep on a timer are the floor for both.
 const small = Math.min(...sizes);
 const large = Math.max(...sizes);
+if (small === large) throw new Error('BENCH_ENROL: give two sizes (e.g. 1000,10000): the smaller sleeps all cached, the larger behind the bounded cache');
 // BENCH_CACHE: another bounded cache size than the default (WORKER_MAX_CACHED_WORKFLOWS).
 const boundedCache = Number(process.env.BENCH_CACHE ?? loadConfig({}).worker.maxCachedWorkflows);
 const sleeping = (n: number) => `TaskQueue = 'plan33-${n}' AND NextTouchKind = 'newsletter' AND TouchesDone = 0`;
