@@ -194,6 +194,7 @@ const startHour = (new Date().getUTCHours() + 3) % 24;
 const asleep = `${String(startHour).padStart(2, '0')}:00-${String(startHour + 1).padStart(2, '0')}:00`;
 const run = Date.now();
 const sizes = (process.env.BENCH_ENROL ?? '1000,10000').split(',').map(Number);
+if (new Set(sizes).size < 2 || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('BENCH_ENROL: give two or more sizes (e.g. 1000,10000): the smallest sleeps all cached, the largest behind the bounded cache');
 step('enrolment');
 for (const n of sizes) {
   const noop = await rate(n, (i) => dev.client.workflow.start('noopWorkflow', { taskQueue: 'noop', workflowId: `noop-${run}-${n}-${i}` }));
@@ -211,7 +212,6 @@ for (const n of sizes) {
 // from history when they wake. Raw workflows asleep on a timer are the floor for both.
 const small = Math.min(...sizes);
 const large = Math.max(...sizes);
-if (small === large) throw new Error('BENCH_ENROL: give two sizes (e.g. 1000,10000): the smaller sleeps all cached, the larger behind the bounded cache');
 // BENCH_CACHE: another bounded cache size than the default (WORKER_MAX_CACHED_WORKFLOWS).
 const boundedCache = Number(process.env.BENCH_CACHE ?? loadConfig({}).worker.maxCachedWorkflows);
 const sleeping = (n: number) => `TaskQueue = 'plan33-${n}' AND NextTouchKind = 'newsletter' AND TouchesDone = 0`;
