@@ -49,7 +49,6 @@ async function timed(fn: () => Promise<() => Promise<void>>): Promise<number> {
 }
 
 const results: Record<string, number> = {};
-const business = { name: 'Bench', postalAddress: '1 Bench St', mailFrom: 'bench@localhost', referralUrl: 'https://bench.test/refer' };
 const step = (what: string) => process.stderr.write(`bench: ${what}\n`);
 const samples = (n: number, fn: () => Promise<number>) => Array.from({ length: n }).reduce<Promise<number[]>>(async (acc) => [...(await acc), await fn()], Promise.resolve([]));
 
@@ -81,7 +80,7 @@ const worker = await createPlan33Worker({
   connection: env.nativeConnection,
   taskQueue: 'bench',
   workflowBundle: bundle,
-  deps: { mailer: nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, ignoreTLS: true }), sms: createSmsClient({ accountSid: 'AC00000000000000000000000000000001', authToken: 'bench', from: '+15005550006', apiBase: twilio.baseUrl }), tasks: new FolderTaskSink(join(cacheDir, 'bench', `tasks-${Date.now()}`)), ledger: new FileDeliveryLedger(join(cacheDir, 'bench', `ledger-${Date.now()}`)), business },
+  deps: { mailer: nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, ignoreTLS: true }), sms: createSmsClient({ accountSid: 'AC00000000000000000000000000000001', authToken: 'bench', from: '+15005550006', apiBase: twilio.baseUrl }), tasks: new FolderTaskSink(join(cacheDir, 'bench', `tasks-${Date.now()}`)), ledger: new FileDeliveryLedger(join(cacheDir, 'bench', `ledger-${Date.now()}`)), business: { name: 'Bench', postalAddress: '1 Bench St', mailFrom: 'bench@localhost', referralUrl: 'https://bench.test/refer' } },
 });
 t = performance.now();
 const { status, history } = await worker.runUntil(
@@ -140,7 +139,7 @@ const freeWorker = await createPlan33Worker({
     sms: createSmsClient({ accountSid: 'AC00000000000000000000000000000001', authToken: 'bench', from: '+15005550006', apiBase: tsTwilio.baseUrl }),
     tasks: new FolderTaskSink(join(cacheDir, 'bench', `tasks-free-${Date.now()}`)),
     ledger: new FileDeliveryLedger(join(cacheDir, 'bench', `ledger-free-${Date.now()}`)),
-    business,
+    business: { name: 'Bench', postalAddress: '1 Bench St', mailFrom: 'bench@localhost', referralUrl: 'https://bench.test/refer' },
   },
 });
 await freeWorker.runUntil(async () => {
