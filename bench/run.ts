@@ -35,6 +35,8 @@ import { buildWorkflowBundle } from '../worker/bundle';
 import { createPlan33Worker } from '../worker/create-worker';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
+// BENCH_PARTS: which parts to run (default all), e.g. `BENCH_PARTS=touches` for the touches-per-second ratio alone.
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'startup,year,touches,devserver').split(',').map((p) => p.trim()));
 const execFileAsync = promisify(execFile);
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
 installTemporalRuntimeLogger(createLogger('error'));
@@ -52,6 +54,7 @@ const results: Record<string, number> = {};
 const step = (what: string) => process.stderr.write(`bench: ${what}\n`);
 const samples = (n: number, fn: () => Promise<number>) => Array.from({ length: n }).reduce<Promise<number[]>>(async (acc) => [...(await acc), await fn()], Promise.resolve([]));
 
+if (PARTS.has('startup')) {
 step('server start-up times');
 results.timeSkippingServerReadyMs = median(await samples(RUNS, () => timed(async () => { const e = await createTimeSkippingEnv(); return () => e.teardown(); })));
 results.devServerReadyMs = median(await samples(RUNS, () => timed(async () => { const e = await createDevServerEnv(); return () => e.teardown(); })));
@@ -66,12 +69,18 @@ results.devServerWithUiAndSqliteReadyMs = median(
   }),
 );
 
+}
+
 step('workflow bundle');
 let t = performance.now();
 const bundle = await buildWorkflowBundle();
 results.workflowBundleBuildMs = performance.now() - t;
 results.workflowBundleKiB = bundle.code.length / 1024;
 
+// The floor: 33 timers, each into an activity, with nothing else.
+const baselineBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url)), logger: quiet });
+
+if (PARTS.has('year')) {
 step('one customer-year (time-skipping server)');
 const env = await createTimeSkippingEnv();
 const smtp = await startSmtpCapture();
@@ -96,8 +105,6 @@ results.historyBytesPerYear = JSON.stringify(history).length;
 results.historyEventsPerTouch = results.historyEventsPerYear / results.touchesInYear;
 
 step('raw floor: 33 timers into activities');
-// The floor: 33 timers, each into an activity, on the same server, with nothing else.
-const baselineBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url)), logger: quiet });
 const baselineWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'baseline', workflowBundle: baselineBundle, activities: { noopActivity: async (n: number) => n } });
 const floor = await baselineWorker.runUntil(async () => {
   const h = await env.client.workflow.start('timerActivityLoop', { taskQueue: 'baseline', workflowId: 'floor-year', args: [33, 86_400_000] });
@@ -112,10 +119,12 @@ results.emailsAndSmsSent = smtp.messages.length + twilio.messages.length;
 await twilio.close();
 await smtp.close();
 await env.teardown();
+}
 
 // ---- Touches per second: K customer-years running free on a fresh time-skipping server
 // (timers into activities that render and send to the local SMTP and SMS endpoints, queue
 // postal items, give call tasks) against K raw loops of 33 timers into no-op activities. ----
+if (PARTS.has('touches')) {
 step('touches per second');
 const K = Number(process.env.BENCH_TOUCH_CUSTOMERS ?? 10);
 const tsEnv = await createTimeSkippingEnv();
@@ -165,8 +174,10 @@ results.touchesPerSecondRatio = results.touchesPerSecondPlan33! / results.touche
 await tsTwilio.close();
 await tsSmtp.close();
 await tsEnv.teardown();
+}
 
 // ---- Against raw Temporal on a dev server (SQLite in memory): enrolment and sleeping customers ----
+if (PARTS.has('devserver')) {
 step('dev server');
 const dev = await createDevServerEnv();
 const address = dev.connection.options.address;
@@ -244,6 +255,7 @@ const rawBounded = await rawSleepers(small, boundedCache, 'evicted');
 results.baselineRssMiBAfterEviction = rawBounded.rssMiB;
 results.rssAfterEvictionRatio = bounded.rssMiB / rawBounded.rssMiB;
 await dev.teardown();
+}
 
 const rows = Object.entries(results).map(([k, v]) => `${k.padEnd(34)} ${v.toFixed(v < 10 ? 2 : 0).padStart(10)}`);
 console.log(`plan33 bench (${cpus().length} cores, node ${process.version}, median of ${RUNS} for start-up)\n${rows.join('\n')}`);

@@ -8,7 +8,7 @@ import { createTimeSkippingEnv } from '../lib/temporal-server';
 import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
 import { customerWorkflowId } from '../plan/ids';
 import { statusQuery } from '../workflows/messages';
-import { business, createTestWorker, installTestRuntime } from './helpers/temporal';
+import { business, createTestWorker, installTestRuntime, pinClock } from './helpers/temporal';
 import { customer } from './fixtures/customers';
 
 let env: TestWorkflowEnvironment;
@@ -17,6 +17,7 @@ let smtp: SmtpCapture;
 beforeAll(async () => {
   installTestRuntime();
   env = await createTimeSkippingEnv();
+  await pinClock(env);
   smtp = await startSmtpCapture({
     rejectRecipient: (address) => (address.startsWith('bounce@') ? { code: 550, message: 'mailbox unavailable' } : undefined),
   });

@@ -26,6 +26,17 @@ export const business: Business = {
 
 export const TWILIO = { accountSid: 'AC00000000000000000000000000000001', authToken: 'test-token', from: '+15005550006' };
 
+/**
+ * The instant every time-skipping test starts its customers' years at, never today: tests must
+ * pass on any day at any hour. 2040 while it lies ahead (the server's clock only runs forward).
+ */
+export const PINNED_START_MS = Date.parse(`${Math.max(2040, new Date().getUTCFullYear() + 1)}-01-04T06:00:00Z`);
+
+/** Skips a fresh time-skipping server's clock to PINNED_START_MS. */
+export async function pinClock(env: { sleep(ms: number): Promise<void>; currentTimeMs(): Promise<number> }): Promise<void> {
+  await env.sleep(PINNED_START_MS - (await env.currentTimeMs()));
+}
+
 export function installTestRuntime(): void {
   installTemporalRuntimeLogger(createLogger(process.env.TEST_LOG_LEVEL ?? 'error'));
 }

@@ -9,7 +9,7 @@ import { startSmtpCapture, type SmtpCapture } from '../../lib/smtp-capture';
 import { startLocalTwilio, type LocalTwilio } from '../../lib/twilio-local';
 import { customerWorkflowId } from '../../plan/ids';
 import * as m from '../../workflows/messages';
-import { createTestWorker, installTestRuntime, tempDir, TWILIO } from './temporal';
+import { createTestWorker, installTestRuntime, pinClock, tempDir, TWILIO } from './temporal';
 
 export interface YearRig {
   env: TestWorkflowEnvironment;
@@ -26,6 +26,7 @@ export function useYearRig(customerIds: string[]): YearRig {
   beforeAll(async () => {
     installTestRuntime();
     rig.env = await createTimeSkippingEnv();
+    await pinClock(rig.env);
     rig.smtp = await startSmtpCapture();
     rig.twilio = await startLocalTwilio({ accountSid: TWILIO.accountSid, authToken: TWILIO.authToken });
   });
