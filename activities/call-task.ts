@@ -5,31 +5,9 @@ import { DateTime } from 'luxon';
 import type { Customer } from '../plan/customer';
 import type { Touch } from '../plan/touch';
 import type { Business } from './copy';
+import type { CallContext } from '../plan/call-context';
 
-/** A touch already done, as the agent needs to see it. */
-export interface RecentTouch {
-  kind: string;
-  title: string;
-  channel: string;
-  at: string;
-  outcome: string;
-}
-
-export interface PreviousCall {
-  at: string;
-  outcome?: string;
-  notes?: string;
-}
-
-/** What the workflow knows that makes a call personal. */
-export interface CallContext {
-  plan: string;
-  planYear: number;
-  recentTouches: RecentTouch[];
-  previousCalls: PreviousCall[];
-  upcoming: Array<Pick<Touch, 'kind' | 'title' | 'at' | 'occasion'>>;
-  referrals: number;
-}
+export type { CallContext, PreviousCall, RecentTouch } from '../plan/call-context';
 
 export interface CallTask {
   type: 'call';

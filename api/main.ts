@@ -3,7 +3,7 @@
 // PLAN33_DATA_DIR (shared with the workers; see README, Production).
 import { join } from 'node:path';
 import { FileContactIndex } from '../activities/contacts';
-import { connectClient } from '../client/connect';
+import { connectClient } from '../service/connection';
 import { loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { buildApi } from './server';

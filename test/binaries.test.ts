@@ -2,7 +2,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BINARIES, cachedPath, checkTestServer, cliVersion, locate, missingMessage } from '../lib/binaries.mjs';
+import { BINARIES, cachedPath, checkTestServer, cliVersion, locate, missingMessage } from '../dev/binaries.mjs';
 import { tempDir } from './helpers/temporal';
 
 function executable(path: string) {

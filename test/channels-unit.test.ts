@@ -9,7 +9,7 @@ import { customerSchema } from '../plan/customer';
 import { resolvePlan } from '../plan/definitions';
 import { parseTouchKey, touchKey } from '../plan/ids';
 import type { Touch } from '../plan/touch';
-import * as year from '../workflows/year-state';
+import * as year from '../plan/year-state';
 import { customer } from './fixtures/customers';
 import { business } from './helpers/temporal';
 

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Plan33Worker } from '../worker/create-worker';
-import { createDevServerEnv } from '../lib/temporal-server';
-import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
+import { createDevServerEnv } from '../dev/temporal-server';
+import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
 import { cancelSignal, statusQuery, type CustomerStatus } from '../workflows/messages';
-import type { Report } from '../client/report';
+import type { Report } from '../service/report';
 import { plan33 } from './helpers/cli';
 import { createTestWorker, installTestRuntime, tempDir } from './helpers/temporal';
 

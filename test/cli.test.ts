@@ -1,4 +1,4 @@
-// The `plan33` CLI as a user runs it: `node client/bin/plan33.mjs ...` in a child process,
+// The `plan33` CLI as a user runs it: `node cli/bin/plan33.mjs ...` in a child process,
 // judged only by its stdout, stderr and exit code. Preview runs need no server; the two
 // simulate runs start the real time-skipping Temporal server, SMTP capture and Twilio stand-in.
 import { spawn } from 'node:child_process';
@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../lib/binaries.mjs';
-import type { SimulatedTouch } from '../client/simulate';
+import { projectRoot } from '../dev/binaries.mjs';
+import type { SimulatedTouch } from '../dev/simulate';
 
 interface Run {
   code: number | null;
@@ -24,7 +24,7 @@ delete childEnv.PLAN33_PLAN_OVERRIDES;
 /** Runs the CLI; a run that outlives `timeoutMs` (e.g. a process that never exits) fails. */
 function cli(args: string[], timeoutMs = 30_000): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['client/bin/plan33.mjs', ...args], { cwd: projectRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['cli/bin/plan33.mjs', ...args], { cwd: projectRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../lib/binaries.mjs';
+import { projectRoot } from '../dev/binaries.mjs';
 import { CONFIG_VARIABLES, loadConfig } from '../lib/config';
 
 const text = readFileSync(join(projectRoot, 'docker-compose.yml'), 'utf8');

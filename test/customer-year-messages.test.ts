@@ -1,7 +1,7 @@
 // Messages to a running customer-year on the time-skipping server with real sinks: SMTP, the real twilio
 // client against a local Twilio-compatible endpoint, and the task folder.
 import { describe, expect, it } from 'vitest';
-import { dealClosed } from '../client/enroll';
+import { dealClosed } from '../service/enroll';
 import { customerWorkflowId } from '../plan/ids';
 import * as m from '../workflows/messages';
 import { rejection, until, useYearRig } from './helpers/year';

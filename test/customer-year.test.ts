@@ -2,7 +2,7 @@
 // client against a local Twilio-compatible endpoint, and the task folder.
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { runSimulatedYear } from '../client/simulate';
+import { runSimulatedYear } from '../dev/simulate';
 import { customerWorkflowId } from '../plan/ids';
 import { DEFAULT_SENDING_HOURS } from '../plan/sending-hours';
 import { TouchPlan } from '../plan/search-attributes';

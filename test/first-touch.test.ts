@@ -3,9 +3,9 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { dealClosed, ValidationError } from '../client/enroll';
-import { createTimeSkippingEnv } from '../lib/temporal-server';
-import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
+import { dealClosed, ValidationError } from '../service/enroll';
+import { createTimeSkippingEnv } from '../dev/temporal-server';
+import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
 import { customerWorkflowId } from '../plan/ids';
 import { statusQuery } from '../workflows/messages';
 import { business, createTestWorker, installTestRuntime, pinClock } from './helpers/temporal';

@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { cacheDir } from '../lib/binaries.mjs';
+import { cacheDir } from '../dev/binaries.mjs';
 import { buildWorkflowBundle } from '../worker/bundle';
 
 declare module 'vitest' {

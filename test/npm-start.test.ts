@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, projectRoot } from '../lib/binaries.mjs';
+import { freePort, projectRoot } from '../dev/binaries.mjs';
 import { statusQuery, type CustomerStatus } from '../workflows/messages';
 import { tempDir } from './helpers/temporal';
 
@@ -18,7 +18,7 @@ afterAll(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL'))
 function start(env: Record<string, string>) {
   // As `npm start` runs it: one node process (tsx as a loader, not as a wrapper that relays
   // signals; under load its 30 ms relay window ended in SIGKILL and exit 130).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/start.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'dev/start.ts'], {
     cwd: projectRoot,
     env: { ...process.env, ...env },
   });

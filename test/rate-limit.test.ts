@@ -3,9 +3,9 @@
 // leave no faster than SMTP_RATE_PER_SECOND allows, and every one still arrives, once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { dealClosed } from '../client/enroll';
-import { createDevServerEnv } from '../lib/temporal-server';
-import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
+import { dealClosed } from '../service/enroll';
+import { createDevServerEnv } from '../dev/temporal-server';
+import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
 import { createTestWorker, installTestRuntime } from './helpers/temporal';
 import { customer } from './fixtures/customers';
 

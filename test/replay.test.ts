@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { projectRoot } from '../lib/binaries.mjs';
+import { projectRoot } from '../dev/binaries.mjs';
 import { installTestRuntime, workflowBundle } from './helpers/temporal';
 
 const dir = join(projectRoot, 'test', 'histories');

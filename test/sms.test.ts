@@ -3,10 +3,10 @@
 // message, 21610 (opted out at the carrier) not retried and recorded as failed.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { dealClosed } from '../client/enroll';
-import { createTimeSkippingEnv } from '../lib/temporal-server';
-import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
-import { startLocalTwilio, type LocalTwilio } from '../lib/twilio-local';
+import { dealClosed } from '../service/enroll';
+import { createTimeSkippingEnv } from '../dev/temporal-server';
+import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
+import { startLocalTwilio, type LocalTwilio } from '../dev/twilio-local';
 import { customerWorkflowId } from '../plan/ids';
 import { statusQuery, type CustomerStatus } from '../workflows/messages';
 import type { CustomerInput } from '../plan/customer';

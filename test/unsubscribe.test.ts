@@ -3,10 +3,10 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { dealClosed } from '../client/enroll';
-import { InvalidTokenError, unsubscribeByToken } from '../client/unsubscribe';
-import { createTimeSkippingEnv } from '../lib/temporal-server';
-import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
+import { dealClosed } from '../service/enroll';
+import { InvalidTokenError, unsubscribeByToken } from '../service/unsubscribe';
+import { createTimeSkippingEnv } from '../dev/temporal-server';
+import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
 import { unsubscribeToken, verifyUnsubscribeToken } from '../lib/unsubscribe';
 import { customerWorkflowId } from '../plan/ids';
 import { statusQuery } from '../workflows/messages';

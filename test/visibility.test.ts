@@ -2,9 +2,9 @@
 // is found by a visibility query on the custom search attribute CustomerId.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { dealClosed } from '../client/enroll';
-import { createDevServerEnv } from '../lib/temporal-server';
-import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
+import { dealClosed } from '../service/enroll';
+import { createDevServerEnv } from '../dev/temporal-server';
+import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
 import { AssignedAgent, CustomerId, NextTouchAt, NextTouchKind, PlanYear, TouchPlan } from '../plan/search-attributes';
 import { statusQuery } from '../workflows/messages';
 import { createTestWorker, installTestRuntime } from './helpers/temporal';

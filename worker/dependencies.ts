@@ -1,6 +1,5 @@
 // Builds the activities' real dependencies from validated config: one place, used by
 // `npm start` and the production worker.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAgentDirectory } from '../activities/agents';
 import { FileContactIndex } from '../activities/contacts';
@@ -8,18 +7,9 @@ import { FileDeliveryLedger } from '../activities/delivery-ledger';
 import { FolderTaskSink } from '../activities/task-sink';
 import type { ActivityDeps } from '../activities';
 import type { Config } from '../lib/config';
-import { parsePlanOverrides } from '../plan/definitions';
+import { loadPlanOverrides } from '../lib/plan-overrides';
 import { createMailer } from './mailer';
 import { createSmsClient } from './sms';
-
-export function loadPlanOverrides(file: string | undefined) {
-  if (!file) return undefined;
-  try {
-    return parsePlanOverrides(JSON.parse(readFileSync(file, 'utf8')));
-  } catch (err) {
-    throw new Error(`PLAN33_PLAN_OVERRIDES=${file}: ${(err as Error).message}`, { cause: err });
-  }
-}
 
 export function createDependencies(config: Config): ActivityDeps & { mailer: ReturnType<typeof createMailer> } {
   const { accountSid, authToken } = config.twilio;

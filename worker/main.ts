@@ -1,10 +1,10 @@
 // The production worker: connects to a Temporal cluster (TEMPORAL_ADDRESS) and a real SMTP
 // relay, registers the search attributes if it may, and runs until SIGTERM.
-import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from '../lib/config';
 import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
-import { registerSearchAttributes } from '../lib/register-search-attributes';
+import { connectClient, temporalConnectionOptions } from '../service/connection';
+import { registerSearchAttributes } from '../service/search-attributes';
 import { createPlan33Worker } from './create-worker';
 import { createDependencies } from './dependencies';
 
@@ -15,14 +15,12 @@ if (!config.temporal.address) {
   log.fatal('TEMPORAL_ADDRESS is not set: the production worker needs a Temporal server (npm start runs an embedded one)');
   process.exit(1);
 }
-const tls = config.temporal.tls ? {} : undefined;
-const options = { address: config.temporal.address, tls, apiKey: config.temporal.apiKey };
-const connection = await NativeConnection.connect(options);
-const admin = await Connection.connect(options);
-await registerSearchAttributes(admin, config.temporal.namespace).catch((err: Error) =>
+const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+const admin = await connectClient(config);
+await registerSearchAttributes(admin.connection, config.temporal.namespace).catch((err: Error) =>
   log.warn({ err }, 'could not register search attributes (no operator permission?); see README, Operations'),
 );
-await admin.close();
+await admin.connection.close();
 
 const worker = await createPlan33Worker({
   connection,

@@ -23,7 +23,7 @@ import { AssignedAgent, CallAssignees, CustomerId, NextTouchAt, NextTouchKind, P
 import { DEFAULT_SENDING_HOURS, SMS_HOURS, insideHours, nextSendingSlot, type SendingHours } from '../plan/sending-hours';
 import { touchSummary, type PlanName, type Touch, type TouchResult } from '../plan/touch';
 import * as m from './messages';
-import * as year from './year-state';
+import * as year from '../plan/year-state';
 
 /** Versioned input: a year started under version N keeps running under version N. */
 export interface CustomerYearInput {

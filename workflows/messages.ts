@@ -4,9 +4,11 @@
 // must learn that bad input was rejected (profile, call outcome, operator edits).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { channelSchema, type CustomerInput, type Customer, type Deal } from '../plan/customer';
-import { isoDate } from '../plan/dates';
-import { FULFILMENT_STATUSES, type DoneTouch, type PlanName, type Touch } from '../plan/touch';
+import { channelSchema, type CustomerInput, type Deal } from '../plan/customer';
+import type { Touch } from '../plan/touch';
+import type { CallCompletion, CustomerStatus, FulfilmentUpdate } from '../plan/year-records';
+
+export * from '../plan/year-records';
 
 export interface DealClosed {
   customer: CustomerInput;
@@ -36,19 +38,6 @@ export type ConsentChange = z.infer<typeof consentChangeSchema>;
 export const optOutSignal = defineSignal<[ConsentChange]>('optOut');
 export const optInSignal = defineSignal<[ConsentChange]>('optIn');
 
-export const CALL_OUTCOMES = ['reached', 'not-interested', 'no-answer', 'call-back'] as const;
-/** The fields of a call completion (the API documents them without `taskId`, which is in the path). */
-export const callCompletionFields = z
-  .object({
-    taskId: z.string().trim().min(1, 'expected the call task id'),
-    outcome: z.enum(CALL_OUTCOMES, { message: `expected one of ${CALL_OUTCOMES.join(', ')}` }),
-    /** Required with `call-back`: the day the customer asked to be called. */
-    callBackOn: isoDate.optional(),
-    notes: z.string().trim().max(2000).optional(),
-  })
-  .strict();
-export const callCompletionSchema = callCompletionFields.refine((c) => c.outcome !== 'call-back' || c.callBackOn !== undefined, { path: ['callBackOn'], message: 'required when outcome is call-back' });
-export type CallCompletion = z.infer<typeof callCompletionSchema>;
 /** An agent finished a call task. Rejected: unknown task, already completed, bad date. */
 export const completeCallUpdate = defineUpdate<CallCompletionResult, [CallCompletion]>('completeCall');
 export interface CallCompletionResult {
@@ -88,64 +77,10 @@ export type CustomerReply = z.infer<typeof customerReplySchema>;
 /** The customer answered an SMS with words (not STOP/START): a task for the agent. */
 export const customerRepliedSignal = defineSignal<[CustomerReply]>('customerReplied');
 
-export const fulfilmentUpdateSchema = z
-  .object({
-    /** The postal item's task id (the touch's idempotency key). */
-    taskId: z.string().trim().min(1, 'expected the task id').max(200),
-    status: z.enum(FULFILMENT_STATUSES, { message: `expected one of ${FULFILMENT_STATUSES.join(', ')}` }),
-    trackingNumber: z.string().trim().max(100).optional(),
-    carrier: z.string().trim().max(100).optional(),
-    at: z.iso.datetime({ offset: true, message: 'expected an ISO date-time' }).optional(),
-  })
-  .strict();
-export type FulfilmentUpdate = z.infer<typeof fulfilmentUpdateSchema>;
 /** The print-and-mail provider reports on a card or gift (shipped, delivered, returned). */
 export const fulfilmentUpdateSignal = defineSignal<[FulfilmentUpdate]>('fulfilmentUpdate');
 
 /** The customer is lost: the year ends now, nothing more is sent. */
 export const cancelSignal = defineSignal<[{ reason: string }]>('cancel');
 
-export interface CallRecord {
-  taskId: string;
-  seq: number;
-  /** Who has the task (the owner, or who covers while they are away). */
-  assignee?: string;
-  /** When the task was handed over (workflow time). */
-  givenAt?: string;
-  remindedAt?: string;
-  escalatedAt?: string;
-  outcome?: CallCompletion['outcome'];
-  notes?: string;
-  completedAt?: string;
-}
-
-export interface CustomerStatus {
-  customerId: string;
-  customer: Customer;
-  plan: PlanName;
-  planVersion: number;
-  planYear: number;
-  yearStartedAt: string;
-  yearEndsAt: string;
-  /** `starting`: the plan is loading (a moment after the first start of each year). */
-  state: 'starting' | 'running' | 'paused' | 'cancelled' | 'year-complete';
-  deals: Deal[];
-  referrals: number;
-  calls: CallRecord[];
-  /** SMS replies that became tasks for the agent. */
-  replies?: Array<{ messageSid: string; receivedAt: string; taskId: string }>;
-  touchesDone: DoneTouch[];
-  /** Still to come, by time; follow-up letters wait here until their call is reached. */
-  nextTouches: Touch[];
-  /** When the next touch that may run is due (unset when none is). */
-  nextDueAt?: string;
-  /** How the year before ended (carried across continue-as-new). */
-  previousYear?: YearSummary;
-}
-
-export interface YearSummary {
-  planYear: number;
-  plan: PlanName;
-  touchesDone: DoneTouch[];
-}
 export const statusQuery = defineQuery<CustomerStatus>('status');

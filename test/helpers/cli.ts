@@ -1,6 +1,6 @@
 // The real `plan33` CLI in a child process, against a server, as an operator or agent runs it.
 import { spawn } from 'node:child_process';
-import { projectRoot } from '../../lib/binaries.mjs';
+import { projectRoot } from '../../dev/binaries.mjs';
 
 export interface CliRun {
   code: number | null;
@@ -10,7 +10,7 @@ export interface CliRun {
 
 export function plan33(args: string[], address: string, timeoutMs = 30_000): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['client/bin/plan33.mjs', ...args], { cwd: projectRoot, env: { ...process.env, TEMPORAL_ADDRESS: address, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['cli/bin/plan33.mjs', ...args], { cwd: projectRoot, env: { ...process.env, TEMPORAL_ADDRESS: address, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

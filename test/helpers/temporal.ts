@@ -8,12 +8,12 @@ import { inject } from 'vitest';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { FileDeliveryLedger } from '../../activities/delivery-ledger';
 import { FolderTaskSink, type TaskSink } from '../../activities/task-sink';
-import type { LocalTwilio } from '../../lib/twilio-local';
+import type { LocalTwilio } from '../../dev/twilio-local';
 import type { UnsubscribeConfig } from '../../lib/unsubscribe';
 import { createSmsClient } from '../../worker/sms';
 import type { Business } from '../../activities/email-content';
 import { createLogger, installTemporalRuntimeLogger } from '../../lib/logger';
-import type { SmtpCapture } from '../../lib/smtp-capture';
+import type { SmtpCapture } from '../../dev/smtp-capture';
 import { createPlan33Worker, type CreateWorkerOptions } from '../../worker/create-worker';
 import type { ActivityDeps } from '../../activities';
 

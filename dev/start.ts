@@ -5,23 +5,24 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pino } from 'pino';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { buildApi } from '../api/server';
 import { FileContactIndex } from '../activities/contacts';
-import { dealClosed } from '../client/enroll';
+import { dealClosed } from '../service/enroll';
 import { loadConfigOrExit, type Config } from '../lib/config';
-import { projectRoot } from '../lib/binaries.mjs';
+import { projectRoot } from './binaries.mjs';
 import { referralReceivedSignal } from '../workflows/messages';
 import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
-import { registerSearchAttributes } from '../lib/register-search-attributes';
-import { startSmtpCapture, type SmtpCapture } from '../lib/smtp-capture';
-import { createDevServerEnv } from '../lib/temporal-server';
-import { spawnDevServer, type DevServer } from '../lib/dev-server';
-import { startLocalTwilio, type LocalTwilio } from '../lib/twilio-local';
-import { createPlan33Worker } from './create-worker';
-import { createDependencies } from './dependencies';
+import { connectClient, temporalConnectionOptions } from '../service/connection';
+import { registerSearchAttributes } from '../service/search-attributes';
+import { startSmtpCapture, type SmtpCapture } from './smtp-capture';
+import { createDevServerEnv } from './temporal-server';
+import { spawnDevServer, type DevServer } from './dev-server';
+import { startLocalTwilio, type LocalTwilio } from './twilio-local';
+import { createPlan33Worker } from '../worker/create-worker';
+import { createDependencies } from '../worker/dependencies';
 import { SAMPLE_DEALS, SAMPLE_REFERRALS } from './samples';
 
 const config = withLocalDefaults(loadConfigOrExit());
@@ -83,18 +84,14 @@ if (embedded) {
     ({ client, nativeConnection: connection } = sdkServer);
   }
 } else {
-  let clientConnection: Connection;
-  ({ connection, client, clientConnection } = await connectTo(config.temporal.address!));
-  await registerSearchAttributes(clientConnection, config.temporal.namespace).catch((err: Error) =>
+    ({ connection, client } = await connectTo(config.temporal.address!));
+  await registerSearchAttributes(client.connection, config.temporal.namespace).catch((err: Error) =>
     log.warn({ err }, 'could not register search attributes; register them with the command in the README'),
   );
 }
 
 async function connectTo(address: string) {
-  const tls = config.temporal.tls ? {} : undefined;
-  const connection = await NativeConnection.connect({ address, tls, apiKey: config.temporal.apiKey });
-  const clientConnection = await Connection.connect({ address, tls, apiKey: config.temporal.apiKey });
-  return { connection, clientConnection, client: new Client({ connection: clientConnection, namespace: config.temporal.namespace }) };
+  return { connection: await NativeConnection.connect(temporalConnectionOptions(config, address)), client: await connectClient(config, address) };
 }
 
 let smtp: SmtpCapture | undefined;

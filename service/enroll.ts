@@ -7,19 +7,9 @@ import { AssignedAgent, CustomerId, PlanYear, TouchPlan } from '../plan/search-a
 import { dealClosedSignal } from '../workflows/messages';
 import type { CustomerYearInput } from '../workflows/customer-year';
 import type { SendingHours } from '../plan/sending-hours';
+import { PlanEndedError, ValidationError } from './errors';
 
-/** Bad input: every problem names its field; nothing was started or signalled. */
-export class ValidationError extends Error {
-  override name = 'ValidationError';
-  constructor(readonly problems: string[]) {
-    super(`invalid input:\n${problems.map((p) => `  ${p}`).join('\n')}`);
-  }
-}
-
-/** The customer's plan ended (they were lost): a repeated deal does not restart it. */
-export class PlanEndedError extends Error {
-  override name = 'PlanEndedError';
-}
+export { PlanEndedError, ValidationError } from './errors';
 
 export interface DealClosedInput {
   customer: CustomerInput;

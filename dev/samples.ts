@@ -1,6 +1,6 @@
 // Sample customers `npm start` enrols on the embedded stack, so a first email lands at once:
 // Layla reads Arabic, Emma English, and John becomes an advocate (he referred a friend).
-import type { DealClosedInput } from '../client/enroll';
+import type { DealClosedInput } from '../service/enroll';
 
 export const SAMPLE_DEALS: DealClosedInput[] = [
   {

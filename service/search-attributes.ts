@@ -1,6 +1,6 @@
 // Registers plan33's custom search attributes (PRODUCT.md) on a namespace. Idempotent: run it
 // at every start. The time-skipping server refuses unregistered attributes, like a cluster.
-import type { Connection } from '@temporalio/client';
+import type { ConnectionLike } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../plan/search-attributes';
 
@@ -16,7 +16,7 @@ const INDEXED: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
   KEYWORD_LIST: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 };
 
-export async function registerSearchAttributes(connection: Connection, namespace = 'default'): Promise<void> {
+export async function registerSearchAttributes(connection: Pick<ConnectionLike, 'operatorService'>, namespace = 'default'): Promise<void> {
   // Only the missing ones: a namespace from an older release has some already, and adding
   // an existing one fails the whole call.
   const existing = await connection.operatorService.listSearchAttributes({ namespace }).then((r) => r.customAttributes ?? {}, () => ({}) as Record<string, unknown>);

@@ -6,12 +6,11 @@ import { describeIssues } from '../plan/customer';
 import { customerWorkflowId, parseTouchKey } from '../plan/ids';
 import { CallAssignees } from '../plan/search-attributes';
 import * as m from '../workflows/messages';
-import { ValidationError } from './enroll';
+import { NotFoundError, ValidationError } from './errors';
+
+export { NotFoundError } from './errors';
 import { z } from 'zod';
 
-export class NotFoundError extends Error {
-  override name = 'NotFoundError';
-}
 
 function parse<T>(schema: z.ZodType<T>, input: unknown, prefix = ''): T {
   const parsed = schema.safeParse(input);

@@ -4,7 +4,7 @@
 import type { Client } from '@temporalio/client';
 import { PLANS } from '../plan/touch';
 import { statusQuery, type CustomerStatus } from '../workflows/messages';
-import { ValidationError } from './enroll';
+import { ValidationError } from './errors';
 import { agentIdSchema } from './operations';
 
 export interface Report {

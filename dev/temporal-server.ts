@@ -1,12 +1,12 @@
 // Real Temporal servers for tests, `npm start` and the bench: the binaries found by
-// lib/binaries.mjs, handed to the SDK as `existing-path` executables. Where none is found
+// dev/binaries.mjs, handed to the SDK as `existing-path` executables. Where none is found
 // the SDK's own download is tried; if that fails too, the error says how to fix it.
 import { join } from 'node:path';
 import type { ConnectionPlugin } from '@temporalio/client';
 import { TestWorkflowEnvironment, type LocalTestWorkflowEnvironmentOptions } from '@temporalio/testing';
 import { cacheDir, locate, missingMessage } from './binaries.mjs';
 import { SEARCH_ATTRIBUTES } from '../plan/search-attributes';
-import { registerSearchAttributes } from './register-search-attributes';
+import { registerSearchAttributes } from '../service/search-attributes';
 
 type Executable = { type: 'existing-path'; path: string } | { type: 'cached-download'; downloadDir: string };
 

@@ -2,13 +2,13 @@
 // YearState; handlers and the main loop call these functions, so every rule of "what happens
 // when" can be read (and tested) without Temporal. Deterministic: `nowMs` is always passed in.
 import { DateTime } from 'luxon';
-import type { Customer, Deal } from '../plan/customer';
-import type { PlanDefinition } from '../plan/definitions';
-import { followUpLetterAt, hoursFor, planTouches, replan, sendingSlotAtOrAfter, thankYouTouch } from '../plan/engine';
-import type { SendingHours } from '../plan/sending-hours';
-import type { DoneTouch, PlanName, Touch, TouchResult } from '../plan/touch';
-import type { CallContext } from '../activities/call-task';
-import type { CallCompletion, CallRecord, CustomerStatus, FulfilmentUpdate } from './messages';
+import type { Customer, Deal } from './customer';
+import type { PlanDefinition } from './definitions';
+import { followUpLetterAt, hoursFor, planTouches, replan, sendingSlotAtOrAfter, thankYouTouch } from './engine';
+import type { SendingHours } from './sending-hours';
+import type { DoneTouch, PlanName, Touch, TouchResult } from './touch';
+import type { CallContext } from './call-context';
+import type { CallCompletion, CallRecord, CustomerStatus, FulfilmentUpdate } from './year-records';
 
 export interface YearState {
   customer: Customer;

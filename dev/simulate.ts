@@ -12,9 +12,9 @@ import { FileDeliveryLedger } from '../activities/delivery-ledger';
 import { FolderTaskSink } from '../activities/task-sink';
 import type { Business } from '../activities/email-content';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startSmtpCapture } from '../lib/smtp-capture';
-import { createTimeSkippingEnv } from '../lib/temporal-server';
-import { startLocalTwilio } from '../lib/twilio-local';
+import { startSmtpCapture } from './smtp-capture';
+import { createTimeSkippingEnv } from './temporal-server';
+import { startLocalTwilio } from './twilio-local';
 import { customerSchema, type CustomerInput } from '../plan/customer';
 import type { SendingHours } from '../plan/sending-hours';
 import { customerWorkflowId } from '../plan/ids';
@@ -22,8 +22,8 @@ import { buildWorkflowBundle } from '../worker/bundle';
 import { createPlan33Worker } from '../worker/create-worker';
 import { createSmsClient } from '../worker/sms';
 import { completeCallUpdate, referralReceivedSignal, statusQuery, type CallCompletion, type CustomerStatus } from '../workflows/messages';
-import { dealClosed } from './enroll';
-import { InputError } from './read-customer';
+import { dealClosed } from '../service/enroll';
+import { ValidationError } from '../service/errors';
 
 export interface SimulatedTouch {
   seq: number;
@@ -77,10 +77,10 @@ export async function runSimulatedYear({ env, taskQueue }: SimulationRig, option
   const nowMs = await env.currentTimeMs();
   const startMs = opts.start ? DateTime.fromISO(opts.start, { zone }).startOf('day').toMillis() : nowMs;
   if (startMs < DateTime.fromMillis(nowMs, { zone }).startOf('day').toMillis()) {
-    throw new InputError([`--start ${opts.start}: the simulated clock starts today and only runs forward; give today or a later date`]);
+    throw new ValidationError([`--start ${opts.start}: the simulated clock starts today and only runs forward; give today or a later date`]);
   }
   const referralMs = opts.referralAt ? DateTime.fromISO(opts.referralAt, { zone }).set({ hour: 12 }).toMillis() : undefined;
-  if (referralMs !== undefined && referralMs < startMs) throw new InputError([`--referral-at ${opts.referralAt}: before the plan year starts`]);
+  if (referralMs !== undefined && referralMs < startMs) throw new ValidationError([`--referral-at ${opts.referralAt}: before the plan year starts`]);
   if (startMs > nowMs) await env.sleep(startMs - nowMs);
 
   const closedAt = DateTime.fromMillis(Math.max(startMs, nowMs), { zone }).toISODate()!;

@@ -5,18 +5,18 @@ import { pino } from 'pino';
 import { ConfigError, loadConfig } from '../lib/config';
 import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
 import { PLANS, type PlanName } from '../plan/touch';
-import { loadPlanOverrides } from '../worker/dependencies';
+import { loadPlanOverrides } from '../lib/plan-overrides';
 import { formatPreview, preview } from './preview';
 import { checkDate, InputError, readCustomerFile } from './read-customer';
-import { simulate } from './simulate';
+import { simulate } from '../dev/simulate';
 import { table } from './table';
 import { CALL_OUTCOMES } from '../workflows/messages';
-import { connectClient } from './connect';
-import { ValidationError } from './enroll';
-import * as ops from './operations';
-import { dealClosed } from './enroll';
+import { connectClient } from '../service/connection';
+import { ValidationError } from '../service/errors';
+import * as ops from '../service/operations';
+import { dealClosed } from '../service/enroll';
 import { importCustomers } from './import';
-import { buildReport } from './report';
+import { buildReport } from '../service/report';
 import { SingleBar } from 'cli-progress';
 
 /** Runs an operation against the running server, closing the connection after. */

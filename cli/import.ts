@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { parse } from 'csv-parse/sync';
 import { customerSchema, dealSchema, describeIssues, type CustomerInput } from '../plan/customer';
 import type { SendingHours } from '../plan/sending-hours';
-import { dealClosed, type DealClosedInput } from './enroll';
+import { dealClosed, type DealClosedInput } from '../service/enroll';
 import { InputError } from './read-customer';
 
 /** The columns a file may have; `id`, `first_name`, `timezone`, `agent`, `deal_id`, `deal_closed_at` are required. */

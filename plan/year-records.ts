@@ -1,0 +1,76 @@
+// The records of a customer's year that the pure rules, the workflow, the service layer and the
+// stores share: a call's outcome as agents report it, a fulfilment report, a call task as the
+// year keeps it, and the status a query returns. Defined here (pure) so plan/ needs nothing
+// from workflows/; workflows/messages.ts re-exports them next to the message definitions.
+import { z } from 'zod';
+import type { Customer, Deal } from './customer';
+import { isoDate } from './dates';
+import { FULFILMENT_STATUSES, type DoneTouch, type PlanName, type Touch } from './touch';
+
+export const CALL_OUTCOMES = ['reached', 'not-interested', 'no-answer', 'call-back'] as const;
+/** The fields of a call completion (the API documents them without `taskId`, which is in the path). */
+export const callCompletionFields = z
+  .object({
+    taskId: z.string().trim().min(1, 'expected the call task id'),
+    outcome: z.enum(CALL_OUTCOMES, { message: `expected one of ${CALL_OUTCOMES.join(', ')}` }),
+    /** Required with `call-back`: the day the customer asked to be called. */
+    callBackOn: isoDate.optional(),
+    notes: z.string().trim().max(2000).optional(),
+  })
+  .strict();
+export const callCompletionSchema = callCompletionFields.refine((c) => c.outcome !== 'call-back' || c.callBackOn !== undefined, { path: ['callBackOn'], message: 'required when outcome is call-back' });
+export type CallCompletion = z.infer<typeof callCompletionSchema>;
+export const fulfilmentUpdateSchema = z
+  .object({
+    /** The postal item's task id (the touch's idempotency key). */
+    taskId: z.string().trim().min(1, 'expected the task id').max(200),
+    status: z.enum(FULFILMENT_STATUSES, { message: `expected one of ${FULFILMENT_STATUSES.join(', ')}` }),
+    trackingNumber: z.string().trim().max(100).optional(),
+    carrier: z.string().trim().max(100).optional(),
+    at: z.iso.datetime({ offset: true, message: 'expected an ISO date-time' }).optional(),
+  })
+  .strict();
+export type FulfilmentUpdate = z.infer<typeof fulfilmentUpdateSchema>;
+export interface CallRecord {
+  taskId: string;
+  seq: number;
+  /** Who has the task (the owner, or who covers while they are away). */
+  assignee?: string;
+  /** When the task was handed over (workflow time). */
+  givenAt?: string;
+  remindedAt?: string;
+  escalatedAt?: string;
+  outcome?: CallCompletion['outcome'];
+  notes?: string;
+  completedAt?: string;
+}
+
+export interface CustomerStatus {
+  customerId: string;
+  customer: Customer;
+  plan: PlanName;
+  planVersion: number;
+  planYear: number;
+  yearStartedAt: string;
+  yearEndsAt: string;
+  /** `starting`: the plan is loading (a moment after the first start of each year). */
+  state: 'starting' | 'running' | 'paused' | 'cancelled' | 'year-complete';
+  deals: Deal[];
+  referrals: number;
+  calls: CallRecord[];
+  /** SMS replies that became tasks for the agent. */
+  replies?: Array<{ messageSid: string; receivedAt: string; taskId: string }>;
+  touchesDone: DoneTouch[];
+  /** Still to come, by time; follow-up letters wait here until their call is reached. */
+  nextTouches: Touch[];
+  /** When the next touch that may run is due (unset when none is). */
+  nextDueAt?: string;
+  /** How the year before ended (carried across continue-as-new). */
+  previousYear?: YearSummary;
+}
+
+export interface YearSummary {
+  planYear: number;
+  plan: PlanName;
+  touchesDone: DoneTouch[];
+}

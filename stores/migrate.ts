@@ -1,0 +1,40 @@
+// Versioned migrations (Kysely's Migrator), applied at start-up by the worker, the API and
+// `npm start`, and by `plan33 db migrate`; `plan33 db status` lists applied and pending ones.
+// The list is static (imported, not read from a folder), so it works the same under tsx, in a
+// bundle and in the Docker image. Names sort in the order they run; a released one never changes.
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
+import type { Db } from './db';
+import * as initial from './migrations/0001-initial';
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+function migrator(db: Db): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS }, migrationTableName: 'plan33_migration', migrationLockTableName: 'plan33_migration_lock' });
+}
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+/** Applies every pending migration (several processes may race: Kysely takes a lock). */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const { error, results }: MigrationResultSet = await migrator(db).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new MigrationError(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export interface MigrationStatus {
+  name: string;
+  appliedAt?: Date;
+}
+
+/** Every known migration, with when it was applied (unset: pending). */
+export async function migrationStatus(db: Db): Promise<MigrationStatus[]> {
+  const all = await migrator(db).getMigrations();
+  return all.map((m) => ({ name: m.name, ...(m.executedAt ? { appliedAt: m.executedAt } : {}) }));
+}

@@ -1,0 +1,138 @@
+// The rows reports read, written by the workflow's activities and safe to write twice: a touch's
+// outcome (by its key), where each person's year stands, their deals and referrals, and what
+// became of each call task. A delivery writes its own outcome; everything else the year decided
+// (skips, failures, call outcomes, referrals, pauses) arrives in one `recordProgress` batch.
+import { sql } from 'kysely';
+import type { Db } from './db';
+
+export interface OutcomeRecord {
+  key: string;
+  seq: number;
+  kind: string;
+  channel: string;
+  outcome: 'sent' | 'skipped' | 'failed';
+  reason?: string;
+  /** When it was due (ISO). */
+  at: string;
+  /** When the year recorded it (ISO, workflow time). */
+  doneAt: string;
+}
+
+/** Who the row is about and where their year stands. */
+export interface PersonSnapshot {
+  customerId: string;
+  workflowId: string;
+  name: string;
+  agent: string;
+  plan: string;
+  planYear: number;
+}
+
+export interface YearProgress extends PersonSnapshot {
+  state: 'running' | 'paused' | 'cancelled' | 'year-complete';
+  referralIds: string[];
+  deals: Array<{ id: string; closedAt: string; value?: number }>;
+  /** Outcomes the deliveries did not write themselves (skipped, failed). */
+  outcomes: OutcomeRecord[];
+  /** Call tasks of the year that have an outcome. */
+  calls: Array<{ taskId: string; outcome: string; notes?: string; completedAt?: string }>;
+  /** Workflow time of this snapshot: an older snapshot never overwrites a newer one. */
+  at: string;
+}
+
+export interface RecordStore {
+  /** A delivery's own outcome, and the person's row (created on their first touch). */
+  recordDelivered(person: PersonSnapshot, outcome: OutcomeRecord): Promise<void>;
+  recordProgress(progress: YearProgress): Promise<void>;
+}
+
+export class PgRecordStore implements RecordStore {
+  constructor(private readonly db: Db) {}
+
+  private outcomeRow(person: PersonSnapshot, o: OutcomeRecord) {
+    return { key: o.key, customer_id: person.customerId, agent: person.agent, plan: person.plan, plan_year: person.planYear, seq: o.seq, kind: o.kind, channel: o.channel, outcome: o.outcome, reason: o.reason ?? null, at: o.at, done_at: o.doneAt };
+  }
+
+  async recordDelivered(person: PersonSnapshot, outcome: OutcomeRecord): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.insertInto('touch_outcomes').values(this.outcomeRow(person, outcome)).onConflict((oc) => oc.column('key').doNothing()).execute();
+      const row = { customer_id: person.customerId, workflow_id: person.workflowId, name: person.name, agent: person.agent, plan: person.plan, plan_year: person.planYear, updated_at: outcome.doneAt };
+      await tx
+        .insertInto('customers')
+        .values({ ...row, state: 'running', referrals: 0 })
+        .onConflict((oc) =>
+          oc
+            .column('customer_id')
+            .doUpdateSet((eb) => ({
+              workflow_id: eb.ref('excluded.workflow_id'),
+              name: eb.ref('excluded.name'),
+              agent: eb.ref('excluded.agent'),
+              plan: eb.ref('excluded.plan'),
+              plan_year: eb.ref('excluded.plan_year'),
+              updated_at: eb.ref('excluded.updated_at'),
+              // A delivery means the year runs, unless an operator paused it or the customer was lost.
+              state: sql<string>`case when customers.state in ('paused', 'cancelled') then customers.state else 'running' end`,
+            }))
+            .where('customers.updated_at', '<=', (eb) => eb.ref('excluded.updated_at')),
+        )
+        .execute();
+    });
+  }
+
+  async recordProgress(p: YearProgress): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      const row = { customer_id: p.customerId, workflow_id: p.workflowId, name: p.name, agent: p.agent, plan: p.plan, plan_year: p.planYear, state: p.state, referrals: p.referralIds.length, updated_at: p.at };
+      await tx
+        .insertInto('customers')
+        .values(row)
+        .onConflict((oc) =>
+          oc
+            .column('customer_id')
+            .doUpdateSet((eb) => ({
+              workflow_id: eb.ref('excluded.workflow_id'),
+              name: eb.ref('excluded.name'),
+              agent: eb.ref('excluded.agent'),
+              plan: eb.ref('excluded.plan'),
+              plan_year: eb.ref('excluded.plan_year'),
+              state: eb.ref('excluded.state'),
+              referrals: eb.ref('excluded.referrals'),
+              updated_at: eb.ref('excluded.updated_at'),
+            }))
+            .where('customers.updated_at', '<=', (eb) => eb.ref('excluded.updated_at')),
+        )
+        .execute();
+      if (p.deals.length) {
+        await tx
+          .insertInto('deals')
+          .values(p.deals.map((d) => ({ customer_id: p.customerId, deal_id: d.id, closed_at: d.closedAt, value: d.value ?? null, recorded_at: p.at })))
+          .onConflict((oc) => oc.columns(['customer_id', 'deal_id']).doNothing())
+          .execute();
+      }
+      if (p.referralIds.length) {
+        await tx
+          .insertInto('referrals')
+          .values(p.referralIds.map((id) => ({ customer_id: p.customerId, referral_id: id, plan_year: p.planYear, recorded_at: p.at })))
+          .onConflict((oc) => oc.columns(['customer_id', 'referral_id']).doNothing())
+          .execute();
+      }
+      if (p.outcomes.length) {
+        // The year's word is final for these (a failed send the year records as skipped, say).
+        await tx
+          .insertInto('touch_outcomes')
+          .values(p.outcomes.map((o) => this.outcomeRow(p, o)))
+          .onConflict((oc) =>
+            oc.column('key').doUpdateSet((eb) => ({ outcome: eb.ref('excluded.outcome'), reason: eb.ref('excluded.reason'), channel: eb.ref('excluded.channel'), done_at: eb.ref('excluded.done_at') })),
+          )
+          .execute();
+      }
+      for (const call of p.calls) {
+        await tx
+          .updateTable('tasks')
+          .set({ state: 'done', outcome: call.outcome, notes: call.notes ?? null, completed_at: call.completedAt ?? p.at, updated_at: sql<Date | string>`now()` })
+          .where('task_id', '=', call.taskId)
+          .where('state', '<>', 'done')
+          .execute();
+      }
+    });
+  }
+}

@@ -1,0 +1,121 @@
+// The tables of plan33's own store, typed for Kysely. One row per fact, keyed so that a retried
+// activity writes the same row again instead of a second one (insert-if-absent, or an upsert
+// that keeps the first result). Timestamps are workflow/server time, not the host's clock.
+import type { ColumnType, Insertable, Selectable } from 'kysely';
+
+/** Written as a Date or ISO string, read back as a Date. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp the database fills in (now()) when the insert leaves it out. */
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** jsonb: written as a JSON string (pg turns a JS array into a PostgreSQL array, not JSON), read as the value. */
+type Json<T> = ColumnType<T, string, string>;
+
+/** The delivery ledger: one row per touch key (and per agent notice key), the sending mark first. */
+export interface DeliveriesTable {
+  key: string;
+  channel: string | null;
+  /** `sent`, `failed` or `skipped`; null while only the sending mark is there. */
+  outcome: string | null;
+  reason: string | null;
+  reference: string | null;
+  /** The whole result as the activity returned it (assignee included). */
+  result: Json<unknown> | null;
+  /** Written before a send: when the attempt began, and where it went / what it said. */
+  sending_started_at: Timestamp | null;
+  sending_mark: Json<unknown> | null;
+  recorded_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
+}
+
+/** Phone number (SHA-256 of E.164) -> person, for inbound SMS. */
+export interface ContactsTable {
+  phone_hash: string;
+  customer_id: string;
+  workflow_id: string;
+  updated_at: GeneratedTimestamp;
+}
+
+export const TASK_STATES = ['open', 'reminded', 'escalated', 'done'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+/** Work for people: call and reply tasks for agents, postal items for fulfilment. */
+export interface TasksTable {
+  task_id: string;
+  type: 'call' | 'reply' | 'postal';
+  customer_id: string;
+  /** Who has it now (null for postal items). */
+  agent: string | null;
+  /** The customer's own agent. */
+  owner: string | null;
+  state: TaskState;
+  due_at: Timestamp | null;
+  given_at: Timestamp | null;
+  reminded_at: Timestamp | null;
+  escalated_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  outcome: string | null;
+  notes: string | null;
+  /** The task as handed over (what the agent's inbox and the CRM see). */
+  payload: Json<unknown>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+/** One row per person on a plan: where their year stands (written by the workflow's activities). */
+export interface CustomersTable {
+  customer_id: string;
+  workflow_id: string;
+  name: string;
+  agent: string;
+  plan: string;
+  plan_year: number;
+  /** `running`, `paused`, `cancelled` (lost) or `year-complete`. */
+  state: string;
+  referrals: number;
+  updated_at: Timestamp;
+}
+
+/** One row per touch outcome of a plan year (sent by a delivery, or skipped/failed by the year). */
+export interface TouchOutcomesTable {
+  key: string;
+  customer_id: string;
+  agent: string;
+  plan: string;
+  plan_year: number;
+  seq: number;
+  kind: string;
+  channel: string;
+  outcome: string;
+  reason: string | null;
+  /** When it was due (the customer's local time, stored as an instant). */
+  at: Timestamp;
+  done_at: Timestamp;
+}
+
+export interface DealsTable {
+  customer_id: string;
+  deal_id: string;
+  closed_at: string;
+  value: number | null;
+  recorded_at: Timestamp;
+}
+
+export interface ReferralsTable {
+  customer_id: string;
+  referral_id: string;
+  plan_year: number;
+  recorded_at: Timestamp;
+}
+
+export interface Database {
+  deliveries: DeliveriesTable;
+  contacts: ContactsTable;
+  tasks: TasksTable;
+  customers: CustomersTable;
+  touch_outcomes: TouchOutcomesTable;
+  deals: DealsTable;
+  referrals: ReferralsTable;
+}
+
+export type TaskRow = Selectable<TasksTable>;
+export type NewTouchOutcome = Insertable<TouchOutcomesTable>;
