@@ -9,9 +9,10 @@ import type { PlanName, Touch, TouchResult } from '../plan/touch';
 import { listUnsubscribeHeaders, type UnsubscribeConfig } from '../lib/unsubscribe';
 import { createAgentDirectory, type AgentDirectory } from './agents';
 import { buildCallTask, renderAgentEmail, type AgentEmailKind, type CallContext, type CallTask, type ReplyTask } from './call-task';
-import type { ContactIndex } from './contacts';
+import type { ContactIndex } from '../stores/contacts';
+import type { DeliveryLedger } from '../stores/deliveries';
+import type { PersonSnapshot, RecordStore, YearProgress } from '../stores/records';
 import { languageOf } from './copy';
-import type { DeliveryLedger } from './delivery-ledger';
 import { renderPostal, renderTouchEmail, renderTouchSms, type Business, type TouchContext } from './email-content';
 import { ContentError, loadNewsletterIssue, monthOf } from './newsletter-content';
 import type { PostalItem, TaskSink } from './task-sink';
@@ -30,6 +31,8 @@ export interface ActivityDeps {
   sms?: { client: SmsClient; from?: string; messagingServiceSid?: string };
   tasks: TaskSink;
   ledger: DeliveryLedger;
+  /** The rows reports read: touch outcomes, where each year stands, deals, referrals, call outcomes. */
+  records: RecordStore;
   business: Business;
   planOverrides?: PlanOverrides;
   /** Adds RFC 8058 one-click unsubscribe headers to every email when set. */
@@ -103,6 +106,14 @@ function attemptTimeMs(): number {
   } catch {
     return Date.now(); // called outside an activity (unit use)
   }
+}
+
+const attemptIso = () => new Date(attemptTimeMs()).toISOString();
+
+/** Who a delivery's row is about (the plan and year come with the touch's context). */
+function personOf(req: TouchDelivery): PersonSnapshot {
+  const { customer, context } = req;
+  return { customerId: customer.id, workflowId: req.key.split('.y')[0]!, name: fullName(customer), agent: customer.agent, plan: context?.plan ?? 'client-for-life', planYear: context?.planYear ?? 1 };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -227,14 +238,14 @@ export function createActivities(deps: ActivityDeps) {
       const answer = (await postSignedJson(deps.fulfilment, item, key)) as { id?: unknown } | undefined;
       return { outcome: 'sent', reference: typeof answer?.id === 'string' ? answer.id : key };
     }
-    await tasks.push(item);
+    await tasks.push(item, attemptIso());
     return { outcome: 'sent', reference: key };
   }
 
   /** The task to the folder, the agent's inbox and the CRM; each step once per key. */
   async function handOver(task: CallTask | ReplyTask, kind: AgentEmailKind, to: { email?: string; name?: string } | undefined): Promise<string[]> {
     const reached = ['task folder'];
-    if (kind === 'new' || kind === 'reply') await tasks.push(task);
+    if (kind === 'new' || kind === 'reply') await tasks.push(task, attemptIso());
     if (kind === 'reassigned') await tasks.replace(task);
     // A reassignment is per new assignee: Sara -> Omar and later Omar -> Lina are two hand-overs.
     const step = kind === 'reassigned' ? `${kind}.${task.agent}` : kind;
@@ -279,9 +290,13 @@ export function createActivities(deps: ActivityDeps) {
   return {
     /** Delivers one touch on its channel, exactly once per key. */
     async deliverTouch(req: TouchDelivery): Promise<TouchResult> {
+      // The touch's own outcome row, written with the result (again, harmlessly, after a retry).
+      const recordOutcome = (result: TouchResult) =>
+        deps.records.recordDelivered(personOf(req), { key: req.key, seq: req.touch.seq, kind: req.touch.kind, channel: req.touch.channel, outcome: result.outcome, reason: result.reason, at: req.touch.at, doneAt: attemptIso() });
       const earlier = await ledger.get(req.key);
       if (earlier) {
         activityLog.info('touch already delivered; not sending again', { key: req.key });
+        if (earlier.outcome === 'sent') await recordOutcome(earlier);
         return earlier;
       }
       const send = { email: sendEmail, sms: sendSms, postal: queuePostal, phone: createCallTask, none: undefined }[req.touch.channel];
@@ -290,6 +305,7 @@ export function createActivities(deps: ActivityDeps) {
         const newsletter = await newsletterFor(req.customer, req.touch);
         const result = await send(newsletter ? { ...req, context: { plan: 'client-for-life', planYear: 1, ...req.context, newsletter } } : req);
         await ledger.record(req.key, result);
+        await recordOutcome(result);
         activityLog.info('touch delivered', { key: req.key, kind: req.touch.kind, channel: req.touch.channel });
         return result;
       } catch (err) {
@@ -317,6 +333,7 @@ export function createActivities(deps: ActivityDeps) {
         const manager = agents.managerOf(now.id) ?? agents.managerOf(req.customer.agent);
         notified.push(...(await handOver(task, 'escalation', manager ?? (deps.operatorEmail ? { email: deps.operatorEmail, name: 'operator' } : undefined))));
       }
+      await tasks.markStage(req.taskId, req.stage, now.id, attemptIso());
       activityLog.info(`call task ${req.stage}`, { taskId: req.taskId, assignee: now.id, notified });
       return { assignee: now.id, notified };
     },
@@ -329,6 +346,14 @@ export function createActivities(deps: ActivityDeps) {
       const task: ReplyTask = { type: 'reply', taskId: req.key, agent: assignee.id, owner: customer.agent, customerId: customer.id, customerName: fullName(customer), phone: customer.phone ?? '', text: req.text, receivedAt: req.receivedAt };
       await handOver(task, 'reply', assignee.agent);
       return { outcome: 'sent', reference: req.key, assignee: assignee.id };
+    },
+
+    /**
+     * What the year decided that no delivery wrote: skipped and failed touches, call outcomes,
+     * referrals, deals, pause and loss. Idempotent (upserts by key): a retry writes the same rows.
+     */
+    async recordProgress(progress: YearProgress): Promise<void> {
+      await deps.records.recordProgress(progress);
     },
 
     /** The plan definition for a new year or an advocate switch, with the segment's overrides. */

@@ -1,11 +1,10 @@
-// The production HTTP API: connects to Temporal (TEMPORAL_ADDRESS) and serves /v1 and the
-// webhooks on PLAN33_API_PORT until SIGTERM. Stateless apart from the contact index in
-// PLAN33_DATA_DIR (shared with the workers; see README, Production).
-import { join } from 'node:path';
-import { FileContactIndex } from '../activities/contacts';
+// The production HTTP API: connects to Temporal (TEMPORAL_ADDRESS) and plan33's PostgreSQL
+// (DATABASE_URL, shared with the workers) and serves /v1 and the webhooks on PLAN33_API_PORT
+// until SIGTERM. Stateless: run as many as you like behind a load balancer.
 import { connectClient } from '../service/connection';
 import { loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import { openStores } from '../stores';
 import { buildApi } from './server';
 
 const config = loadConfigOrExit();
@@ -19,6 +18,11 @@ if ((config.twilio.authToken || config.unsubscribe) && !process.env.PUBLIC_BASE_
   log.fatal('PUBLIC_BASE_URL is not set: Twilio signatures and unsubscribe links need the URL this API is reached at');
   process.exit(1);
 }
+if (!config.database.url) {
+  log.fatal('DATABASE_URL is not set: the API reads tasks and contacts from plan33\'s PostgreSQL (npm start runs an embedded one)');
+  process.exit(1);
+}
+const stores = await openStores({ url: config.database.url, maxConnections: config.database.poolSize, onError: (err) => log.warn({ err }, 'database connection dropped') });
 const client = await connectClient(config);
 const app = await buildApi({
   client,
@@ -28,7 +32,8 @@ const app = await buildApi({
   unsubscribeSecret: config.unsubscribe?.secret,
   twilioAuthToken: config.twilio.authToken,
   webhookSecret: config.webhooks.secret,
-  contacts: new FileContactIndex(join(config.dataDir, 'contacts')),
+  contacts: stores.contacts,
+  db: stores.db,
   sendingHours: config.sendingHours,
   logger: log,
 });
@@ -36,6 +41,7 @@ await app.listen({ port: config.api.port, host: '0.0.0.0' });
 const stop = async () => {
   await app.close();
   await client.connection.close();
+  await stores.db.destroy();
   process.exit(0);
 };
 process.on('SIGTERM', () => void stop());

@@ -7,7 +7,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import twilio from 'twilio';
-import type { ContactIndex } from '../activities/contacts';
+import { databaseAnswers, type Db } from '../service/store-health';
+import type { ContactIndex } from '../stores/contacts';
 import { dealClosed, PlanEndedError, ValidationError } from '../service/enroll';
 import * as ops from '../service/operations';
 import { InvalidTokenError, unsubscribeByToken } from '../service/unsubscribe';
@@ -26,6 +27,8 @@ export interface ApiOptions {
   twilioAuthToken?: string;
   webhookSecret?: string;
   contacts: ContactIndex;
+  /** plan33's store: the agent's tasks are read from it. */
+  db: Db;
   sendingHours?: SendingHours;
   logger: Logger;
 }
@@ -92,9 +95,14 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.get('/ready', async (_req, reply) => {
     try {
       await opts.client.connection.withDeadline(Date.now() + 2000, () => opts.client.workflowService.getSystemInfo({}));
-      return { ready: true };
     } catch (err) {
       return reply.code(503).send({ ready: false, error: `Temporal unreachable: ${(err as Error).message}` });
+    }
+    try {
+      await databaseAnswers(opts.db);
+      return { ready: true };
+    } catch (err) {
+      return reply.code(503).send({ ready: false, error: `database unreachable: ${(err as Error).message}` });
     }
   });
   const document = openApiDocument(opts.publicBaseUrl);
@@ -116,7 +124,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     v1.post<{ Params: { id: string } }>('/v1/customers/:id/opt-out', async (req, reply) => reply.code(202).send(await ops.changeConsent(opts.client, req.params.id, req.body, 'opt-out')));
     v1.post<{ Params: { id: string } }>('/v1/customers/:id/opt-in', async (req, reply) => reply.code(202).send(await ops.changeConsent(opts.client, req.params.id, req.body, 'opt-in')));
     v1.post<{ Params: { taskId: string } }>('/v1/tasks/:taskId/complete', async (req) => ops.completeCall(opts.client, req.params.taskId, req.body ?? {}));
-    v1.get<{ Querystring: { agent?: string } }>('/v1/tasks', async (req) => ({ tasks: await ops.openCallTasks(opts.client, req.query.agent ?? '') }));
+    v1.get<{ Querystring: { agent?: string } }>('/v1/tasks', async (req) => ({ tasks: await ops.openCallTasks(opts.db, req.query.agent ?? '') }));
   });
 
   // ---- one-click unsubscribe (RFC 8058): the link in List-Unsubscribe ----

@@ -12,8 +12,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import { FileDeliveryLedger } from '../activities/delivery-ledger';
-import { FolderTaskSink } from '../activities/task-sink';
+import { openStores } from '../stores';
+import { startEmbeddedPostgres } from '../dev/embedded-postgres';
 import { runSimulatedYear } from '../dev/simulate';
 import { DEFAULT_SENDING_HOURS } from '../plan/sending-hours';
 import { cacheDir, freePort } from '../dev/binaries.mjs';
@@ -71,6 +71,13 @@ results.devServerWithUiAndSqliteReadyMs = median(
 
 }
 
+// plan33's store: one embedded PostgreSQL for the whole bench (or BENCH_DATABASE_URL), a database per part.
+step('PostgreSQL');
+const postgres = process.env.BENCH_DATABASE_URL ? undefined : await startEmbeddedPostgres({ dataDir: join(cacheDir, 'bench', `postgres-${Date.now()}`), port: await freePort(), maxConnections: 200 });
+const benchDatabaseUrl = process.env.BENCH_DATABASE_URL ?? postgres!.url;
+const benchStores = await openStores({ url: benchDatabaseUrl });
+const storeDeps = { ledger: benchStores.ledger, tasks: benchStores.tasks, records: benchStores.records, contacts: benchStores.contacts };
+
 step('workflow bundle');
 let t = performance.now();
 const bundle = await buildWorkflowBundle();
@@ -89,7 +96,7 @@ const worker = await createPlan33Worker({
   connection: env.nativeConnection,
   taskQueue: 'bench',
   workflowBundle: bundle,
-  deps: { mailer: nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, ignoreTLS: true }), sms: createSmsClient({ accountSid: 'AC00000000000000000000000000000001', authToken: 'bench', from: '+15005550006', apiBase: twilio.baseUrl }), tasks: new FolderTaskSink(join(cacheDir, 'bench', `tasks-${Date.now()}`)), ledger: new FileDeliveryLedger(join(cacheDir, 'bench', `ledger-${Date.now()}`)), business: { name: 'Bench', postalAddress: '1 Bench St', mailFrom: 'bench@localhost', referralUrl: 'https://bench.test/refer' } },
+  deps: { mailer: nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, ignoreTLS: true }), sms: createSmsClient({ accountSid: 'AC00000000000000000000000000000001', authToken: 'bench', from: '+15005550006', apiBase: twilio.baseUrl }), ...storeDeps, business: { name: 'Bench', postalAddress: '1 Bench St', mailFrom: 'bench@localhost', referralUrl: 'https://bench.test/refer' } },
 });
 t = performance.now();
 const { status, history } = await worker.runUntil(
@@ -146,8 +153,7 @@ const freeWorker = await createPlan33Worker({
   deps: {
     mailer: nodemailer.createTransport({ host: '127.0.0.1', port: tsSmtp.port, ignoreTLS: true, pool: true }),
     sms: createSmsClient({ accountSid: 'AC00000000000000000000000000000001', authToken: 'bench', from: '+15005550006', apiBase: tsTwilio.baseUrl }),
-    tasks: new FolderTaskSink(join(cacheDir, 'bench', `tasks-free-${Date.now()}`)),
-    ledger: new FileDeliveryLedger(join(cacheDir, 'bench', `ledger-free-${Date.now()}`)),
+    ...storeDeps,
     business: { name: 'Bench', postalAddress: '1 Bench St', mailFrom: 'bench@localhost', referralUrl: 'https://bench.test/refer' },
   },
 });
@@ -227,13 +233,13 @@ const large = Math.max(...sizes);
 const boundedCache = Number(process.env.BENCH_CACHE ?? loadConfig({}).worker.maxCachedWorkflows);
 const sleeping = (n: number) => `TaskQueue = 'plan33-${n}' AND NextTouchKind = 'newsletter' AND TouchesDone = 0`;
 step('worker memory: cached customers');
-const cached = await workerProcess({ address, taskQueue: `plan33-${small}`, kind: 'plan33', bundlePath, maxCachedWorkflows: small + 100, query: sleeping(small), count: small });
+const cached = await workerProcess({ address, taskQueue: `plan33-${small}`, kind: 'plan33', bundlePath, databaseUrl: benchDatabaseUrl, maxCachedWorkflows: small + 100, query: sleeping(small), count: small });
 results.workerRssMiBIdle = cached.rssMiBBefore;
 results[`workerRssMiB_${small}Cached`] = cached.rssMiB;
 results.rssMiBPerCachedCustomer = (cached.rssMiB - cached.rssMiBBefore) / small;
 results[`secondsToPlan_${small}`] = cached.secondsToReach;
 step('worker memory: bounded cache');
-const bounded = await workerProcess({ address, taskQueue: `plan33-${large}`, kind: 'plan33', bundlePath, maxCachedWorkflows: boundedCache, query: sleeping(large), count: large });
+const bounded = await workerProcess({ address, taskQueue: `plan33-${large}`, kind: 'plan33', bundlePath, databaseUrl: benchDatabaseUrl, maxCachedWorkflows: boundedCache, query: sleeping(large), count: large });
 results.cacheSize = boundedCache;
 results[`workerRssMiB_${large}AfterEviction`] = bounded.rssMiB;
 results[`secondsToPlan_${large}`] = bounded.secondsToReach;
@@ -256,6 +262,9 @@ results.baselineRssMiBAfterEviction = rawBounded.rssMiB;
 results.rssAfterEvictionRatio = bounded.rssMiB / rawBounded.rssMiB;
 await dev.teardown();
 }
+
+await benchStores.db.destroy();
+await postgres?.stop();
 
 const rows = Object.entries(results).map(([k, v]) => `${k.padEnd(34)} ${v.toFixed(v < 10 ? 2 : 0).padStart(10)}`);
 console.log(`plan33 bench (${cpus().length} cores, node ${process.version}, median of ${RUNS} for start-up)\n${rows.join('\n')}`);

@@ -3,14 +3,10 @@
 // worker or a raw-Temporal baseline worker, waits until `count` workflows match `query`,
 // prints one JSON line with its RSS, and exits.
 //   node --import tsx bench/worker-process.ts '<json of WorkerProcessJob>'
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { FileDeliveryLedger } from '../activities/delivery-ledger';
-import { FolderTaskSink } from '../activities/task-sink';
+import { openStores } from '../stores';
 import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
 import { createPlan33Worker } from '../worker/create-worker';
 
@@ -26,6 +22,8 @@ export interface WorkerProcessJob {
   count?: number;
   /** ...or when each of these has started a timer (raw workflows upsert nothing). */
   sleepingIds?: string[];
+  /** plan33's store (the plan33 kind only). */
+  databaseUrl?: string;
 }
 
 export interface WorkerProcessResult {
@@ -38,7 +36,6 @@ const job = JSON.parse(process.argv[2] ?? '{}') as WorkerProcessJob;
 installTemporalRuntimeLogger(createLogger('error'));
 const connection = await NativeConnection.connect({ address: job.address });
 const client = new Client({ connection: await Connection.connect({ address: job.address }) });
-const dir = mkdtempSync(join(tmpdir(), 'plan33-bench-worker-'));
 const rssMiBBefore = process.memoryUsage().rss / 2 ** 20;
 const cache = job.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: job.maxCachedWorkflows } : {};
 const worker =
@@ -50,8 +47,7 @@ const worker =
         ...cache,
         deps: {
           mailer: nodemailer.createTransport({ host: '127.0.0.1', port: 9, ignoreTLS: true }),
-          tasks: new FolderTaskSink(join(dir, 'tasks')),
-          ledger: new FileDeliveryLedger(join(dir, 'ledger')),
+          ...(await openStores({ url: job.databaseUrl!, maxConnections: 4 })),
           business: { name: 'Bench', postalAddress: '1 Bench St', mailFrom: 'bench@localhost', referralUrl: 'https://bench.test/refer' },
         },
       })

@@ -18,6 +18,9 @@ import { dealClosed } from '../service/enroll';
 import { importCustomers } from './import';
 import { buildReport } from '../service/report';
 import { SingleBar } from 'cli-progress';
+import { localDatabaseUrl } from '../dev/embedded-postgres';
+import { createDatabase, redactUrl, type Db } from '../stores';
+import { migrateToLatest, migrationStatus } from '../stores/migrate';
 
 /** Runs an operation against the running server, closing the connection after. */
 async function withClient<T>(fn: (client: Awaited<ReturnType<typeof connectClient>>) => Promise<T>): Promise<T> {
@@ -26,6 +29,28 @@ async function withClient<T>(fn: (client: Awaited<ReturnType<typeof connectClien
     return await fn(client);
   } finally {
     await client.connection.close();
+  }
+}
+
+/** plan33's store: DATABASE_URL, or the embedded PostgreSQL a running `npm start` wrote down. */
+function databaseUrl(): string {
+  const config = loadConfig();
+  const url = config.database.url ?? localDatabaseUrl(config.dataDir);
+  if (!url) throw new Error(`no database: set DATABASE_URL, or run \`npm start\` (it records its embedded PostgreSQL in ${config.dataDir}/database-url)`);
+  return url;
+}
+
+/** Runs a query against plan33's store, closing the pool after. */
+async function withDatabase<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = createDatabase({ url: databaseUrl(), maxConnections: 2 });
+  try {
+    return await fn(db);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ECONNREFUSED' || code === '28P01' || code === '3D000') throw new Error(`cannot reach the database at ${redactUrl(databaseUrl())} (${(err as Error).message}); is \`npm start\` running, or DATABASE_URL set?`, { cause: err });
+    throw err;
+  } finally {
+    await db.destroy();
   }
 }
 
@@ -75,6 +100,7 @@ program
       callOutcome: opts.calls as (typeof CALL_OUTCOMES)[number],
       business: config.business,
       sendingHours: config.sendingHours,
+      ...(config.database.url ? { databaseUrl: config.database.url } : {}),
     });
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(result.touches, null, 2)}\n`);
@@ -94,7 +120,7 @@ program
   .requiredOption('--agent <id>', 'the agent, e.g. agent-sara')
   .option('--json', 'print JSON for programs')
   .action(async (opts: { agent: string; json?: boolean }) => {
-    const tasks = await withClient((c) => ops.openCallTasks(c, opts.agent));
+    const tasks = await withDatabase((db) => ops.openCallTasks(db, opts.agent));
     print(opts.json, tasks, () =>
       tasks.length === 0
         ? `no open call tasks for ${opts.agent}`
@@ -226,7 +252,7 @@ program
   .option('--agent <id>', 'only this agent’s customers')
   .option('--json', 'print JSON for programs')
   .action(async (opts: { agent?: string; json?: boolean }) => {
-    const r = await withClient((c) => buildReport(c, { agent: opts.agent }));
+    const r = await withDatabase((db) => buildReport(db, { agent: opts.agent }));
     print(opts.json, r, () => {
       const kinds = Object.entries(r.touchesThisMonth);
       return [
@@ -239,6 +265,21 @@ program
         ...(r.overdueCalls.length ? ['', 'overdue calls:', ...r.overdueCalls.map((c) => `  ${c.taskId} (${c.agent}, given ${c.givenAt.slice(0, 16)})`)] : []),
       ].join('\n');
     });
+  });
+
+const db = program.command('db').description("plan33's PostgreSQL store (DATABASE_URL, or npm start's embedded one)");
+db.command('migrate')
+  .description('apply every pending migration')
+  .action(async () => {
+    const applied = await withDatabase((d) => migrateToLatest(d));
+    print(false, applied, () => (applied.length ? applied.map((n) => `applied ${n}`).join('\n') : 'nothing to apply: the schema is up to date'));
+  });
+db.command('status')
+  .description('applied and pending migrations')
+  .option('--json', 'print JSON for programs')
+  .action(async (opts: { json?: boolean }) => {
+    const all = await withDatabase((d) => migrationStatus(d));
+    print(opts.json, all, () => table(['migration', 'applied'], all.map((m) => [m.name, m.appliedAt ? m.appliedAt.toISOString() : 'pending'])));
   });
 
 program.parseAsync(process.argv).then(

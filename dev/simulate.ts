@@ -2,14 +2,14 @@
 // the time-skipping test server, against a real local SMTP server and a Twilio-compatible
 // endpoint; an agent stand-in completes each call task. Returns every touch with its outcome
 // and, where a message went out, its recipient and subject.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
-import { FileDeliveryLedger } from '../activities/delivery-ledger';
-import { FolderTaskSink } from '../activities/task-sink';
+import { openStores } from '../stores';
+import { freePort } from './binaries.mjs';
+import { postgresTempDir, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import type { Business } from '../activities/email-content';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startSmtpCapture } from './smtp-capture';
@@ -48,6 +48,8 @@ export interface SimulateOptions {
   business: Business;
   sendingHours: SendingHours;
   onTouch?: (touch: SimulatedTouch) => void;
+  /** plan33's store (DATABASE_URL); unset: an embedded PostgreSQL for this run only. */
+  databaseUrl?: string;
 }
 
 export interface SimulateResult {
@@ -152,21 +154,28 @@ export async function runSimulatedYear({ env, taskQueue }: SimulationRig, option
 
 export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
   const started = performance.now();
-  const dir = mkdtempSync(join(tmpdir(), 'plan33-simulate-'));
-  const [env, smtp, twilio, bundle] = await Promise.all([
+  const dir = postgresTempDir('plan33-simulate-');
+  const startDatabase = async (): Promise<{ url: string; postgres?: EmbeddedPostgres }> => {
+    if (opts.databaseUrl) return { url: opts.databaseUrl };
+    const postgres = await startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), port: await freePort() });
+    return { url: postgres.url, postgres };
+  };
+  const [env, smtp, twilio, bundle, database] = await Promise.all([
     createTimeSkippingEnv(),
     startSmtpCapture(),
     startLocalTwilio({ accountSid: TWILIO.accountSid, authToken: TWILIO.authToken }),
     buildWorkflowBundle(),
+    startDatabase(),
   ]);
-  const tasks = new FolderTaskSink(join(dir, 'tasks'));
+  const stores = await openStores({ url: database.url, maxConnections: 4 });
+  const { tasks } = stores;
   const mailer = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true });
   try {
     const worker = await createPlan33Worker({
       connection: env.nativeConnection,
       taskQueue: 'simulate',
       workflowBundle: bundle,
-      deps: { mailer, tasks, ledger: new FileDeliveryLedger(join(dir, 'ledger')), business: opts.business, sms: createSmsClient({ ...TWILIO, apiBase: twilio.baseUrl }) },
+      deps: { mailer, tasks, ledger: stores.ledger, records: stores.records, contacts: stores.contacts, business: opts.business, sms: createSmsClient({ ...TWILIO, apiBase: twilio.baseUrl }) },
     });
     const result = await worker.runUntil(runSimulatedYear({ env, taskQueue: 'simulate' }, opts));
     const { history } = result;
@@ -191,6 +200,8 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
     mailer.close();
     await Promise.all([smtp.close(), twilio.close()]);
     await env.teardown();
+    await stores.db.destroy();
+    await database.postgres?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

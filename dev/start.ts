@@ -1,6 +1,7 @@
 // `npm start`: the embedded default stack on one machine. The Temporal dev server (SQLite file
-// and Web UI), a local SMTP server that keeps every message as a file, the worker, and the
-// sample customers. Ctrl-C stops all of it; the next `npm start` resumes from the SQLite file.
+// and Web UI), PostgreSQL for plan33's own records (embedded, unless DATABASE_URL is set), a
+// local SMTP server that keeps every message as a file, the worker, the API, and the sample
+// customers. Ctrl-C stops all of it; the next `npm start` resumes from the SQLite file.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -9,7 +10,6 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { buildApi } from '../api/server';
-import { FileContactIndex } from '../activities/contacts';
 import { dealClosed } from '../service/enroll';
 import { loadConfigOrExit, type Config } from '../lib/config';
 import { projectRoot } from './binaries.mjs';
@@ -21,7 +21,9 @@ import { startSmtpCapture, type SmtpCapture } from './smtp-capture';
 import { createDevServerEnv } from './temporal-server';
 import { spawnDevServer, type DevServer } from './dev-server';
 import { startLocalTwilio, type LocalTwilio } from './twilio-local';
+import { openStores, redactUrl } from '../stores';
 import { createPlan33Worker } from '../worker/create-worker';
+import { startEmbeddedPostgres, writeLocalDatabaseUrl, type EmbeddedPostgres } from './embedded-postgres';
 import { createDependencies } from '../worker/dependencies';
 import { SAMPLE_DEALS, SAMPLE_REFERRALS } from './samples';
 
@@ -94,6 +96,15 @@ async function connectTo(address: string) {
   return { connection: await NativeConnection.connect(temporalConnectionOptions(config, address)), client: await connectClient(config, address) };
 }
 
+// plan33's own records: the embedded PostgreSQL (data in <data dir>/postgres), or DATABASE_URL.
+let postgres: EmbeddedPostgres | undefined;
+if (!config.database.url) {
+  postgres = await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres'), port: config.database.embeddedPort });
+  writeLocalDatabaseUrl(config.dataDir, postgres.url);
+}
+const databaseUrl = config.database.url ?? postgres!.url;
+const stores = await openStores({ url: databaseUrl, maxConnections: config.database.poolSize, onError: (err) => log.warn({ err }, 'database connection dropped') });
+
 let smtp: SmtpCapture | undefined;
 if (captureMail) {
   smtp = await startSmtpCapture({
@@ -112,7 +123,7 @@ if (!twilio.accountSid) {
   localTwilio = await startLocalTwilio({ ...credentials, dir: smsDir, onMessage: (sms) => say(`  ✆ SMS captured: ${sms.body.slice(0, 60)}…`) });
   twilio = { ...twilio, ...credentials, from: '+15005550006', apiBase: localTwilio.baseUrl };
 }
-const deps = createDependencies({ ...config, twilio });
+const deps = createDependencies({ ...config, twilio }, stores);
 const { mailer } = deps;
 const worker = await createPlan33Worker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, maxCachedWorkflows: config.worker.maxCachedWorkflows, rateLimits: config.worker.rateLimits });
 const running = worker.run();
@@ -125,7 +136,8 @@ const api = await buildApi({
   unsubscribeSecret: config.unsubscribe?.secret,
   twilioAuthToken: twilio.authToken,
   webhookSecret: config.webhooks.secret,
-  contacts: new FileContactIndex(join(config.dataDir, 'contacts')),
+  contacts: stores.contacts,
+  db: stores.db,
   sendingHours: config.sendingHours,
   logger: log,
 });
@@ -151,7 +163,9 @@ if (embedded) {
 }
 if (smtp) say(`  captured email    ${here(mailDir)}/ (SMTP on ${config.smtp.host}:${smtp.port}; the first lands within a minute)`);
 if (localTwilio) say(`  captured SMS      ${here(smsDir)}/ (Twilio-compatible endpoint ${localTwilio.baseUrl})`);
-say(`  agent tasks       ${here(join(config.dataDir, 'tasks'))}/ (calls, replies and postal items)`);
+// The embedded database's password is a local secret like the API key; a DATABASE_URL's is not printed.
+say(`  database          ${postgres ? `${postgres.url} (embedded PostgreSQL, data in ${here(postgres.dataDir)})` : redactUrl(databaseUrl)}`);
+say('  agent tasks       rows in the tasks table (npx plan33 tasks --agent agent-sara), deliveries in deliveries');
 say(`  HTTP API          ${apiUrl}  (API key in ${here(join(config.dataDir, 'secrets.json'))}: ${config.api.apiKey})`);
 say('  try:');
 say(`    curl -s -H 'Authorization: Bearer ${config.api.apiKey}' ${apiUrl}/v1/customers/sample-layla`);
@@ -182,6 +196,8 @@ async function stop(signal: string) {
   await localTwilio?.close();
   await client.connection.close();
   await connection.close();
+  await stores.db.destroy();
+  await postgres?.stop();
   await server?.stop();
   await sdkServer?.teardown();
   log.flush();

@@ -24,6 +24,13 @@ const schema = z
     SMTP_RATE_PER_SECOND: envRate(10),
     SMS_RATE_PER_SECOND: envRate(1),
     PLAN33_DATA_DIR: envString(resolve(projectRoot, '.plan33', 'data')),
+    DATABASE_URL: z
+      .string()
+      .optional()
+      .transform((v) => v?.trim() || undefined)
+      .refine((v) => v === undefined || /^postgres(ql)?:\/\/[^\s]+$/.test(v), { message: 'expected a PostgreSQL URL, postgres://user:password@host:5432/database' }),
+    DATABASE_POOL_SIZE: envInt(10, { min: 1, max: 500 }),
+    PLAN33_POSTGRES_PORT: envPort(5433),
     SMTP_HOST: envString('127.0.0.1'),
     SMTP_PORT: envPort(2525),
     SMTP_SECURE: envBool(false),
@@ -76,6 +83,13 @@ const schema = z
       rateLimits: { email: env.SMTP_RATE_PER_SECOND, sms: env.SMS_RATE_PER_SECOND },
     },
     dataDir: resolve(env.PLAN33_DATA_DIR),
+    database: {
+      /** Unset: `npm start`, `plan33 simulate` and the tests run an embedded PostgreSQL; the production worker and API require it. */
+      url: env.DATABASE_URL,
+      poolSize: env.DATABASE_POOL_SIZE,
+      /** Port of the embedded PostgreSQL (`npm start`), its data under `<data dir>/postgres`. */
+      embeddedPort: env.PLAN33_POSTGRES_PORT,
+    },
     smtp: {
       host: env.SMTP_HOST,
       port: env.SMTP_PORT,

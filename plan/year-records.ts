@@ -74,3 +74,41 @@ export interface YearSummary {
   plan: PlanName;
   touchesDone: DoneTouch[];
 }
+
+// ---- what the year writes to plan33's store (stores/records.ts) ----
+
+export interface OutcomeRecord {
+  key: string;
+  seq: number;
+  kind: string;
+  channel: string;
+  outcome: 'sent' | 'skipped' | 'failed';
+  reason?: string;
+  /** When it was due (ISO). */
+  at: string;
+  /** When the year recorded it (ISO, workflow time). */
+  doneAt: string;
+}
+
+/** Who the row is about and where their year stands. */
+export interface PersonSnapshot {
+  customerId: string;
+  workflowId: string;
+  name: string;
+  agent: string;
+  plan: string;
+  planYear: number;
+}
+
+export interface YearProgress extends PersonSnapshot {
+  state: Exclude<CustomerStatus['state'], 'starting'>;
+  referralIds: string[];
+  deals: Array<{ id: string; closedAt: string; value?: number }>;
+  /** Outcomes the deliveries did not write themselves (skipped, failed). */
+  outcomes: OutcomeRecord[];
+  /** Call tasks of the year that have an outcome. */
+  calls: Array<{ taskId: string; outcome: string; notes?: string; completedAt?: string }>;
+  /** Workflow time of this snapshot: an older snapshot never overwrites a newer one. */
+  at: string;
+}
+

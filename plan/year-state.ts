@@ -2,13 +2,15 @@
 // YearState; handlers and the main loop call these functions, so every rule of "what happens
 // when" can be read (and tested) without Temporal. Deterministic: `nowMs` is always passed in.
 import { DateTime } from 'luxon';
-import type { Customer, Deal } from './customer';
+import { channelKeyOf, chooseChannel } from './channels';
+import type { Channel, Customer, Deal } from './customer';
+import { touchKey } from './ids';
 import type { PlanDefinition } from './definitions';
 import { followUpLetterAt, hoursFor, planTouches, replan, sendingSlotAtOrAfter, thankYouTouch } from './engine';
 import type { SendingHours } from './sending-hours';
-import type { DoneTouch, PlanName, Touch, TouchResult } from './touch';
+import { touchSummary, type DoneTouch, type PlanName, type Touch, type TouchResult } from './touch';
 import type { CallContext } from './call-context';
-import type { CallCompletion, CallRecord, CustomerStatus, FulfilmentUpdate } from './year-records';
+import type { CallCompletion, CallRecord, CustomerStatus, FulfilmentUpdate, YearProgress } from './year-records';
 
 export interface YearState {
   customer: Customer;
@@ -255,7 +257,7 @@ export function status(state: YearState, customerId: string): CustomerStatus {
     planYear: state.planYear,
     yearStartedAt: DateTime.fromMillis(state.yearStartMs, { zone: state.customer.timezone }).toISO()!,
     yearEndsAt: DateTime.fromMillis(state.yearEndMs, { zone: state.customer.timezone }).toISO()!,
-    state: state.cancelled ? 'cancelled' : state.paused ? 'paused' : state.touches.length === 0 ? 'year-complete' : 'running',
+    state: yearStateName(state),
     deals: state.deals,
     referrals: state.referralIds.length,
     calls: state.calls,
@@ -264,4 +266,98 @@ export function status(state: YearState, customerId: string): CustomerStatus {
     nextTouches: state.touches,
     nextDueAt: nextDue(state)?.at,
   };
+}
+
+// ---- the named steps the workflow's handlers and loop take (each unit-tested) ----
+
+/** Moves a touch still to come to `at` (an operator's edit), keeping the list in time order. */
+export function reschedule(state: YearState, seq: number, at: string): Touch {
+  const touch = state.touches.find((t) => t.seq === seq)!;
+  touch.at = at;
+  state.touches.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  return touch;
+}
+
+/** Why an operator's reschedule cannot be accepted, or undefined (the update's validator). */
+export function rescheduleProblem(state: YearState, seq: number, at: string, nowMs: number): string | undefined {
+  if (!state.touches.some((t) => t.seq === seq)) return `seq: no touch ${seq} still to come`;
+  const ms = Date.parse(at);
+  if (ms < nowMs) return 'at: is in the past';
+  if (ms >= state.yearEndMs) return "at: is after this plan year's end";
+  return undefined;
+}
+
+/** The customer opted out of (or back into) a channel: every touch to come picks its channel again. */
+export function changeConsent(state: YearState, channel: Channel, allowed: boolean): void {
+  state.customer = { ...state.customer, consent: { ...state.customer.consent, [channel]: allowed } };
+  for (const t of state.touches) t.channel = chooseChannel(channelKeyOf(t), state.customer, state.definition);
+}
+
+/** Ends a pause: touches that fell due meanwhile are skipped, not sent late. Returns them. */
+export function resume(state: YearState, nowMs: number): DoneTouch[] {
+  if (!state.paused) return [];
+  state.paused = false;
+  return state.touches.filter((x) => Date.parse(x.at) < nowMs && isEligible(state, x)).map((t) => skip(state, t, 'due while paused by an operator', nowMs));
+}
+
+export type CallReminderDue = NonNullable<ReturnType<typeof nextCallReminder>>;
+
+/** A reminder or escalation went out (or could not): it is not owed again; the task is with `assignee`. */
+export function markReminded(reminder: CallReminderDue, assignee: string, nowMs: number): void {
+  const at = new Date(nowMs).toISOString();
+  if (reminder.stage === 'reminder') reminder.call.remindedAt = at;
+  else reminder.call.escalatedAt = at;
+  reminder.call.assignee = assignee;
+}
+
+/** What the year waits for next: a call reminder, the next touch, or the year's end. */
+export interface Wake {
+  atMs: number;
+  what: 'reminder' | 'touch' | 'year-end';
+  touch?: Touch;
+  reminder?: CallReminderDue;
+  /** The timer's summary in Temporal UI. */
+  summary: string;
+}
+
+export function nextWake(state: YearState, opts: { reminders: boolean }): Wake {
+  const next = nextDue(state);
+  const reminder = opts.reminders ? nextCallReminder(state) : undefined;
+  const touchAtMs = Math.min(next ? Date.parse(next.at) : state.yearEndMs, state.yearEndMs);
+  if (reminder && reminder.atMs < touchAtMs) return { atMs: reminder.atMs, what: 'reminder', reminder, touch: next, summary: `Until the call ${reminder.stage} (${reminder.call.taskId})` };
+  if (next && touchAtMs < state.yearEndMs) return { atMs: touchAtMs, what: 'touch', touch: next, summary: `Until ${touchSummary(next)}` };
+  return { atMs: touchAtMs, what: next ? 'touch' : 'year-end', ...(next ? { touch: next } : {}), summary: `Until the end of plan year ${state.planYear}` };
+}
+
+/** The state the status query and the store report for this year. */
+export function yearStateName(state: YearState): YearProgress['state'] {
+  return state.cancelled ? 'cancelled' : state.paused ? 'paused' : state.touches.length === 0 ? 'year-complete' : 'running';
+}
+
+/**
+ * What the store should know that no delivery wrote: outcomes other than `sent` (a delivery
+ * writes its own), call outcomes, referrals, deals and where the year stands.
+ */
+export function progressOf(state: YearState, ids: { customerId: string; workflowId: string }, nowMs: number): YearProgress {
+  return {
+    customerId: ids.customerId,
+    workflowId: ids.workflowId,
+    name: [state.customer.name.first, state.customer.name.last].filter(Boolean).join(' '),
+    agent: state.customer.agent,
+    plan: state.plan,
+    planYear: state.planYear,
+    state: yearStateName(state),
+    referralIds: [...state.referralIds],
+    deals: state.deals.map((d) => ({ id: d.id, closedAt: d.closedAt, ...(d.value !== undefined ? { value: d.value } : {}) })),
+    outcomes: state.done
+      .filter((t) => t.outcome !== 'sent')
+      .map((t) => ({ key: touchKey(ids.workflowId, state.planYear, t.seq), seq: t.seq, kind: t.kind, channel: t.channel, outcome: t.outcome, ...(t.reason ? { reason: t.reason } : {}), at: t.at, doneAt: t.doneAt })),
+    calls: state.calls.filter((c) => c.outcome).map((c) => ({ taskId: c.taskId, outcome: c.outcome!, ...(c.notes ? { notes: c.notes } : {}), ...(c.completedAt ? { completedAt: c.completedAt } : {}) })),
+    at: new Date(nowMs).toISOString(),
+  };
+}
+
+/** Changes only when the store has something new to learn (the snapshot's time aside). */
+export function progressDigest(p: YearProgress): string {
+  return JSON.stringify({ ...p, at: undefined });
 }

@@ -7,10 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import { FileDeliveryLedger } from '../activities/delivery-ledger';
-import { FolderTaskSink } from '../activities/task-sink';
+import { openStores } from '../stores';
+import { postgresTempDir, startEmbeddedPostgres } from '../dev/embedded-postgres';
 import { runSimulatedYear } from '../dev/simulate';
-import { projectRoot } from '../dev/binaries.mjs';
+import { freePort, projectRoot } from '../dev/binaries.mjs';
 import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
 import { startSmtpCapture } from '../dev/smtp-capture';
 import { createTimeSkippingEnv } from '../dev/temporal-server';
@@ -18,22 +18,24 @@ import { startLocalTwilio } from '../dev/twilio-local';
 import { DEFAULT_SENDING_HOURS } from '../plan/sending-hours';
 import { createPlan33Worker } from '../worker/create-worker';
 import { createSmsClient } from '../worker/sms';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 
 installTemporalRuntimeLogger(createLogger('error'));
-const dir = mkdtempSync(join(tmpdir(), 'plan33-record-'));
+const dir = postgresTempDir('plan33-record-');
 const env = await createTimeSkippingEnv();
 const smtp = await startSmtpCapture();
 const twilio = await startLocalTwilio({ accountSid: 'AC1', authToken: 't' });
+const postgres = await startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), port: await freePort() });
+const stores = await openStores({ url: postgres.url });
 const worker = await createPlan33Worker({
   connection: env.nativeConnection,
   taskQueue: 'record',
   deps: {
     mailer: nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, ignoreTLS: true }),
     sms: createSmsClient({ accountSid: 'AC1', authToken: 't', from: '+15005550006', apiBase: twilio.baseUrl }),
-    tasks: new FolderTaskSink(join(dir, 'tasks')),
-    ledger: new FileDeliveryLedger(join(dir, 'ledger')),
+    tasks: stores.tasks,
+    ledger: stores.ledger,
+    records: stores.records,
+    contacts: stores.contacts,
     business: { name: 'Cedar Homes', postalAddress: '12 Olaya St, Riyadh', mailFrom: 'hello@cedar.test', referralUrl: 'https://cedar.test/refer' },
   },
 });
@@ -54,6 +56,9 @@ await worker.runUntil(async () => {
     { file: 'year-call-reminders.json', customer: { ...base, id: 'replay-3' }, referralAt, callOutcome: 'reached' as const, agentDelayHours: 130 },
     // channel-task-queues: email and SMS deliveries on their own task queues (per-channel send rates).
     { file: 'year-channel-queues.json', customer: { ...base, id: 'replay-4' }, referralAt, callOutcome: 'reached' as const },
+    // store-progress: what no delivery wrote goes to plan33's store in recordProgress batches
+    // (a no-answer call year: retries, skipped follow-up letters, a referral).
+    { file: 'year-store-progress.json', customer: { ...base, id: 'replay-5' }, referralAt, callOutcome: 'no-answer' as const },
   ].filter((r) => process.argv.slice(2).includes(r.file));
   for (const run of runs) {
     const { history } = await runSimulatedYear(
@@ -67,3 +72,5 @@ await worker.runUntil(async () => {
 await smtp.close();
 await twilio.close();
 await env.teardown();
+await stores.db.destroy();
+await postgres.stop();

@@ -1,10 +1,12 @@
 // What other apps, the HTTP API and the CLI do to a running customer workflow, in one place:
 // each function validates its input first (ValidationError names every bad field, nothing is
 // sent), then signals, updates or queries `customer-<id>`; an unknown customer is NotFoundError.
+// What people read across customers (an agent's open tasks) comes from plan33's store.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { describeIssues } from '../plan/customer';
 import { customerWorkflowId, parseTouchKey } from '../plan/ids';
-import { CallAssignees } from '../plan/search-attributes';
+import type { Db } from '../stores';
+import { openCallTasks as queryOpenCallTasks, type OpenCallTask } from '../stores/reports';
 import * as m from '../workflows/messages';
 import { NotFoundError, ValidationError } from './errors';
 
@@ -87,47 +89,12 @@ export async function fulfilmentUpdate(client: Client, input: unknown): Promise<
   return update;
 }
 
-export interface OpenCallTask {
-  taskId: string;
-  customerId: string;
-  customerName: string;
-  phone?: string;
-  agent: string;
-  title: string;
-  dueAt: string;
-  givenAt?: string;
-  remindedAt?: string;
-  escalatedAt?: string;
-}
+export type { OpenCallTask } from '../stores/reports';
 
-/** Open call tasks of an agent (their own customers' and those they cover), oldest first. */
-export async function openCallTasks(client: Client, agent: string): Promise<OpenCallTask[]> {
+/** Open call tasks of an agent (their own customers' and those they cover), oldest first: one SQL query. */
+export async function openCallTasks(db: Db, agent: string): Promise<OpenCallTask[]> {
   parse(agentIdSchema, agent, 'agent');
-  const query = `${CallAssignees.name} = '${agent}' AND ExecutionStatus = 'Running'`;
-  const tasks: OpenCallTask[] = [];
-  for await (const wf of client.workflow.list({ query })) {
-    const status = await client.workflow
-      .getHandle(wf.workflowId, wf.runId)
-      .query(m.statusQuery)
-      .catch(() => undefined);
-    if (!status) continue;
-    for (const call of status.calls.filter((c) => !c.outcome && c.assignee === agent)) {
-      const touch = status.touchesDone.find((t) => t.seq === call.seq);
-      tasks.push({
-        taskId: call.taskId,
-        customerId: status.customerId,
-        customerName: [status.customer.name.first, status.customer.name.last].filter(Boolean).join(' '),
-        phone: status.customer.phone,
-        agent,
-        title: touch?.title ?? 'Call',
-        dueAt: touch?.at ?? '',
-        givenAt: call.givenAt,
-        remindedAt: call.remindedAt,
-        escalatedAt: call.escalatedAt,
-      });
-    }
-  }
-  return tasks.sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
+  return queryOpenCallTasks(db, agent);
 }
 
 const pauseSchema = z.object({ reason: z.string().trim().max(200).optional() }).strict();

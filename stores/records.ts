@@ -4,41 +4,9 @@
 // (skips, failures, call outcomes, referrals, pauses) arrives in one `recordProgress` batch.
 import { sql } from 'kysely';
 import type { Db } from './db';
+import type { OutcomeRecord, PersonSnapshot, YearProgress } from '../plan/year-records';
 
-export interface OutcomeRecord {
-  key: string;
-  seq: number;
-  kind: string;
-  channel: string;
-  outcome: 'sent' | 'skipped' | 'failed';
-  reason?: string;
-  /** When it was due (ISO). */
-  at: string;
-  /** When the year recorded it (ISO, workflow time). */
-  doneAt: string;
-}
-
-/** Who the row is about and where their year stands. */
-export interface PersonSnapshot {
-  customerId: string;
-  workflowId: string;
-  name: string;
-  agent: string;
-  plan: string;
-  planYear: number;
-}
-
-export interface YearProgress extends PersonSnapshot {
-  state: 'running' | 'paused' | 'cancelled' | 'year-complete';
-  referralIds: string[];
-  deals: Array<{ id: string; closedAt: string; value?: number }>;
-  /** Outcomes the deliveries did not write themselves (skipped, failed). */
-  outcomes: OutcomeRecord[];
-  /** Call tasks of the year that have an outcome. */
-  calls: Array<{ taskId: string; outcome: string; notes?: string; completedAt?: string }>;
-  /** Workflow time of this snapshot: an older snapshot never overwrites a newer one. */
-  at: string;
-}
+export type { OutcomeRecord, PersonSnapshot, YearProgress } from '../plan/year-records';
 
 export interface RecordStore {
   /** A delivery's own outcome, and the person's row (created on their first touch). */

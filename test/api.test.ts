@@ -7,8 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import twilio from 'twilio';
 import fc from 'fast-check';
 import { buildApi } from '../api/server';
-import { FileContactIndex } from '../activities/contacts';
-import { FolderTaskSink } from '../activities/task-sink';
+import type { Stores } from '../stores';
+import { testStores } from './helpers/database';
 import { freePort } from '../dev/binaries.mjs';
 import { createLogger } from '../lib/logger';
 import { createTimeSkippingEnv } from '../dev/temporal-server';
@@ -17,7 +17,7 @@ import { unsubscribeToken } from '../lib/unsubscribe';
 import { SIGNATURE_HEADER, signBody } from '../lib/webhook-signature';
 import { customerWorkflowId } from '../plan/ids';
 import { statusQuery, type CustomerStatus } from '../workflows/messages';
-import { createTestWorker, installTestRuntime, tempDir, TWILIO } from './helpers/temporal';
+import { createTestWorker, installTestRuntime, TWILIO } from './helpers/temporal';
 import { customer } from './fixtures/customers';
 
 const API_KEY = 'test-api-key-0123456789';
@@ -31,13 +31,14 @@ let app: FastifyInstance;
 let base: string;
 let worker: Awaited<ReturnType<typeof createTestWorker>>;
 let running: Promise<void>;
-const tasks = new FolderTaskSink(tempDir('api-tasks'));
+let stores: Stores;
 const logLines: string[] = [];
 
 beforeAll(async () => {
   installTestRuntime();
   env = await createTimeSkippingEnv();
   smtp = await startSmtpCapture();
+  stores = await testStores();
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   app = await buildApi({
@@ -48,11 +49,12 @@ beforeAll(async () => {
     unsubscribeSecret: UNSUBSCRIBE_SECRET,
     twilioAuthToken: TWILIO.authToken,
     webhookSecret: WEBHOOK_SECRET,
-    contacts: new FileContactIndex(tempDir('api-contacts')),
+    contacts: stores.contacts,
+    db: stores.db,
     logger: createLogger('info', { write: (line: string) => void logLines.push(line) }),
   });
   await app.listen({ port, host: '127.0.0.1' });
-  worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, smtp, tasks });
+  worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, smtp, stores });
   running = worker.run();
 });
 
@@ -223,7 +225,7 @@ describe('Twilio inbound SMS webhook', () => {
     const st = await until(() => status('api-1'), (s) => (s.replies?.length ?? 0) >= 1);
     await new Promise((r) => setTimeout(r, 500));
     expect((await status('api-1')).replies).toHaveLength(1);
-    const replyTasks = await until(() => tasks.list({ type: 'reply' }), (t) => t.length >= 1);
+    const replyTasks = await until(() => stores.tasks.list({ type: 'reply' }), (t) => t.length >= 1);
     expect(replyTasks).toHaveLength(1);
     expect(replyTasks[0]).toMatchObject({ type: 'reply', agent: 'agent-sara', customerId: 'api-1', text: reply.Body, taskId: st.replies![0]!.taskId });
   });

@@ -9,7 +9,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createAgentDirectory, parseAgentsFile } from '../activities/agents';
 import type { CallTask } from '../activities/call-task';
-import { FolderTaskSink } from '../activities/task-sink';
+import { freshStores, testStores, type TestStores } from './helpers/database';
 import { dealClosed, ValidationError } from '../service/enroll';
 import { completeCall, openCallTasks } from '../service/operations';
 import { createDevServerEnv } from '../dev/temporal-server';
@@ -19,7 +19,7 @@ import type { CustomerInput } from '../plan/customer';
 import { customerWorkflowId } from '../plan/ids';
 import * as m from '../workflows/messages';
 import { plan33 } from './helpers/cli';
-import { business, createTestWorker, installTestRuntime, tempDir } from './helpers/temporal';
+import { business, createTestWorker, installTestRuntime } from './helpers/temporal';
 import { until, useYearRig } from './helpers/year';
 import { layla } from './fixtures/customers';
 
@@ -112,7 +112,7 @@ describe('call tasks on the time-skipping server', () => {
         ],
       }),
     );
-    const tasks = new FolderTaskSink(tempDir('call-a-tasks'));
+    const { tasks } = await freshStores();
     const taskQueue = 'call-a';
     const w = await createTestWorker({ connection: rig.env.nativeConnection, taskQueue, smtp: rig.smtp, tasks, deps: { agents, crm: { url: crm.url, secret: CRM_SECRET } } });
     await w.runUntil(async () => {
@@ -246,7 +246,7 @@ describe('call tasks on the time-skipping server', () => {
         ],
       }),
     );
-    const tasks = new FolderTaskSink(tempDir('call-b-tasks'));
+    const { tasks } = await freshStores();
     const taskQueue = 'call-b';
     const w = await createTestWorker({ connection: rig.env.nativeConnection, taskQueue, smtp: rig.smtp, tasks, deps: { agents } });
     await w.runUntil(async () => {
@@ -287,8 +287,9 @@ describe('call tasks on the time-skipping server', () => {
     ];
     const present = createAgentDirectory(parseAgentsFile({ agents: [sara, ...others] }));
     const away = createAgentDirectory(parseAgentsFile({ agents: [{ ...sara, away: true, coveredBy: 'agent-omar' }, ...others] }));
-    const tasks = new FolderTaskSink(tempDir('call-d-tasks'));
-    const ledgerDir = tempDir('call-d-ledger');
+    // Both workers share one store, as a fleet does: the second finds what the first recorded.
+    const stores = await freshStores();
+    const { tasks } = stores;
     const taskQueue = 'call-d';
     const crmDeps = { crm: { url: crm.url, secret: CRM_SECRET } };
     const handle = rig.env.client.workflow.getHandle(customerWorkflowId('call-d'));
@@ -296,14 +297,14 @@ describe('call tasks on the time-skipping server', () => {
 
     // No workflow cache, so no sticky queue: the time-skipping server would keep the next
     // workflow task for the stopped worker (and time would not move).
-    const w1 = await createTestWorker({ connection: rig.env.nativeConnection, taskQueue, smtp: rig.smtp, tasks, ledgerDir, deps: { agents: present, ...crmDeps }, overrides: { maxCachedWorkflows: 0 } });
+    const w1 = await createTestWorker({ connection: rig.env.nativeConnection, taskQueue, smtp: rig.smtp, stores, deps: { agents: present, ...crmDeps }, overrides: { maxCachedWorkflows: 0 } });
     await w1.runUntil(async () => {
       await dealClosed(rig.env.client, { customer: phoneOnly('call-d'), deal }, { taskQueue });
       call = (await until(rig.env, handle, (s) => s.calls.length >= 1)).calls[0]!;
       expect(call.assignee).toBe('agent-sara');
     });
 
-    const w2 = await createTestWorker({ connection: rig.env.nativeConnection, taskQueue, smtp: rig.smtp, tasks, ledgerDir, deps: { agents: away, ...crmDeps } });
+    const w2 = await createTestWorker({ connection: rig.env.nativeConnection, taskQueue, smtp: rig.smtp, stores, deps: { agents: away, ...crmDeps } });
     await w2.runUntil(async () => {
       await rig.env.sleep(Date.parse(call.givenAt!) + 48 * HOUR + 60_000 - (await rig.env.currentTimeMs()));
       const st = await eventually('the reminder', async () => {
@@ -332,10 +333,12 @@ describe('call tasks on the time-skipping server', () => {
 describe('open call tasks on the dev server (visibility)', () => {
   let env: TestWorkflowEnvironment;
   let smtp: SmtpCapture;
+  let stores: TestStores;
   beforeAll(async () => {
     installTestRuntime();
     env = await createDevServerEnv();
     smtp = await startSmtpCapture();
+    stores = await testStores();
   });
   afterAll(async () => {
     await smtp?.close();
@@ -344,7 +347,7 @@ describe('open call tasks on the dev server (visibility)', () => {
 
   it('lists the agent\'s open task by CallAssignees until it is completed', async () => {
     const taskQueue = 'call-c';
-    const w = await createTestWorker({ connection: env.nativeConnection, taskQueue, smtp });
+    const w = await createTestWorker({ connection: env.nativeConnection, taskQueue, smtp, stores });
     await w.runUntil(async () => {
       await dealClosed(env.client, { customer: phoneOnly('call-c', { sendingHours: '00:00-24:00' }), deal }, { taskQueue });
       const handle = env.client.workflow.getHandle(customerWorkflowId('call-c'));
@@ -354,7 +357,7 @@ describe('open call tasks on the dev server (visibility)', () => {
           return s && s.state === 'running' && s.touchesDone.length >= 1 ? s : undefined;
         });
         expect(st.calls).toEqual([]);
-        expect(await openCallTasks(env.client, 'agent-sara')).toEqual([]);
+        expect(await openCallTasks(stores.db, 'agent-sara')).toEqual([]);
 
         const first = st.nextTouches.find((t) => t.kind === 'call')!;
         expect(first).toBeDefined();
@@ -369,19 +372,21 @@ describe('open call tasks on the dev server (visibility)', () => {
         const call = st.calls[0]!;
         expect(call).toMatchObject({ seq: first.seq, assignee: 'agent-sara' });
 
-        const open = await eventually('CallAssignees to list the task', async () => {
-          const list = await openCallTasks(env.client, 'agent-sara');
+        const open = await eventually('the store to list the task', async () => {
+          const list = await openCallTasks(stores.db, 'agent-sara');
           return list.length ? list : undefined;
         });
         expect(open).toHaveLength(1);
-        expect(open[0]).toMatchObject({ taskId: call.taskId, customerId: 'call-c', customerName: 'Layla Haddad', agent: 'agent-sara', givenAt: call.givenAt });
-        expect(await openCallTasks(env.client, 'agent-omar')).toEqual([]);
+        expect(open[0]).toMatchObject({ taskId: call.taskId, customerId: 'call-c', customerName: 'Layla Haddad', agent: 'agent-sara' });
+        // The store keeps the time the activity handed the task over; the workflow, the time it heard back.
+        expect(Math.abs(Date.parse(open[0]!.givenAt!) - Date.parse(call.givenAt!))).toBeLessThan(5_000);
+        expect(await openCallTasks(stores.db, 'agent-omar')).toEqual([]);
 
         // The agent's way in: `plan33 tasks` and `plan33 complete-call` against this server.
-        const listed = await plan33(['tasks', '--agent', 'agent-sara', '--json'], env.address);
+        const listed = await plan33(['tasks', '--agent', 'agent-sara', '--json'], env.address, stores.url);
         expect(listed.code).toBe(0);
         expect((JSON.parse(listed.stdout) as Array<{ taskId: string }>).map((t) => t.taskId)).toEqual([call.taskId]);
-        const table = await plan33(['tasks', '--agent', 'agent-sara'], env.address);
+        const table = await plan33(['tasks', '--agent', 'agent-sara'], env.address, stores.url);
         expect(table.stdout).toContain('Layla Haddad');
         const wrong = await plan33(['complete-call', '--task', call.taskId, '--outcome', 'maybe'], env.address);
         expect(wrong.code).toBe(1);
@@ -395,7 +400,7 @@ describe('open call tasks on the dev server (visibility)', () => {
         const again = await plan33(['complete-call', '--task', call.taskId, '--outcome', 'reached'], env.address);
         expect(again.code).toBe(1);
         expect(again.stderr).toContain('already completed');
-        await eventually('the task to leave the list', async () => (await openCallTasks(env.client, 'agent-sara')).length === 0, 20_000, 200);
+        await eventually('the task to leave the list', async () => (await openCallTasks(stores.db, 'agent-sara')).length === 0, 20_000, 200);
       } finally {
         await handle.terminate('test done').catch(() => undefined);
       }

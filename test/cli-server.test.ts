@@ -11,12 +11,14 @@ import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
 import { cancelSignal, statusQuery, type CustomerStatus } from '../workflows/messages';
 import type { Report } from '../service/report';
 import { plan33 } from './helpers/cli';
+import { testStores, type TestStores } from './helpers/database';
 import { createTestWorker, installTestRuntime, tempDir } from './helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let smtp: SmtpCapture;
 let worker: Plan33Worker;
 let running: Promise<void>;
+let stores: TestStores;
 const ids = ['cli-emma', 'csv-1', 'csv-2', 'csv-3'];
 
 beforeAll(async () => {
@@ -24,7 +26,8 @@ beforeAll(async () => {
   env = await createDevServerEnv();
   smtp = await startSmtpCapture();
   // The CLI enrols on TEMPORAL_TASK_QUEUE's default, `plan33`.
-  worker = await createTestWorker({ connection: env.nativeConnection, taskQueue: 'plan33', smtp });
+  stores = await testStores();
+  worker = await createTestWorker({ connection: env.nativeConnection, taskQueue: 'plan33', smtp, stores });
   running = worker.run();
 });
 
@@ -36,8 +39,11 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const run = (...args: string[]) => plan33(args, env.address);
+const run = (...args: string[]) => plan33(args, env.address, stores.url);
 const status = (id: string) => env.client.workflow.getHandle(`customer-${id}`).query(statusQuery);
+
+/** JSON with keys sorted at every level: equal figures compare equal whatever their order. */
+const canonical = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
 
 async function eventually<T>(what: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -121,7 +127,8 @@ describe('plan33 CLI against a running server', () => {
     expect(result.bad[0]!.problems.join()).toContain('consent_sms: expected yes or no, got "maybe"');
     expect(result.bad[1]!.problems.join()).toContain('row: 10 fields, the header has 9');
     expect(result.bad[2]!.problems.join()).toContain('customer.agent: expected no quotes');
-    await env.client.workflow.getHandle('customer-csv-z').terminate('test done');
+    // Ended the way a plan ends (lost), so plan33's store counts it out too.
+    await env.client.workflow.getHandle('customer-csv-z').signal(cancelSignal, { reason: 'test done' });
     writeFileSync(join(dir, 'broken.csv'), 'id,first_name\n"csv-1,Layla\n');
     const broken = await run('import', '--file', join(dir, 'broken.csv'));
     expect(broken.code).toBe(1);
@@ -155,6 +162,38 @@ describe('plan33 CLI against a running server', () => {
     const mine = JSON.parse((await run('report', '--agent', 'agent-sara', '--json')).stdout) as Report;
     expect(mine.customersByPlan).toEqual({ 'client-for-life': 1, advocate: 0 });
     expect((await run('report')).stdout).toContain('agent-omar');
+  });
+
+  it("the report's figures are what the workflows' status queries say for the same customers", async () => {
+    const running = ['cli-emma', 'csv-1', 'csv-2', 'csv-3'];
+    // Wait until the store has heard everything the workflows know (it lags a moment behind).
+    const { report, expected } = await eventually(async () => {
+      const report = JSON.parse((await run('report', '--json')).stdout) as Report;
+      const statuses = await Promise.all(running.map((id) => status(id)));
+      const expected: Pick<Report, 'customersByPlan' | 'touchesThisMonth' | 'referrals'> & { perAgent: Record<string, { customers: number; sentThisMonth: number }> } = {
+        customersByPlan: { 'client-for-life': 0, advocate: 0 },
+        touchesThisMonth: {},
+        referrals: 0,
+        perAgent: {},
+      };
+      for (const st of statuses) {
+        expected.customersByPlan[st.plan] = (expected.customersByPlan[st.plan] ?? 0) + 1;
+        expected.referrals += st.referrals;
+        const agent = (expected.perAgent[st.customer.agent] ??= { customers: 0, sentThisMonth: 0 });
+        agent.customers++;
+        for (const t of st.touchesDone.filter((x) => x.doneAt.startsWith(report.month))) {
+          const byOutcome = (expected.touchesThisMonth[t.kind] ??= {});
+          byOutcome[t.outcome] = (byOutcome[t.outcome] ?? 0) + 1;
+          if (t.outcome === 'sent') agent.sentThisMonth++;
+        }
+      }
+      return canonical(report.touchesThisMonth) === canonical(expected.touchesThisMonth) && canonical(report.customersByPlan) === canonical(expected.customersByPlan) ? { report, expected } : undefined;
+    }, 20_000).catch(async () => ({ report: JSON.parse((await run('report', '--json')).stdout) as Report, expected: undefined }));
+    expect(expected, `the report never matched: ${JSON.stringify(report)}`).toBeDefined();
+    expect(report.customersByPlan).toEqual(expected!.customersByPlan);
+    expect(report.touchesThisMonth).toEqual(expected!.touchesThisMonth);
+    expect(report.referrals).toBe(expected!.referrals);
+    for (const [agent, figures] of Object.entries(expected!.perAgent)) expect(report.perAgent[agent], agent).toMatchObject(figures);
   });
 
   it('does not restart the plan of a lost customer when the deal is sent again', async () => {

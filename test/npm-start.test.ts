@@ -9,9 +9,10 @@ import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, projectRoot } from '../dev/binaries.mjs';
 import { statusQuery, type CustomerStatus } from '../workflows/messages';
-import { tempDir } from './helpers/temporal';
+import { postgresTempDir } from '../dev/embedded-postgres';
 
-const dataDir = tempDir('start');
+// Readable by the postgres user the embedded PostgreSQL runs as, when the tests run as root.
+const dataDir = postgresTempDir('plan33-start-');
 const children: ChildProcessWithoutNullStreams[] = [];
 afterAll(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
 

@@ -1,15 +1,21 @@
 // Determinism guard: every committed history replays against today's workflow code. A change
 // that would break running customer-years fails here (see README, "Changing the workflow").
+// The guard itself is tested: the same workflow with its patches unguarded fails to replay a
+// history recorded before them, and every patch the workflow uses is in the registry.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { projectRoot } from '../dev/binaries.mjs';
+import { buildWorkflowBundle } from '../worker/bundle';
+import { PATCHES } from '../workflows/patches';
 import { installTestRuntime, workflowBundle } from './helpers/temporal';
 
 const dir = join(projectRoot, 'test', 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+const history = (f: string) => historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8')));
 
 describe('replay of committed histories', () => {
   it('has histories to replay', () => {
@@ -18,9 +24,38 @@ describe('replay of committed histories', () => {
 
   it('replays every one without a determinism error', async () => {
     installTestRuntime();
-    const histories = files.map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8'))) }));
+    const histories = files.map((f) => ({ workflowId: f, history: history(f) }));
     const results = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: workflowBundle() }, histories)) results.push(result);
     expect(results.map((r) => [r.workflowId, r.error?.message])).toEqual(files.map((f) => [f, undefined]));
+  });
+
+  it('fails replay when the patches lose their guards (a year recorded before them)', async () => {
+    installTestRuntime();
+    const unguarded = await buildWorkflowBundle({ replace: [{ request: /^\.\/patches$/, file: join(projectRoot, 'test', 'fixtures', 'unguarded-patches.ts') }] });
+    const err = await Worker.runReplayHistory({ workflowBundle: unguarded }, history('year-advocate-switch.json'), 'year-advocate-switch').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(DeterminismViolationError);
+  });
+});
+
+describe('the patch registry (workflows/patches.ts)', () => {
+  const workflowSource = readFileSync(join(projectRoot, 'workflows', 'customer-year.ts'), 'utf8');
+
+  it('lists every patch the workflow uses, and the workflow uses every patch it lists', () => {
+    const used = [...workflowSource.matchAll(/\bpatch\('([^']+)'\)/g)].map((m) => m[1]).sort();
+    expect(used).toEqual(Object.keys(PATCHES).sort());
+    expect(workflowSource).not.toMatch(/\bpatched\(|deprecatePatch\(/); // only through patch(), so the registry decides
+  });
+
+  it('names, for each patch, histories that exist, and a next step one plan year after it came', () => {
+    for (const [id, info] of Object.entries(PATCHES)) {
+      for (const file of info.histories) expect(files, `${id}: ${file}`).toContain(file);
+      const [y, m] = info.since.split('-').map(Number);
+      const next = new Date(Date.UTC(y!, m! - 1 + 13, 1)).toISOString().slice(0, 7);
+      expect(info.nextStepFrom, id).toBe(next);
+    }
   });
 });

@@ -12,7 +12,6 @@
 // retry with the workflow's retry policy), seconds instead of two minutes. Each case then takes
 // ~16 s: 2 s timeout, the policy's 5 s backoff, and ~10 s until the workflow task leaves the dead
 // worker's sticky queue (its schedule-to-start timeout; queries fail until then).
-import { readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { simpleParser } from 'mailparser';
@@ -24,7 +23,7 @@ import { msToTs, tsToMs } from '@temporalio/common/lib/time';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { messageIdFor } from '../activities';
-import { FileDeliveryLedger } from '../activities/delivery-ledger';
+import { freshStores, type TestStores } from './helpers/database';
 import { dealClosed } from '../service/enroll';
 import { createDevServerEnv } from '../dev/temporal-server';
 import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
@@ -93,13 +92,13 @@ function daytimeZone(): string {
   throw new Error('no zone with daytime now');
 }
 
-function startCrashWorker(taskQueue: string, ledgerDir: string, smtpPort: number): CrashWorker {
+function startCrashWorker(taskQueue: string, databaseUrl: string, smtpPort: number): CrashWorker {
   const worker = spawnCrashWorker({
     address: env.address,
     namespace: env.namespace,
     taskQueue,
     bundlePath: inject('workflowBundlePath'),
-    ledgerDir,
+    databaseUrl,
     tasksDir: tempDir('crash-tasks'),
     smtpPort,
     twilio: { ...TWILIO, apiBase: twilio.baseUrl },
@@ -166,19 +165,20 @@ async function deliveryAttempt(handle: WorkflowHandle) {
 }
 
 /** The key the dead attempt marked as "sending" in the shared ledger, without a recorded result. */
-function onlySendingMark(ledgerDir: string): string {
-  const files = readdirSync(ledgerDir).filter((f) => f.endsWith('.json'));
-  expect(files).toHaveLength(1);
-  expect(files[0]).toMatch(/\.sending\.json$/);
-  return decodeURIComponent(files[0]!.replace(/\.sending\.json$/, ''));
+async function onlySendingMark(stores: TestStores): Promise<string> {
+  const rows = await stores.db.selectFrom('deliveries').select(['key', 'recorded_at', 'sending_mark']).execute();
+  expect(rows).toHaveLength(1);
+  expect(rows[0]!.recorded_at).toBeNull();
+  expect(rows[0]!.sending_mark).not.toBeNull();
+  return rows[0]!.key;
 }
 
 describe('a worker killed in the middle of a send', () => {
   it('SMS accepted by Twilio, answer lost: the retry on another worker finds it and sends nothing', async () => {
     const id = 'crash-sms';
     const zone = daytimeZone();
-    const ledgerDir = tempDir('crash-sms-ledger');
-    const first = startCrashWorker(id, ledgerDir, smtp.port);
+    const stores = await freshStores();
+    const first = startCrashWorker(id, stores.url, smtp.port);
     smsSenderPid = first.pid;
     await first.ready;
 
@@ -188,13 +188,13 @@ describe('a worker killed in the middle of a send', () => {
     expect(sms.to).toBe(SMS_PHONE);
 
     // The dead attempt wrote its mark and never learned the SID.
-    const key = onlySendingMark(ledgerDir);
-    const ledger = new FileDeliveryLedger(ledgerDir);
+    const key = await onlySendingMark(stores);
+    const { ledger } = stores;
     expect(await ledger.sendingMark(key)).toMatchObject({ channel: 'sms', to: SMS_PHONE, body: sms.body });
     expect(await ledger.get(key)).toBeUndefined();
     expect(twilio.requests).toEqual([]); // the held POST was never answered; nothing else yet
 
-    const second = await createTestWorker({ connection: env.nativeConnection, taskQueue: id, smtp, twilio, ledgerDir });
+    const second = await createTestWorker({ connection: env.nativeConnection, taskQueue: id, smtp, twilio, stores });
     const { retry, touch } = await second.runUntil(async () => {
       const retry = await expireOrphanedAttempt(handle.workflowId);
       return { retry, ...(await touchDone(handle, 'sms')) };
@@ -215,7 +215,7 @@ describe('a worker killed in the middle of a send', () => {
     const id = 'crash-email';
     const address = 'crash-email@example.com';
     const zone = daytimeZone();
-    const ledgerDir = tempDir('crash-email-ledger');
+    const stores = await freshStores();
     /** Messages the server accepted (answered 250), and DATA transfers cut off by the kill. */
     const accepted: Array<{ to: string[]; raw: string }> = [];
     const cutOff: Array<{ to: string[]; raw: string }> = [];
@@ -247,7 +247,7 @@ describe('a worker killed in the middle of a send', () => {
     await new Promise<void>((ok) => mailServer!.listen(0, '127.0.0.1', () => ok()));
     const mailPort = (mailServer.server.address() as AddressInfo).port;
 
-    const first = startCrashWorker(id, ledgerDir, mailPort);
+    const first = startCrashWorker(id, stores.url, mailPort);
     senderPid = first.pid;
     await first.ready;
     const handle = await enroll(id, customer({ id, email: address, locale: 'en', timezone: zone, sendingHours: '00:00-24:00', phone: undefined, address: undefined, consent: { email: true, sms: false, postal: false, phone: false } }));
@@ -255,13 +255,13 @@ describe('a worker killed in the middle of a send', () => {
     expect(cutOff).toHaveLength(1);
     expect(accepted).toEqual([]);
 
-    const key = onlySendingMark(ledgerDir);
-    const ledger = new FileDeliveryLedger(ledgerDir);
+    const key = await onlySendingMark(stores);
+    const { ledger } = stores;
     expect(await ledger.sendingMark(key)).toMatchObject({ channel: 'email' });
     expect(await ledger.get(key)).toBeUndefined();
 
     const mailer = nodemailer.createTransport({ host: '127.0.0.1', port: mailPort, secure: false, ignoreTLS: true });
-    const second = await createTestWorker({ connection: env.nativeConnection, taskQueue: id, smtp, ledgerDir, deps: { mailer } });
+    const second = await createTestWorker({ connection: env.nativeConnection, taskQueue: id, smtp, stores, deps: { mailer } });
     const { retry, touch } = await second.runUntil(async () => {
       const retry = await expireOrphanedAttempt(handle.workflowId);
       return { retry, ...(await touchDone(handle, 'email')) };

@@ -9,7 +9,6 @@ import {
   condition,
   continueAsNew,
   log,
-  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -22,8 +21,9 @@ import { channelTaskQueue, parseTouchKey, replyTaskId, touchKey } from '../plan/
 import { AssignedAgent, CallAssignees, CustomerId, NextTouchAt, NextTouchKind, PlanYear, TouchesDone, TouchPlan } from '../plan/search-attributes';
 import { DEFAULT_SENDING_HOURS, SMS_HOURS, insideHours, nextSendingSlot, type SendingHours } from '../plan/sending-hours';
 import { touchSummary, type PlanName, type Touch, type TouchResult } from '../plan/touch';
-import * as m from './messages';
 import * as year from '../plan/year-state';
+import * as m from './messages';
+import { patch } from './patches';
 
 /** Versioned input: a year started under version N keeps running under version N. */
 export interface CustomerYearInput {
@@ -69,12 +69,10 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   const deals: Deal[] = [...(input.deals ?? [])];
   const inbox: Event[] = [...(input.inbox ?? [])];
   let changes = 0; // bumped by every update, so the main loop re-reads the plan
-  // Call tasks with assignees, reminders, escalation and the CallAssignees search attribute;
-  // runs recorded before this release replay without them.
-  const callTasksV2 = patched('call-tasks-v2');
-  // Email and SMS deliveries run on a task queue per channel, whose workers carry the channel's
-  // send-rate limit (SMTP_RATE_PER_SECOND, SMS_RATE_PER_SECOND); earlier runs replay without.
-  const channelQueues = patched('channel-task-queues');
+  // Each behaviour change is a patch (workflows/patches.ts says what it changed and when it may go).
+  const callTasksV2 = patch('call-tasks-v2');
+  const channelQueues = patch('channel-task-queues');
+  const storeProgress = patch('store-progress');
 
   // ---- messages: record, validate, never act ----
   setHandler(m.dealClosedSignal, ({ customer: raw, deal }) => {
@@ -169,10 +167,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   setHandler(
     m.rescheduleTouchUpdate,
     ({ seq, at }) => {
-      const s = requireState();
-      const touch = s.touches.find((t) => t.seq === seq)!;
-      touch.at = at;
-      s.touches.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+      const touch = year.reschedule(requireState(), seq, at);
       changes++;
       return touch;
     },
@@ -180,11 +175,8 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
       validator: (req) => {
         const parsed = m.rescheduleTouchSchema.safeParse(req);
         if (!parsed.success) throw new Error(describeIssues(parsed.error).join('; '));
-        const s = requireState();
-        if (!s.touches.some((t) => t.seq === req.seq)) throw new Error(`seq: no touch ${req.seq} still to come`);
-        const at = Date.parse(req.at);
-        if (at < Date.now()) throw new Error('at: is in the past');
-        if (at >= s.yearEndMs) throw new Error("at: is after this plan year's end");
+        const problem = year.rescheduleProblem(requireState(), req.seq, req.at, Date.now());
+        if (problem) throw new Error(problem);
       },
     },
   );
@@ -262,8 +254,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
         return;
       case 'opt-out':
       case 'opt-in':
-        s.customer = { ...s.customer, consent: { ...s.customer.consent, [event.change.channel]: event.type === 'opt-in' } };
-        for (const t of s.touches) t.channel = chooseChannel(channelKeyOf(t), s.customer, s.definition);
+        year.changeConsent(s, event.change.channel, event.type === 'opt-in');
         return;
       case 'reply': {
         const { messageSid, text, receivedAt } = event.reply;
@@ -283,13 +274,9 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
       case 'pause':
         s.paused = true;
         return;
-      case 'resume': {
-        if (!s.paused) return;
-        s.paused = false;
-        const now = Date.now();
-        for (const t of s.touches.filter((x) => Date.parse(x.at) < now && year.isEligible(s, x))) year.skip(s, t, 'due while paused by an operator', now);
+      case 'resume':
+        year.resume(s, Date.now());
         return;
-      }
       case 'cancel':
         s.cancelled = event.reason;
         return;
@@ -329,7 +316,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   }
 
   /** Reminds the agent of an overdue call task, or escalates it to the manager. */
-  async function remind(r: NonNullable<ReturnType<typeof year.nextCallReminder>>): Promise<void> {
+  async function remind(r: year.CallReminderDue): Promise<void> {
     const touch = s.done.find((t) => t.seq === r.call.seq)!;
     let assignee = r.call.assignee ?? s.customer.agent;
     try {
@@ -341,40 +328,46 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
       if (!(err instanceof ActivityFailure)) throw err;
       log.error(`call task ${r.stage} could not be sent`, { taskId: r.call.taskId, error: err.message });
     }
-    const now = new Date(Date.now()).toISOString();
-    if (r.stage === 'reminder') r.call.remindedAt = now;
-    else r.call.escalatedAt = now;
-    r.call.assignee = assignee;
+    year.markReminded(r, assignee, Date.now());
+  }
+
+  // What the store has not heard from a delivery (skips, failures, call outcomes, referrals,
+  // pause, loss) goes in one batch when it changed, before the year sleeps again.
+  let recorded = '';
+  async function recordProgress(): Promise<void> {
+    if (!storeProgress) return;
+    const progress = year.progressOf(s, { customerId: input.customerId, workflowId }, Date.now());
+    const digest = year.progressDigest(progress);
+    if (digest === recorded) return;
+    try {
+      await activities.recordProgress.executeWithOptions({ summary: `Record the year's progress (${progress.state})` }, [progress]);
+      recorded = digest;
+    } catch (err) {
+      // Retried without limit while the store is down; only a non-retryable failure lands here.
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.error('progress could not be recorded', { error: err.message });
+    }
   }
 
   for (;;) {
     while (inbox.length > 0) await handle(inbox.shift()!);
     publish();
     if (s.cancelled) break;
+    await recordProgress();
     const seen = changes;
     const wake = () => inbox.length > 0 || changes !== seen;
     if (s.paused) {
       await condition(wake);
       continue;
     }
-    const next = year.nextDue(s);
-    const reminder = callTasksV2 ? year.nextCallReminder(s) : undefined;
-    const touchAtMs = Math.min(next ? Date.parse(next.at) : s.yearEndMs, s.yearEndMs);
-    const untilMs = reminder && reminder.atMs < touchAtMs ? reminder.atMs : touchAtMs;
-    const waitMs = untilMs - Date.now();
-    if (waitMs > 0) {
-      const summary =
-        reminder && untilMs === reminder.atMs && untilMs < touchAtMs
-          ? `Until the call ${reminder.stage} (${reminder.call.taskId})`
-          : next && untilMs < s.yearEndMs
-            ? `Until ${touchSummary(next)}`
-            : `Until the end of plan year ${s.planYear}`;
-      if (await condition(wake, waitMs, { summary })) continue;
-    }
-    if (reminder && reminder.atMs <= Date.now() && reminder.atMs < touchAtMs) {
-      await remind(reminder);
+    const until = year.nextWake(s, { reminders: callTasksV2 });
+    const waitMs = until.atMs - Date.now();
+    if (waitMs > 0 && (await condition(wake, waitMs, { summary: until.summary }))) continue;
+    if (until.what === 'reminder') {
+      await remind(until.reminder!);
       continue;
     }
+    const next = until.touch;
     if (!next || Date.now() >= s.yearEndMs) break;
     // An SMS waits for 08:00-21:00 local, even when the customer's sending hours are wider.
     if (chooseChannel(channelKeyOf(next), s.customer, s.definition) === 'sms' && !insideHours(Date.now(), s.customer.timezone, SMS_HOURS)) {
@@ -399,6 +392,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   const why = s.cancelled ? `customer lost: ${s.cancelled}` : 'the plan year ended';
   for (const t of [...s.touches]) year.skip(s, t, t.kind === 'follow-up-letter' && !s.cancelled ? 'no reached call to follow up this year' : why, now);
   publish();
+  await recordProgress();
   await condition(allHandlersFinished);
   if (s.cancelled) return { ...year.status(s, input.customerId), previousYear: input.previousYear };
   return continueAsNew<typeof customerYear>({

@@ -8,9 +8,10 @@ export interface CliRun {
   stderr: string;
 }
 
-export function plan33(args: string[], address: string, timeoutMs = 30_000): Promise<CliRun> {
+/** Runs `plan33 ...` against the Temporal server at `address` and, for tasks and reports, the database at `databaseUrl`. */
+export function plan33(args: string[], address: string, databaseUrl?: string, timeoutMs = 30_000): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['cli/bin/plan33.mjs', ...args], { cwd: projectRoot, env: { ...process.env, TEMPORAL_ADDRESS: address, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['cli/bin/plan33.mjs', ...args], { cwd: projectRoot, env: { ...process.env, TEMPORAL_ADDRESS: address, LOG_LEVEL: 'warn', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

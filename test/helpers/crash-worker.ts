@@ -15,7 +15,8 @@ export interface CrashWorkerConfig {
   taskQueue: string;
   /** The prebuilt workflow bundle (the path vitest's globalSetup provides). */
   bundlePath: string;
-  ledgerDir: string;
+  /** plan33's store, shared with the test (it reads the ledger) and the worker after this one. */
+  databaseUrl: string;
   tasksDir: string;
   smtpPort: number;
   twilio?: { accountSid: string; authToken: string; from: string; apiBase: string };
@@ -66,17 +67,17 @@ export function spawnCrashWorker(config: CrashWorkerConfig, timeoutMs = 60_000):
 }
 
 async function main(config: CrashWorkerConfig): Promise<void> {
-  const [{ NativeConnection }, nodemailer, { FileDeliveryLedger }, { FolderTaskSink }, { createSmsClient }, { createPlan33Worker }, { createLogger, installTemporalRuntimeLogger }] = await Promise.all([
+  const [{ NativeConnection }, nodemailer, { storesOn, createDatabase }, { createSmsClient }, { createPlan33Worker }, { createLogger, installTemporalRuntimeLogger }] = await Promise.all([
     import('@temporalio/worker'),
     import('nodemailer'),
-    import('../../activities/delivery-ledger'),
-    import('../../activities/task-sink'),
+    import('../../stores'),
     import('../../worker/sms'),
     import('../../worker/create-worker'),
     import('../../lib/logger'),
   ]);
   installTemporalRuntimeLogger(createLogger(process.env.TEST_LOG_LEVEL ?? 'error'));
   const connection = await NativeConnection.connect({ address: config.address });
+  const stores = storesOn(createDatabase({ url: config.databaseUrl, maxConnections: 4 }));
   const worker = await createPlan33Worker({
     connection,
     namespace: config.namespace,
@@ -84,8 +85,10 @@ async function main(config: CrashWorkerConfig): Promise<void> {
     workflowBundle: { codePath: config.bundlePath },
     deps: {
       mailer: nodemailer.default.createTransport({ host: '127.0.0.1', port: config.smtpPort, secure: false, ignoreTLS: true }),
-      ledger: new FileDeliveryLedger(config.ledgerDir),
-      tasks: new FolderTaskSink(config.tasksDir),
+      ledger: stores.ledger,
+      tasks: stores.tasks,
+      records: stores.records,
+      contacts: stores.contacts,
       sms: config.twilio ? createSmsClient(config.twilio) : undefined,
       business: config.business,
     },

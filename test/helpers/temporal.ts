@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { inject } from 'vitest';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
-import { FileDeliveryLedger } from '../../activities/delivery-ledger';
-import { FolderTaskSink, type TaskSink } from '../../activities/task-sink';
+import type { TaskSink } from '../../activities/task-sink';
+import type { Stores } from '../../stores';
+import { freshStores } from './database';
 import type { LocalTwilio } from '../../dev/twilio-local';
 import type { UnsubscribeConfig } from '../../lib/unsubscribe';
 import { createSmsClient } from '../../worker/sms';
@@ -53,7 +54,9 @@ export interface TestWorkerOptions {
   connection: NativeConnection;
   taskQueue: string;
   smtp: SmtpCapture;
-  ledgerDir?: string;
+  /** The store the worker writes to; default: a new database of its own. */
+  stores?: Stores;
+  /** Tasks go here instead (a database of the test's own, to list only its tasks). */
   tasks?: TaskSink;
   twilio?: LocalTwilio;
   unsubscribe?: UnsubscribeConfig;
@@ -64,6 +67,8 @@ export interface TestWorkerOptions {
 }
 
 export async function createTestWorker(opts: TestWorkerOptions) {
+  // A store of its own unless shared on purpose (as each worker had its own ledger folder before).
+  const stores = opts.stores ?? (await freshStores());
   const mailer = nodemailer.createTransport({ host: '127.0.0.1', port: opts.smtp.port, secure: false, ignoreTLS: true });
   return createPlan33Worker({
     connection: opts.connection,
@@ -71,8 +76,10 @@ export async function createTestWorker(opts: TestWorkerOptions) {
     workflowBundle: workflowBundle(),
     deps: {
       mailer,
-      ledger: new FileDeliveryLedger(opts.ledgerDir ?? tempDir('ledger')),
-      tasks: opts.tasks ?? new FolderTaskSink(tempDir('tasks')),
+      ledger: stores.ledger,
+      records: stores.records,
+      contacts: stores.contacts,
+      tasks: opts.tasks ?? stores.tasks,
       sms: opts.twilio ? createSmsClient({ accountSid: TWILIO.accountSid, authToken: TWILIO.authToken, from: TWILIO.from, apiBase: opts.twilio.baseUrl }) : undefined,
       business,
       unsubscribe: opts.unsubscribe,

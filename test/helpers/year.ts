@@ -1,43 +1,52 @@
 // Shared wiring for the customer-year test files: one time-skipping server per file with real
 // SMTP, Twilio-compatible and task sinks, and helpers to step simulated time.
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { FolderTaskSink } from '../../activities/task-sink';
+import type { Stores } from '../../stores';
+import { testStores } from './database';
 import { createTimeSkippingEnv } from '../../dev/temporal-server';
 import { startSmtpCapture, type SmtpCapture } from '../../dev/smtp-capture';
 import { startLocalTwilio, type LocalTwilio } from '../../dev/twilio-local';
 import { customerWorkflowId } from '../../plan/ids';
 import * as m from '../../workflows/messages';
-import { createTestWorker, installTestRuntime, pinClock, tempDir, TWILIO } from './temporal';
+import { createTestWorker, installTestRuntime, pinClock, TWILIO } from './temporal';
 
 export interface YearRig {
   env: TestWorkflowEnvironment;
   smtp: SmtpCapture;
   twilio: LocalTwilio;
-  tasks: FolderTaskSink;
+  /** The file's store (tasks, deliveries, records), shared by its workers. */
+  stores: Stores;
+  tasks: Stores['tasks'];
   worker(taskQueue: string): ReturnType<typeof createTestWorker>;
 }
 
 /** Registers before/after hooks for a file; the rig's fields are set once beforeAll ran. */
 export function useYearRig(customerIds: string[]): YearRig {
-  const rig = { tasks: new FolderTaskSink(tempDir('year-tasks')) } as YearRig;
-  rig.worker = (taskQueue) => createTestWorker({ connection: rig.env.nativeConnection, taskQueue, smtp: rig.smtp, twilio: rig.twilio, tasks: rig.tasks });
+  const rig = {} as YearRig;
+  rig.worker = (taskQueue) => createTestWorker({ connection: rig.env.nativeConnection, taskQueue, smtp: rig.smtp, twilio: rig.twilio, stores: rig.stores });
   beforeAll(async () => {
     installTestRuntime();
-    rig.env = await createTimeSkippingEnv();
-    await pinClock(rig.env);
     rig.smtp = await startSmtpCapture();
     rig.twilio = await startLocalTwilio({ accountSid: TWILIO.accountSid, authToken: TWILIO.authToken });
+    rig.stores = await testStores();
+    rig.tasks = rig.stores.tasks;
+  });
+  // A time-skipping server per test, its clock pinned: an activity still running when a test
+  // ends (a worker shut down under it) holds the server's clock until it times out, and would
+  // stall the next test on a shared server.
+  beforeEach(async () => {
+    rig.env = await createTimeSkippingEnv();
+    await pinClock(rig.env);
+  });
+  afterEach(async () => {
+    for (const id of customerIds) await rig.env.client.workflow.getHandle(customerWorkflowId(id)).terminate('test done').catch(() => undefined);
+    await rig.env.teardown().catch(() => undefined);
   });
   afterAll(async () => {
     await rig.smtp?.close();
     await rig.twilio?.close();
-    await rig.env?.teardown();
-  });
-  // Ends each customer's workflow after a test, passed or failed: leftovers eat simulated time.
-  afterEach(async () => {
-    for (const id of customerIds) await rig.env.client.workflow.getHandle(customerWorkflowId(id)).terminate('test done').catch(() => undefined);
   });
   return rig;
 }

