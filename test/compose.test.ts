@@ -32,8 +32,20 @@ describe('docker-compose.yml', () => {
     expect(worker.depends_on.temporal.condition).toBe('service_healthy');
     expect(existsSync(join(projectRoot, worker.build.dockerfile))).toBe(true);
     for (const service of Object.values(compose.services)) {
-      for (const volume of (service.volumes ?? []) as string[]) expect(Object.keys(compose.volumes)).toContain(volume.split(':')[0]);
+      for (const volume of (service.volumes ?? []) as string[]) {
+        const source = volume.split(':')[0]!;
+        // A file of the checkout mounted in (PostgreSQL's init script), or a named volume.
+        if (source.startsWith('./')) expect(existsSync(join(projectRoot, source)), source).toBe(true);
+        else expect(Object.keys(compose.volumes)).toContain(source);
+      }
     }
+    // plan33's own database on the same PostgreSQL, reached by URL; nothing on a host's disk.
+    for (const name of ['worker', 'api']) {
+      expect(compose.services[name].environment.DATABASE_URL).toMatch(/^postgres:\/\/plan33:.*@postgresql:5432\/plan33$/);
+      expect(compose.services[name].depends_on.postgresql.condition).toBe('service_healthy');
+      expect(compose.services[name].volumes).toBeUndefined();
+    }
+    expect(postgresql.environment.PLAN33_DB_PASSWORD).toBeDefined();
   });
 
   it.each(['worker', 'api'])("gives the %s only variables plan33's config reads, and they parse", (service) => {
