@@ -2,7 +2,8 @@
 // outcome (by its key), where each person's year stands, their deals and referrals, and what
 // became of each call task. A delivery writes its own outcome; everything else the year decided
 // (skips, failures, call outcomes, referrals, pauses) arrives in one `recordProgress` batch.
-import { sql } from 'kysely';
+import { sql, type Insertable, type Transaction } from 'kysely';
+import type { Database } from './schema';
 import type { Db } from './db';
 import type { OutcomeRecord, PersonSnapshot, YearProgress } from '../plan/year-records';
 
@@ -12,6 +13,36 @@ export interface RecordStore {
   /** A delivery's own outcome, and the person's row (created on their first touch). */
   recordDelivered(person: PersonSnapshot, outcome: OutcomeRecord): Promise<void>;
   recordProgress(progress: YearProgress): Promise<void>;
+}
+
+type CustomerRow = Insertable<Database['customers']>;
+
+/**
+ * Inserts or updates a person's row; an older snapshot never overwrites a newer one. With
+ * `keepState`, a paused or lost customer keeps that state (a delivery only knows the year runs)
+ * and the referral count is left as recorded.
+ */
+async function upsertCustomer(tx: Transaction<Database>, row: CustomerRow, opts: { keepState: boolean }): Promise<void> {
+  await tx
+    .insertInto('customers')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .column('customer_id')
+        .doUpdateSet((eb) => ({
+          workflow_id: eb.ref('excluded.workflow_id'),
+          name: eb.ref('excluded.name'),
+          agent: eb.ref('excluded.agent'),
+          plan: eb.ref('excluded.plan'),
+          plan_year: eb.ref('excluded.plan_year'),
+          updated_at: eb.ref('excluded.updated_at'),
+          ...(opts.keepState
+            ? { state: sql<string>`case when customers.state in ('paused', 'cancelled') then customers.state else 'running' end` }
+            : { state: eb.ref('excluded.state'), referrals: eb.ref('excluded.referrals') }),
+        }))
+        .where('customers.updated_at', '<=', (eb) => eb.ref('excluded.updated_at')),
+    )
+    .execute();
 }
 
 export class PgRecordStore implements RecordStore {
@@ -24,51 +55,16 @@ export class PgRecordStore implements RecordStore {
   async recordDelivered(person: PersonSnapshot, outcome: OutcomeRecord): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       await tx.insertInto('touch_outcomes').values(this.outcomeRow(person, outcome)).onConflict((oc) => oc.column('key').doNothing()).execute();
-      const row = { customer_id: person.customerId, workflow_id: person.workflowId, name: person.name, agent: person.agent, plan: person.plan, plan_year: person.planYear, updated_at: outcome.doneAt };
-      await tx
-        .insertInto('customers')
-        .values({ ...row, state: 'running', referrals: 0 })
-        .onConflict((oc) =>
-          oc
-            .column('customer_id')
-            .doUpdateSet((eb) => ({
-              workflow_id: eb.ref('excluded.workflow_id'),
-              name: eb.ref('excluded.name'),
-              agent: eb.ref('excluded.agent'),
-              plan: eb.ref('excluded.plan'),
-              plan_year: eb.ref('excluded.plan_year'),
-              updated_at: eb.ref('excluded.updated_at'),
-              // A delivery means the year runs, unless an operator paused it or the customer was lost.
-              state: sql<string>`case when customers.state in ('paused', 'cancelled') then customers.state else 'running' end`,
-            }))
-            .where('customers.updated_at', '<=', (eb) => eb.ref('excluded.updated_at')),
-        )
-        .execute();
+      const row = { customer_id: person.customerId, workflow_id: person.workflowId, name: person.name, agent: person.agent, plan: person.plan, plan_year: person.planYear, referrals: 0, updated_at: outcome.doneAt };
+      // A delivery means the year runs, unless an operator paused it or the customer was lost.
+      await upsertCustomer(tx, { ...row, state: 'running' }, { keepState: true });
     });
   }
 
   async recordProgress(p: YearProgress): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       const row = { customer_id: p.customerId, workflow_id: p.workflowId, name: p.name, agent: p.agent, plan: p.plan, plan_year: p.planYear, state: p.state, referrals: p.referralIds.length, updated_at: p.at };
-      await tx
-        .insertInto('customers')
-        .values(row)
-        .onConflict((oc) =>
-          oc
-            .column('customer_id')
-            .doUpdateSet((eb) => ({
-              workflow_id: eb.ref('excluded.workflow_id'),
-              name: eb.ref('excluded.name'),
-              agent: eb.ref('excluded.agent'),
-              plan: eb.ref('excluded.plan'),
-              plan_year: eb.ref('excluded.plan_year'),
-              state: eb.ref('excluded.state'),
-              referrals: eb.ref('excluded.referrals'),
-              updated_at: eb.ref('excluded.updated_at'),
-            }))
-            .where('customers.updated_at', '<=', (eb) => eb.ref('excluded.updated_at')),
-        )
-        .execute();
+      await upsertCustomer(tx, row, { keepState: false });
       if (p.deals.length) {
         await tx
           .insertInto('deals')

@@ -1,0 +1,50 @@
+// What every channel shares: permanent failures, the mail server's refusals, stable ids, the
+// attempt's workflow time, and `once` (a side effect run once per key through the ledger).
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Customer } from '../plan/customer';
+import type { TouchResult } from '../plan/touch';
+import type { DeliveryLedger } from '../stores/deliveries';
+
+/** Twilio errors no retry will fix: opted out (21610), invalid or unreachable number. */
+export const PERMANENT_TWILIO_CODES = new Set([21610, 21211, 21214, 21612, 21614, 21408]);
+
+export function permanent(reason: string, type: string): never {
+  throw ApplicationFailure.nonRetryable(reason, type);
+}
+
+/** An SMTP answer no retry will change: a 5xx reply, or an address the server refuses outright. */
+export function refusedByMailServer(err: unknown): boolean {
+  const e = err as { responseCode?: number; code?: string };
+  return (typeof e.responseCode === 'number' && e.responseCode >= 500) || e.code === 'EENVELOPE';
+}
+
+/** A stable Message-ID from the idempotency key: receivers can drop a duplicate too. */
+export function messageIdFor(key: string): string {
+  return `<${key.replace(/[^A-Za-z0-9._-]/g, '.')}@plan33>`;
+}
+
+export const fullName = (c: Customer) => [c.name.first, c.name.last].filter(Boolean).join(' ');
+
+/** Workflow time of this attempt (the server's clock, so it is also right on a time-skipping server). */
+export function attemptTimeMs(): number {
+  try {
+    return Context.current().info.currentAttemptScheduledTimestampMs;
+  } catch {
+    return Date.now(); // called outside an activity (unit use)
+  }
+}
+
+export const attemptIso = () => new Date(attemptTimeMs()).toISOString();
+
+export type Once = <T extends TouchResult>(key: string, fn: () => Promise<T>) => Promise<TouchResult>;
+
+/** Runs a side effect once per key through the ledger (a sub-step of an activity that may be retried). */
+export function onceThrough(ledger: DeliveryLedger): Once {
+  return async (key, fn) => {
+    const earlier = await ledger.get(key);
+    if (earlier) return earlier;
+    const result = await fn();
+    await ledger.record(key, result);
+    return result;
+  };
+}
