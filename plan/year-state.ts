@@ -270,6 +270,27 @@ export function status(state: YearState, customerId: string): CustomerStatus {
 
 // ---- the named steps the workflow's handlers and loop take (each unit-tested) ----
 
+/** A referral arrived; false when this one was counted before (the webhook came twice). */
+export function recordReferral(state: YearState, referralId: string): boolean {
+  if (state.referralIds.includes(referralId)) return false;
+  state.referralIds.push(referralId);
+  return true;
+}
+
+/** The customer pledged to refer; false when they had pledged already (one thank-you). */
+export function recordPledge(state: YearState): boolean {
+  if (state.pledged) return false;
+  state.pledged = true;
+  return true;
+}
+
+/** Moves the rest of the year onto another plan (advocate), keeping what was already sent. */
+export function switchPlan(state: YearState, plan: PlanName, definition: PlanDefinition, nowMs: number): void {
+  state.definition = definition;
+  state.plan = plan;
+  replanRest(state, nowMs);
+}
+
 /** Moves a touch still to come to `at` (an operator's edit), keeping the list in time order. */
 export function reschedule(state: YearState, seq: number, at: string): Touch {
   const touch = state.touches.find((t) => t.seq === seq)!;

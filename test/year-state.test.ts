@@ -46,6 +46,31 @@ describe('reschedule', () => {
   });
 });
 
+describe('referrals and the advocate plan', () => {
+  it('counts a referral once, a pledge once', () => {
+    const s = newYear();
+    expect(year.recordReferral(s, 'R-1')).toBe(true);
+    expect(year.recordReferral(s, 'R-1')).toBe(false);
+    expect(s.referralIds).toEqual(['R-1']);
+    expect(year.recordPledge(s)).toBe(true);
+    expect(year.recordPledge(s)).toBe(false);
+  });
+
+  it('switching to advocate keeps what was sent and plans the value-added items ahead', () => {
+    const s = newYear();
+    const now = START + 100 * DAY;
+    for (const t of s.touches.filter((x) => Date.parse(x.at) < now)) year.recordDone(s, t, { outcome: 'sent' }, Date.parse(t.at));
+    const sent = s.done.map((t) => t.seq);
+    year.switchPlan(s, 'advocate', resolvePlan('advocate'), now);
+    expect(s.plan).toBe('advocate');
+    expect(s.done.map((t) => t.seq)).toEqual(sent);
+    const added = s.touches.filter((t) => t.kind === 'value-added');
+    expect(added.length).toBeGreaterThan(0);
+    expect(added.every((t) => Date.parse(t.at) >= now)).toBe(true);
+    expect(s.touches.some((t) => sent.includes(t.seq))).toBe(false);
+  });
+});
+
 describe('consent', () => {
   it('an opt-out moves every touch to come off the channel; opting back in brings it back', () => {
     const s = newYear();

@@ -231,24 +231,21 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
 
   async function becomeAdvocate(): Promise<void> {
     if (s.plan === 'advocate') return;
-    s.definition = await activities.loadPlanDefinition.executeWithOptions({ summary: 'Load the advocate plan' }, [
+    const definition = await activities.loadPlanDefinition.executeWithOptions({ summary: 'Load the advocate plan' }, [
       { plan: 'advocate', version: s.definition.version, segment: input.segment },
     ]);
-    s.plan = 'advocate';
-    year.replanRest(s, Date.now());
+    year.switchPlan(s, 'advocate', definition, Date.now());
   }
 
   async function handle(event: Event): Promise<void> {
     switch (event.type) {
       case 'referral':
-        if (s.referralIds.includes(event.referral.referralId)) return;
-        s.referralIds.push(event.referral.referralId);
+        if (!year.recordReferral(s, event.referral.referralId)) return;
         await becomeAdvocate();
         year.addThankYou(s, Date.now());
         return;
       case 'pledge':
-        if (s.pledged) return;
-        s.pledged = true;
+        if (!year.recordPledge(s)) return;
         await becomeAdvocate();
         year.addThankYou(s, Date.now());
         return;
