@@ -8,8 +8,8 @@
 // hooks that call process.exit() on the first Ctrl-C, and runs the binaries where it installed
 // them, which a checkout under a private folder such as /root does not let `postgres` reach.)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, closeSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import pg from 'pg';
@@ -21,6 +21,8 @@ export interface EmbeddedPostgres {
   adminUrl: string;
   port: number;
   dataDir: string;
+  /** Where the cluster really is: `dataDir`, or (see reachableClusterDir) the folder it links to. */
+  clusterDir: string;
   /** Started in this process (false: one left running by an earlier process was reused). */
   ownProcess: boolean;
   /** Fast shutdown (SIGINT), waits until the server is gone. */
@@ -134,6 +136,23 @@ async function canConnect(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * As root the server runs as `postgres`, which must reach its data folder. A checkout under a
+ * private folder (/root) is out of its reach: the cluster then lives under /var/lib/plan33 and
+ * `dataDir` is a link to it, so `.plan33/data/postgres` still shows where the data is.
+ */
+function reachableClusterDir(dataDir: string, ids: { uid: number; gid: number } | undefined): string {
+  mkdirSync(dirname(dataDir), { recursive: true });
+  if (!ids || spawnSync('test', ['-x', dirname(dataDir)], { uid: ids.uid, gid: ids.gid }).status === 0) return dataDir;
+  if (existsSync(dataDir) && lstatSync(dataDir).isSymbolicLink()) return readlinkSync(dataDir);
+  if (existsSync(dataDir)) throw new Error(`embedded PostgreSQL runs as the postgres user, which cannot reach ${dirname(dataDir)}: make the folders on that path readable (chmod o+x), or set DATABASE_URL`);
+  const home = '/var/lib/plan33';
+  mkdirSync(home, { recursive: true, mode: 0o755 });
+  const clusterDir = join(home, `postgres-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`);
+  symlinkSync(clusterDir, dataDir);
+  return clusterDir;
+}
+
 /** A server left running on this data folder by a process that died: its pid, if alive. */
 function leftoverPid(dataDir: string): number | undefined {
   const file = join(dataDir, 'postmaster.pid');
@@ -158,11 +177,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const bins = await binaries();
   const ids = ensurePostgresUser();
 
-  mkdirSync(dirname(dataDir), { recursive: true });
-  if (ids && spawnSync('test', ['-x', dirname(dataDir)], { uid: ids.uid, gid: ids.gid }).status !== 0) {
-    throw new Error(`embedded PostgreSQL runs as the postgres user, which cannot reach ${dirname(dataDir)}: make the folders on that path readable (chmod o+x), or set DATABASE_URL`);
-  }
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) initCluster(reachableBinary(bins.initdb, ids), dataDir, credentials, ids);
+  const clusterDir = reachableClusterDir(dataDir, ids);
+  if (!existsSync(join(clusterDir, 'PG_VERSION'))) initCluster(reachableBinary(bins.initdb, ids), clusterDir, credentials, ids);
   const postgresBin = reachableBinary(bins.postgres, ids);
 
   let child: ChildProcess | undefined;
@@ -171,18 +187,18 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const killOnExit = () => child?.kill('SIGINT');
 
   async function start(): Promise<void> {
-    const stale = leftoverPid(dataDir);
+    const stale = leftoverPid(clusterDir);
     if (stale !== undefined) {
       if (await canConnect(adminUrl)) {
         ownProcess = false; // an earlier `npm start` left it running: use it
         return;
       }
       process.kill(stale, 'SIGINT');
-      for (let i = 0; i < 100 && leftoverPid(dataDir) !== undefined; i++) await sleep(100);
+      for (let i = 0; i < 100 && leftoverPid(clusterDir) !== undefined; i++) await sleep(100);
     }
     mkdirSync(dirname(logFile), { recursive: true });
     const log = openSync(logFile, 'a');
-    const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', `max_connections=${opts.maxConnections ?? 100}`];
+    const args = ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', `max_connections=${opts.maxConnections ?? 100}`];
     child = spawn(postgresBin, args, { stdio: ['ignore', log, log], detached: true, ...(ids ?? {}), env: { ...process.env, LC_MESSAGES: 'C' } });
     closeSync(log);
     const proc = child;
@@ -194,7 +210,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       if (gone || Date.now() > deadline) {
         const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-12).join('\n') : '';
         if (!gone) proc.kill('SIGKILL');
-        throw new Error(`embedded PostgreSQL did not start on port ${port} (data ${dataDir}); its log (${logFile}) ends:\n${tail}`);
+        throw new Error(`embedded PostgreSQL did not start on port ${port} (data ${clusterDir}); its log (${logFile}) ends:\n${tail}`);
       }
       await sleep(50);
     }
@@ -225,6 +241,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     adminUrl,
     port,
     dataDir,
+    clusterDir,
     get ownProcess() {
       return ownProcess;
     },

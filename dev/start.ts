@@ -164,7 +164,8 @@ if (embedded) {
 if (smtp) say(`  captured email    ${here(mailDir)}/ (SMTP on ${config.smtp.host}:${smtp.port}; the first lands within a minute)`);
 if (localTwilio) say(`  captured SMS      ${here(smsDir)}/ (Twilio-compatible endpoint ${localTwilio.baseUrl})`);
 // The embedded database's password is a local secret like the API key; a DATABASE_URL's is not printed.
-say(`  database          ${postgres ? `${postgres.url} (embedded PostgreSQL, data in ${here(postgres.dataDir)})` : redactUrl(databaseUrl)}`);
+const where = postgres && (postgres.clusterDir === postgres.dataDir ? here(postgres.dataDir) : `${here(postgres.dataDir)} -> ${postgres.clusterDir}`);
+say(`  database          ${postgres ? `${postgres.url} (embedded PostgreSQL, data in ${where})` : redactUrl(databaseUrl)}`);
 say('  agent tasks       rows in the tasks table (npx plan33 tasks --agent agent-sara), deliveries in deliveries');
 say(`  HTTP API          ${apiUrl}  (API key in ${here(join(config.dataDir, 'secrets.json'))}: ${config.api.apiKey})`);
 say('  try:');
