@@ -1,5 +1,6 @@
 // The words of every customer-facing touch, in English and Arabic. One function per language
 // keeps each language readable as a whole; both return the same shape.
+import { HOLIDAY_NAMES } from '../plan/holiday-catalogue';
 import type { Customer } from '../plan/customer';
 import type { Touch } from '../plan/touch';
 
@@ -39,7 +40,7 @@ export function languageOf(customer: Pick<Customer, 'locale'>): Language {
   return customer.locale.startsWith('ar') ? 'ar' : 'en';
 }
 
-/** Arabic names of the holidays the plan sends cards for; others keep their English title. */
+/** Arabic names of the holidays of plan version 1 (version 2 cards name a catalogue id in their slot). */
 const AR_HOLIDAYS: Record<string, string> = {
   'Eid al-Fitr': 'عيد الفطر',
   'Eid al-Adha': 'عيد الأضحى',
@@ -52,6 +53,16 @@ const AR_HOLIDAYS: Record<string, string> = {
   "New Year's Day": 'رأس السنة الميلادية',
   "Mother's Day": 'عيد الأم',
 };
+
+/**
+ * The holiday's Arabic name: plan33's catalogue (plan/holiday-catalogue.ts, by the card's slot
+ * `holiday-<id>`), else the version 1 list; undefined when none is known, so that an Arabic
+ * card never carries an English name.
+ */
+export function arabicHolidayName(touch: Pick<Touch, 'slot' | 'occasion' | 'title'>): string | undefined {
+  const id = touch.slot?.startsWith('holiday-') ? touch.slot.slice('holiday-'.length) : undefined;
+  return (id ? HOLIDAY_NAMES[id]?.ar : undefined) ?? AR_HOLIDAYS[touch.occasion ?? touch.title];
+}
 
 const MONTHS_AR = ['يناير', 'فبراير', 'مارس', 'أبريل', 'مايو', 'يونيو', 'يوليو', 'أغسطس', 'سبتمبر', 'أكتوبر', 'نوفمبر', 'ديسمبر'];
 const MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -88,7 +99,7 @@ function english(customer: Customer, touch: Touch, business: Business, context?:
 
 function arabic(customer: Customer, touch: Touch, business: Business, context?: TouchContext): Pick<TouchCopy, 'subject' | 'paragraphs'> {
   const name = business.name;
-  const holiday = AR_HOLIDAYS[touch.occasion ?? touch.title] ?? touch.occasion ?? touch.title;
+  const holiday = arabicHolidayName(touch);
   if (touch.kind === 'newsletter' && context?.newsletter) return context.newsletter;
   switch (touch.kind) {
     case 'newsletter': {
@@ -97,7 +108,9 @@ function arabic(customer: Customer, touch: Touch, business: Business, context?: 
       return { subject: `${name}: ${issue}`, paragraphs: [`إليك ${issue}: أخبار ونصائح مفيدة وقصص من فريق ${name}.`] };
     }
     case 'holiday-card':
-      return { subject: `تهنئة ${holiday} من ${name}`, paragraphs: [`كل عام وأنتم بخير. أطيب التهاني بمناسبة ${holiday} لكم ولعائلتكم من جميع أسرة ${name}.`] };
+      return holiday
+        ? { subject: `تهنئة ${holiday} من ${name}`, paragraphs: [`كل عام وأنتم بخير. أطيب التهاني بمناسبة ${holiday} لكم ولعائلتكم من جميع أسرة ${name}.`] }
+        : { subject: `تهنئة من ${name}`, paragraphs: [`كل عام وأنتم بخير. أطيب التهاني بهذه المناسبة لكم ولعائلتكم من جميع أسرة ${name}.`] };
     case 'personal-card':
       return { subject: `تهنئة خاصة من ${name}`, paragraphs: [touch.occasion === 'birthday' ? 'عيد ميلاد سعيد! نتمنى لك عامًا مليئًا بالسعادة والنجاح.' : 'نفكر فيك اليوم ونتمنى لك كل السعادة.'] };
     case 'follow-up-letter':

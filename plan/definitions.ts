@@ -9,7 +9,7 @@ import { isRealDate } from './dates';
 import { isValidHolidayRule } from './holidays';
 import { PLANS, type PlanName } from './touch';
 
-export const CURRENT_PLAN_VERSION = 1;
+export const CURRENT_PLAN_VERSION = 2;
 
 /** The keys of the channel preference lists: every touch kind, plus referral thank-yous. */
 export const CHANNEL_KEYS = ['newsletter', 'holiday-card', 'call', 'follow-up-letter', 'personal-card', 'give-away', 'value-added', 'thank-you'] as const;
@@ -63,6 +63,12 @@ const holidayTypeSchema = z.enum(['public', 'bank', 'optional', 'school', 'obser
 
 const holidaysSchema = z
   .object({
+    /**
+     * How the cards are chosen: `spread` (version 1: the preferred list, then the rest spread
+     * over the year) or `rank` (version 2 on: by importance in the country, plan/holiday-catalogue.ts,
+     * spread only among equals; solemn days never).
+     */
+    selection: z.enum(['spread', 'rank']).optional(),
     /** Holiday types taken when filling beyond the preferred list (preferred names take any type). */
     types: z.array(holidayTypeSchema).min(1),
     /** Per country, names in order of preference (date-holidays' English name or our title). */
@@ -275,8 +281,18 @@ const ADVOCATE_V1: PlanDefinition = {
   ],
 };
 
+/**
+ * Version 2: holiday cards by importance in the country (plan/holiday-catalogue.ts: ranks,
+ * solemn days never carded, the day the country keeps, one name per holiday in English and
+ * Arabic). The preferred lists and extra rules of version 1 live in the catalogue now.
+ */
+const holidaysV2: PlanDefinition['holidays'] = { ...CLIENT_FOR_LIFE_V1.holidays, selection: 'rank', preferred: {}, extra: {} };
+const CLIENT_FOR_LIFE_V2: PlanDefinition = { ...CLIENT_FOR_LIFE_V1, version: 2, holidays: holidaysV2 };
+const ADVOCATE_V2: PlanDefinition = { ...ADVOCATE_V1, version: 2, holidays: holidaysV2 };
+
 const CATALOGUE: Readonly<Record<number, Readonly<Record<PlanName, PlanDefinition>>>> = {
   1: { 'client-for-life': CLIENT_FOR_LIFE_V1, advocate: ADVOCATE_V1 },
+  2: { 'client-for-life': CLIENT_FOR_LIFE_V2, advocate: ADVOCATE_V2 },
 };
 
 export const PLAN_VERSIONS = Object.keys(CATALOGUE).map(Number);

@@ -211,7 +211,8 @@ export function planTouches(input: YearPlanInput): Touch[] {
   const holidays = selectHolidays({
     country: customer.address?.country,
     from: isoDay(cal.first),
-    to: isoDay(cal.last),
+    // Version 2 on: a holiday on the day the next year starts belongs to the next year's cards.
+    to: isoDay(def.holidays.selection === 'rank' ? cal.dayOf(cal.endMs - 1) : cal.last),
     count: def.counts['holiday-card'],
     settings: def.holidays,
     place: (c) => {
@@ -221,7 +222,7 @@ export function planTouches(input: YearPlanInput): Touch[] {
     },
   });
   for (const { candidate, placed } of holidays) {
-    drafts.push({ kind: 'holiday-card', channel: holidayChannel, ms: placed.ms, title: candidate.title, occasion: candidate.title, slot: candidate.slot });
+    drafts.push({ kind: 'holiday-card', channel: holidayChannel, ms: placed.ms, title: candidate.title, occasion: candidate.title, slot: candidate.slot, ...(def.holidays.selection === 'rank' ? { holidayDate: candidate.date } : {}) });
   }
 
   const welcomePlaced = cal.claimFirst([welcomeDay], welcomeMinute) ?? cal.claimNearest(welcomeDay, welcomeMinute, [[welcomeDay, welcomeDay + 27]]);
@@ -329,6 +330,7 @@ function touchOf(d: Omit<Touch, 'at'>, ms: number, zone: string): Touch {
   const t: Touch = { seq: d.seq, kind: d.kind, channel: d.channel, at: isoAt(DateTime.fromMillis(ms, { zone })), title: d.title };
   if (d.occasion !== undefined) t.occasion = d.occasion;
   if (d.slot !== undefined) t.slot = d.slot;
+  if (d.holidayDate !== undefined) t.holidayDate = d.holidayDate;
   return t;
 }
 

@@ -5,6 +5,7 @@
 // (same input, same output), which keeps a plan well under a millisecond after warm-up.
 import Holidays from 'date-holidays';
 import type { ExtraHoliday, PlanDefinition } from './definitions';
+import { COUNTRY_HOLIDAYS, DEFAULT_RANK_BY_TYPE, HOLIDAY_NAMES, isSolemnName, type CountryHoliday } from './holiday-catalogue';
 
 export type HolidaySettings = PlanDefinition['holidays'];
 
@@ -84,9 +85,11 @@ export function slugify(text: string): string {
 
 export interface HolidayCandidate extends HolidayDate {
   title: string;
-  /** `holiday-<slug of title>`: the card's identity within a year. */
+  /** `holiday-<slug of title>` (or `holiday-<catalogue id>`): the card's identity within a year. */
   slot: string;
   source: 'preferred' | 'country' | 'generic';
+  /** Importance in the country (1 first); ranked selection only. */
+  rank?: number;
 }
 
 export interface SelectOptions<P> {
@@ -138,6 +141,67 @@ export function genericCandidates(from: string, to: string, settings: HolidaySet
   return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 }
 
+const ruleCalendars = new Map<string, { hd: Holidays; added: Set<string> }>();
+const ruleLists = new Map<string, readonly string[]>();
+
+/** The local dates in `year` of a date-holidays rule of plan33's own, in the country's calendar. */
+export function ruleDates(country: string, rule: string, year: number): readonly string[] {
+  const key = `${country}|${rule}|${year}`;
+  let dates = ruleLists.get(key);
+  if (!dates) {
+    // A calendar of the country's own (zone, weekend) used only for plan33's rules; a rule the
+    // country already has (12-25) is renamed there, which only this lookup sees.
+    let cal = ruleCalendars.get(country);
+    if (!cal) {
+      cal = { hd: new Holidays(country, { languages: ['en'] }), added: new Set() };
+      ruleCalendars.set(country, cal);
+    }
+    const name = `plan33 rule ${rule}`;
+    if (!cal.added.has(rule)) {
+      cal.hd.setHoliday(rule, { name: { en: name }, type: 'observance' });
+      cal.added.add(rule);
+    }
+    dates = (cal.hd.getHolidays(year) || []).filter((h) => h.name === name).map((h) => h.date.slice(0, 10));
+    ruleLists.set(key, dates);
+  }
+  return dates;
+}
+
+function entryDates(country: string, entry: CountryHoliday, year: number): readonly string[] {
+  if (entry.dates) return entry.dates.filter((d) => d.startsWith(`${year}-`));
+  if (entry.rule) return ruleDates(country, entry.rule, year);
+  const names = new Set(entry.names ?? []);
+  return [...new Set(holidaysOf(country, year).filter((h) => names.has(h.name)).map((h) => h.date))];
+}
+
+/**
+ * Every card-worthy occurrence between from and to, with its rank (plan33's catalogue for the
+ * country, else a default by type), solemn days left out. Titles and slots come from the
+ * catalogue (one id per holiday across countries) where it names the holiday.
+ */
+export function rankedCandidates(country: string | undefined, from: string, to: string, settings: HolidaySettings): HolidayCandidate[] {
+  if (!country) return [];
+  const entries = COUNTRY_HOLIDAYS[country] ?? [];
+  const covered = new Set(entries.flatMap((e) => e.names ?? []));
+  const out: HolidayCandidate[] = [];
+  for (let y = Number(from.slice(0, 4)); y <= Number(to.slice(0, 4)); y++) {
+    for (const e of entries) {
+      const name = HOLIDAY_NAMES[e.id];
+      if (!name || name.solemn) continue;
+      for (const date of entryDates(country, e, y)) {
+        if (date >= from && date <= to) out.push({ date, name: name.en, type: 'public', title: name.en, slot: `holiday-${e.id}`, source: 'country', rank: e.rank });
+      }
+    }
+    for (const h of holidaysOf(country, y)) {
+      if (covered.has(h.name) || isSolemnName(h.name) || h.date < from || h.date > to) continue;
+      if (!settings.types.includes(h.type as HolidaySettings['types'][number])) continue;
+      const title = holidayTitle(h.name, country, settings.titles);
+      out.push({ ...h, title, slot: `holiday-${slugify(title)}`, source: 'country', rank: DEFAULT_RANK_BY_TYPE[h.type] ?? 9 });
+    }
+  }
+  return out.sort((a, b) => (a.rank ?? 9) - (b.rank ?? 9) || (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}
+
 /**
  * Chooses up to `count` holiday cards, one per title:
  * 1. the country's preferred names, in the definition's order;
@@ -154,23 +218,18 @@ export function selectHolidays<P>(opts: SelectOptions<P>): Array<{ candidate: Ho
   const usedSlots = new Set<string>();
   const all = countryCandidates(opts.country, opts.from, opts.to, settings);
 
+  // Ranked selection (version 2 on) also keeps to one card per holiday date.
+  const usedDates = new Set<string>();
+  const onePerDate = settings.selection === 'rank';
   const take = (c: HolidayCandidate): boolean => {
-    if (chosen.length >= count || usedSlots.has(c.slot)) return false;
+    if (chosen.length >= count || usedSlots.has(c.slot) || (onePerDate && usedDates.has(c.date))) return false;
     const placed = opts.place(c);
     if (placed === undefined) return false;
     chosen.push({ candidate: c, placed });
     usedSlots.add(c.slot);
+    usedDates.add(c.date);
     return true;
   };
-
-  const preferred = opts.country ? (settings.preferred[opts.country] ?? []) : [];
-  for (const want of preferred.map(lower)) {
-    for (const c of all) {
-      if (lower(c.name) === want || lower(c.title) === want) {
-        if (take({ ...c, source: 'preferred' })) break;
-      }
-    }
-  }
 
   const spread = (pool: HolidayCandidate[]) => {
     let left = pool.filter((c) => !usedSlots.has(c.slot));
@@ -192,6 +251,29 @@ export function selectHolidays<P>(opts: SelectOptions<P>): Array<{ candidate: Ho
       else left = left.filter((c) => c !== picked);
     }
   };
+
+  if (settings.selection === 'rank') {
+    // Importance first: all of a rank while they fit, spread only among equals; one card per
+    // holiday date (Pakistan's Independence Day and the Prophet's Birthday can share a day).
+    const pool = rankedCandidates(opts.country, opts.from, opts.to, settings);
+    for (const rank of [...new Set(pool.map((c) => c.rank ?? 9))]) {
+      const group = pool.filter((c) => (c.rank ?? 9) === rank && !usedSlots.has(c.slot));
+      if (new Set(group.map((c) => c.slot)).size <= count - chosen.length) for (const c of group) take(c);
+      else spread(group);
+      if (chosen.length >= count) break;
+    }
+    spread(genericCandidates(opts.from, opts.to, settings));
+    return chosen;
+  }
+
+  const preferred = opts.country ? (settings.preferred[opts.country] ?? []) : [];
+  for (const want of preferred.map(lower)) {
+    for (const c of all) {
+      if (lower(c.name) === want || lower(c.title) === want) {
+        if (take({ ...c, source: 'preferred' })) break;
+      }
+    }
+  }
 
   spread(all.filter((c) => settings.types.includes(c.type as HolidaySettings['types'][number])));
   spread(genericCandidates(opts.from, opts.to, settings));

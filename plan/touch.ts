@@ -24,6 +24,8 @@ export interface Touch {
   slot?: string;
   /** The time it was first due, when it had to wait (SMS night hours, a missing newsletter issue). */
   firstAt?: string;
+  /** Holiday cards (plan version 2 on): the local calendar date of the holiday itself; `at` may be days earlier for post. */
+  holidayDate?: string;
 }
 
 export type TouchOutcome = 'sent' | 'skipped' | 'failed';

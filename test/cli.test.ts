@@ -58,6 +58,7 @@ const cached = (args: string[], timeoutMs?: number) => {
 
 interface PreviewTouch {
   seq: number;
+  holidayDate?: string;
   kind: string;
   channel: string;
   at: string;
@@ -174,7 +175,8 @@ describe.concurrent('plan33 preview --json', () => {
 
   it("John (US) gets a Thanksgiving card, and his Feb 29 birthday card goes out in February of 2027 (not a leap year)", async () => {
     const touches = await previewJson('john-new-york');
-    expect(touches.filter((t) => t.kind === 'holiday-card').map((t) => t.title)).toContain('Thanksgiving Day');
+    expect(touches.filter((t) => t.kind === 'holiday-card').map((t) => t.title)).toContain('Thanksgiving');
+    expect(touches.find((t) => t.title === 'Thanksgiving')).toMatchObject({ kind: 'holiday-card', holidayDate: '2027-11-25' });
     const birthday = touches.filter((t) => t.kind === 'personal-card' && /birthday/i.test(t.title));
     expect(birthday).toHaveLength(1);
     expect(birthday[0]!.at.slice(0, 7)).toBe('2027-02');

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { resolvePlan } from '../plan/definitions';
 import { countryCandidates, holidaysOf, holidayTitle, isValidHolidayRule, selectHolidays, slugify, type HolidayCandidate } from '../plan/holidays';
 
-const settings = resolvePlan('client-for-life').holidays;
+// Version 1's selection (preferred lists, then spread): the years still running on it.
+const settings = resolvePlan('client-for-life', { version: 1 }).holidays;
 
 /** A `place` that accepts every candidate whose date is not taken yet (one card per day). */
 function onePerDay() {
