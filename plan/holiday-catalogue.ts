@@ -91,6 +91,7 @@ export const HOLIDAY_NAMES: Record<string, HolidayName> = {
   'benito-juarez': { en: "Benito Juárez's Birthday", ar: 'ذكرى ميلاد بينيتو خواريز' },
   'revolution-day-mx': { en: 'Revolution Day', ar: 'يوم الثورة المكسيكية' },
   guadalupe: { en: 'Day of the Virgin of Guadalupe', ar: 'يوم عذراء غوادالوبي' },
+  'change-of-government-mx': { en: 'Change of Federal Government', ar: 'يوم انتقال السلطة الاتحادية' },
   carnival: { en: 'Carnival', ar: 'الكرنفال' },
   tiradentes: { en: "Tiradentes' Day", ar: 'يوم تيرادينتيس' },
   aparecida: { en: 'Our Lady of Aparecida', ar: 'يوم سيدة أباريسيدا' },
@@ -273,6 +274,8 @@ export const COUNTRY_HOLIDAYS: Record<string, readonly CountryHoliday[]> = {
     { id: 'revolution-day-mx', names: ['Revolution Day'], rank: 3 },
     { id: 'constitution-day-mx', names: ['Constitution Day'], rank: 4 },
     { id: 'benito-juarez', names: ["Benito Juárez's birthday"], rank: 5 },
+    // On 1 October since the 2024 reform (date-holidays still has 1 December).
+    { id: 'change-of-government-mx', names: ['Change of Federal Government'], rule: '10-01 every 6 years since 2024', rank: 8 },
     { id: 'labour-day', names: ['Labour Day'], rank: 5 },
   ],
   // Carnival's great days are Monday and Tuesday (date-holidays also lists the Saturday before).

@@ -65,6 +65,12 @@ describe('seven cards a person there would recognise (plan starting 2027-01-10)'
     for (const solemn of ['Good Friday', 'Ashura', 'Anzac Day', 'National Day for Truth and Reconciliation', 'Kashmir Solidarity Day', 'Memorial Day', 'Veterans Day']) expect(all).not.toContain(solemn);
   });
 
+  it("Mexico's change of federal government is on 1 October since the 2024 reform", async () => {
+    const { rankedCandidates } = await import('../plan/holidays');
+    const found = rankedCandidates('MX', '2030-01-01', '2030-12-31', resolvePlan('client-for-life').holidays).filter((c) => c.slot === 'holiday-change-of-government-mx');
+    expect(found.map((c) => c.date)).toEqual(['2030-10-01']);
+  });
+
   it('one spelling per holiday: Nigeria says Eid al-Fitr and Eid al-Adha like everyone else', () => {
     const titles = cards('NG', '2027-01-10').map((t) => t.title);
     expect(titles).toEqual(expect.arrayContaining(['Eid al-Fitr', 'Eid al-Adha']));
