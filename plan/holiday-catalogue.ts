@@ -123,6 +123,8 @@ export interface CountryHoliday {
   names?: string[];
   rule?: string;
   dates?: readonly string[];
+  /** Years in which the country announced another day than the rule gives: year -> date (source named). */
+  corrections?: Readonly<Record<string, string>>;
 }
 
 // Diwali (Lakshmi Puja) and Holi (Dhulandi), India, 2025-2035: the dates of python-holidays
@@ -214,7 +216,9 @@ export const COUNTRY_HOLIDAYS: Record<string, readonly CountryHoliday[]> = {
     { ...RAMADAN, rank: 2 },
     { ...CHRISTMAS, rank: 3 },
     { ...HIJRI_NEW_YEAR, rank: 3 },
-    { ...MAWLID, rank: 3 },
+    // Indonesia's joint ministerial decree (SKB) for 2027 keeps Maulid Nabi on 15 August
+    // (as python-holidays 0.109 has it); the computed 12 Rabi al-awwal is the 14th.
+    { ...MAWLID, rank: 3, corrections: { '2027': '2027-08-15' } },
     { id: 'chinese-new-year', names: ['Chinese New Year'], rank: 4 },
     { id: 'pancasila-day', names: ['Pancasila Day'], rank: 4 },
     { id: 'isra-miraj', names: ["Laylat al-Mi'raj"], rank: 5 },

@@ -168,6 +168,8 @@ export function ruleDates(country: string, rule: string, year: number): readonly
 }
 
 function entryDates(country: string, entry: CountryHoliday, year: number): readonly string[] {
+  const corrected = entry.corrections?.[String(year)];
+  if (corrected) return [corrected];
   if (entry.dates) return entry.dates.filter((d) => d.startsWith(`${year}-`));
   if (entry.rule) return ruleDates(country, entry.rule, year);
   const names = new Set(entry.names ?? []);

