@@ -11,7 +11,7 @@ import type { Stores } from '../stores';
 import { testStores } from './helpers/database';
 import { freePort } from '../dev/binaries.mjs';
 import { createLogger } from '../lib/logger';
-import { createTimeSkippingEnv } from '../dev/temporal-server';
+import { createDevServerEnv } from '../dev/temporal-server';
 import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
 import { unsubscribeToken } from '../lib/unsubscribe';
 import { SIGNATURE_HEADER, signBody } from '../lib/webhook-signature';
@@ -36,7 +36,9 @@ const logLines: string[] = [];
 
 beforeAll(async () => {
   installTestRuntime();
-  env = await createTimeSkippingEnv();
+  // The dev server, not the time-skipping one: nothing here skips time, and the test runs for
+  // a while in real time, where the Java test server's keepalive policy once hung a worker's call.
+  env = await createDevServerEnv();
   smtp = await startSmtpCapture();
   stores = await testStores();
   const port = await freePort();
