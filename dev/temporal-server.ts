@@ -32,6 +32,8 @@ async function withHelp<T>(name: 'cli' | 'testServer', exe: Executable, start: (
  * The Java test server allows a keepalive ping every 5 minutes only; the client's default of
  * 30 s (even without calls) earns a GOAWAY "too_many_pings" after a minute or so, and a call in
  * flight then can hang a test. Loopback needs no keepalive: ping rarely, never when idle.
+ * (The worker's native connection cannot be told so: sdk-core pings every 30 s. Keep a
+ * time-skipping server's life short, a test or a file of seconds; longer ones use the dev server.)
  */
 const gentleKeepalive: ConnectionPlugin = {
   name: 'plan33-gentle-keepalive',

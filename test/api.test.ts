@@ -36,8 +36,10 @@ const logLines: string[] = [];
 
 beforeAll(async () => {
   installTestRuntime();
-  // The dev server, not the time-skipping one: nothing here skips time, and the test runs for
-  // a while in real time, where the Java test server's keepalive policy once hung a worker's call.
+  // The dev server, not the time-skipping one: nothing here skips time, and the file runs for
+  // minutes in real time under load. The worker's native connection pings every 30 s (sdk-core's
+  // fixed HTTP/2 keepalive); the Java test server allows one ping in 5 minutes and answers with
+  // GOAWAY, and a workflow task completion in flight was lost (a CI rehearsal: five tests hung).
   env = await createDevServerEnv();
   smtp = await startSmtpCapture();
   stores = await testStores();
