@@ -135,6 +135,11 @@ const HOLI = ['2025-03-14', '2026-03-04', '2027-03-22', '2028-03-11', '2029-03-0
 
 const EID_AL_FITR = { id: 'eid-al-fitr', names: ['End of Ramadan (Eid al-Fitr)', 'Id el Fitr'] };
 const EID_AL_ADHA = { id: 'eid-al-adha', names: ['Feast of the Sacrifice (Eid al-Adha)', 'Id el Kabir'] };
+/** Both Eids, first rank, on the day itself: 1 Shawwal and 10 Dhu al-Hijjah. */
+const EIDS: readonly CountryHoliday[] = [
+  { ...EID_AL_FITR, rank: 1, rule: '1 Shawwal' },
+  { ...EID_AL_ADHA, rank: 1, rule: '10 Dhu al-Hijjah' },
+];
 const RAMADAN = { id: 'ramadan', names: ['First day of Ramadan'], rule: '1 Ramadan' };
 const HIJRI_NEW_YEAR = { id: 'islamic-new-year', names: ['Islamic New Year'], rule: '1 Muharram' };
 const MAWLID = { id: 'mawlid', names: ['Birthday of Muhammad (Mawlid)'] };
@@ -149,8 +154,7 @@ export const COUNTRY_HOLIDAYS: Record<string, readonly CountryHoliday[]> = {
   // The card belongs on the first day of each Eid (date-holidays starts Saudi Arabia's official
   // holidays on the eve: 30 Ramadan and the Day of Arafah).
   SA: [
-    { ...EID_AL_FITR, rank: 1, rule: '1 Shawwal' },
-    { ...EID_AL_ADHA, rank: 1, rule: '10 Dhu al-Hijjah' },
+    ...EIDS,
     { id: 'national-day', names: ['National Day'], rank: 2 },
     { id: 'founding-day', names: ['Founding Day'], rank: 2 },
     { ...RAMADAN, rank: 2 },
@@ -158,8 +162,7 @@ export const COUNTRY_HOLIDAYS: Record<string, readonly CountryHoliday[]> = {
     { id: 'flag-day', rule: '03-11 since 2023', rank: 4 },
   ],
   AE: [
-    { ...EID_AL_FITR, rank: 1, rule: '1 Shawwal' },
-    { ...EID_AL_ADHA, rank: 1, rule: '10 Dhu al-Hijjah' },
+    ...EIDS,
     { id: 'union-day', names: ['National Day'], rank: 1 },
     { ...RAMADAN, rank: 2 },
     { ...NEW_YEAR, rank: 3 },
@@ -168,8 +171,7 @@ export const COUNTRY_HOLIDAYS: Record<string, readonly CountryHoliday[]> = {
     { id: 'isra-miraj', names: ["Laylat al-Mi'raj"], rank: 5 },
   ],
   EG: [
-    { ...EID_AL_FITR, rank: 1, rule: '1 Shawwal' },
-    { ...EID_AL_ADHA, rank: 1, rule: '10 Dhu al-Hijjah' },
+    ...EIDS,
     { ...RAMADAN, rank: 2 },
     { id: 'sham-el-nessim', names: ['Sham El Nessim'], rank: 2 },
     { ...HIJRI_NEW_YEAR, rank: 3 },
@@ -193,8 +195,7 @@ export const COUNTRY_HOLIDAYS: Record<string, readonly CountryHoliday[]> = {
     { id: 'ambedkar-jayanti', names: ['Ambedkar Jayanti'], rank: 5 },
   ],
   PK: [
-    { ...EID_AL_FITR, rank: 1, rule: '1 Shawwal' },
-    { ...EID_AL_ADHA, rank: 1, rule: '10 Dhu al-Hijjah' },
+    ...EIDS,
     { id: 'independence-day', names: ['Independence Day'], rank: 1 },
     { id: 'pakistan-day', names: ['Pakistan Day'], rank: 2 },
     { ...RAMADAN, rank: 2 },
@@ -209,8 +210,7 @@ export const COUNTRY_HOLIDAYS: Record<string, readonly CountryHoliday[]> = {
   ],
   // Lebaran is the first day of Shawwal (date-holidays lists the first two days).
   ID: [
-    { ...EID_AL_FITR, rank: 1, rule: '1 Shawwal' },
-    { ...EID_AL_ADHA, rank: 1, rule: '10 Dhu al-Hijjah' },
+    ...EIDS,
     { id: 'independence-day', names: ['Independence Day'], rank: 1 },
     { ...NEW_YEAR, rank: 2 },
     { ...RAMADAN, rank: 2 },
@@ -227,8 +227,7 @@ export const COUNTRY_HOLIDAYS: Record<string, readonly CountryHoliday[]> = {
   ],
   NG: [
     { ...CHRISTMAS, rank: 1 },
-    { ...EID_AL_FITR, rank: 1, rule: '1 Shawwal' },
-    { ...EID_AL_ADHA, rank: 1, rule: '10 Dhu al-Hijjah' },
+    ...EIDS,
     { id: 'independence-day', names: ['Independence Day'], rank: 1 },
     { ...NEW_YEAR, rank: 2 },
     { ...EASTER, rank: 2 },
