@@ -69,6 +69,12 @@ const holidaysSchema = z
      * spread only among equals; solemn days never).
      */
     selection: z.enum(['spread', 'rank']).optional(),
+    /**
+     * Ranked selection: days to move a catalogue holiday by in a country, where the country's
+     * announcement differs from the computed day (a lunar holiday a day later on the moon's
+     * sighting), e.g. `{ "PK": { "eid-al-fitr": 1 } }`. A dated correction in the catalogue wins.
+     */
+    dayOffsets: z.record(countryCode, z.record(z.string().regex(/^[a-z0-9-]+$/, 'expected a holiday id of plan/holiday-catalogue.ts'), z.number().int().min(-3).max(3))).optional(),
     /** Holiday types taken when filling beyond the preferred list (preferred names take any type). */
     types: z.array(holidayTypeSchema).min(1),
     /** Per country, names in order of preference (date-holidays' English name or our title). */

@@ -167,13 +167,21 @@ export function ruleDates(country: string, rule: string, year: number): readonly
   return dates;
 }
 
-function entryDates(country: string, entry: CountryHoliday, year: number): readonly string[] {
-  const corrected = entry.corrections?.[String(year)];
-  if (corrected) return [corrected];
+function computedDates(country: string, entry: CountryHoliday, year: number): readonly string[] {
   if (entry.dates) return entry.dates.filter((d) => d.startsWith(`${year}-`));
   if (entry.rule) return ruleDates(country, entry.rule, year);
   const names = new Set(entry.names ?? []);
   return [...new Set(holidaysOf(country, year).filter((h) => names.has(h.name)).map((h) => h.date))];
+}
+
+const plusDays = (date: string, days: number) => new Date((dayNumber(date) + days) * DAY_MS).toISOString().slice(0, 10);
+
+/** The days a catalogue holiday falls on in `year`: a dated correction, else computed and moved by the configured offset. */
+function entryDates(country: string, entry: CountryHoliday, year: number, offsetDays = 0): readonly string[] {
+  const corrected = entry.corrections?.[String(year)];
+  if (corrected) return [corrected];
+  const dates = computedDates(country, entry, year);
+  return offsetDays ? dates.map((d) => plusDays(d, offsetDays)) : dates;
 }
 
 /**
@@ -190,7 +198,7 @@ export function rankedCandidates(country: string | undefined, from: string, to: 
     for (const e of entries) {
       const name = HOLIDAY_NAMES[e.id];
       if (!name || name.solemn) continue;
-      for (const date of entryDates(country, e, y)) {
+      for (const date of entryDates(country, e, y, settings.dayOffsets?.[country]?.[e.id])) {
         if (date >= from && date <= to) out.push({ date, name: name.en, type: 'public', title: name.en, slot: `holiday-${e.id}`, source: 'country', rank: e.rank });
       }
     }

@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { arabicHolidayName, touchCopy } from '../activities/copy';
 import { customerSchema, type Customer } from '../plan/customer';
-import { resolvePlan } from '../plan/definitions';
+import { parsePlanOverrides, resolvePlan, type PlanDefinition } from '../plan/definitions';
 import { planTouches } from '../plan/engine';
 import { HOLIDAY_NAMES, isSolemnName } from '../plan/holiday-catalogue';
 import { DEFAULT_SENDING_HOURS } from '../plan/sending-hours';
@@ -22,10 +22,10 @@ function customerIn(country: string, zone = ZONES[country] ?? 'UTC', locale = 'e
   return customerSchema.parse({ ...layla, id: `c-${country}`, locale, timezone: zone, personalDates: [], address: { ...layla.address, country } });
 }
 
-function cards(country: string, start: string, opts: { zone?: string; locale?: string } = {}): Touch[] {
+function cards(country: string, start: string, opts: { zone?: string; locale?: string; definition?: PlanDefinition } = {}): Touch[] {
   const c = customerIn(country, opts.zone, opts.locale);
   const yearStartMs = DateTime.fromISO(start, { zone: c.timezone }).toMillis();
-  return planTouches({ customer: c, definition: resolvePlan('client-for-life'), yearStartMs, sendingHours: DEFAULT_SENDING_HOURS }).filter((t) => t.kind === 'holiday-card');
+  return planTouches({ customer: c, definition: opts.definition ?? resolvePlan('client-for-life'), yearStartMs, sendingHours: DEFAULT_SENDING_HOURS }).filter((t) => t.kind === 'holiday-card');
 }
 
 const byTitle = (touches: Touch[]) => Object.fromEntries(touches.map((t) => [t.title, t.holidayDate]));
@@ -69,6 +69,14 @@ describe('seven cards a person there would recognise (plan starting 2027-01-10)'
     const { rankedCandidates } = await import('../plan/holidays');
     const found = rankedCandidates('MX', '2030-01-01', '2030-12-31', resolvePlan('client-for-life').holidays).filter((c) => c.slot === 'holiday-change-of-government-mx');
     expect(found.map((c) => c.date)).toEqual(['2030-10-01']);
+  });
+
+  it("a country's announced day by config: dayOffsets moves a computed holiday, validated", () => {
+    const overrides = parsePlanOverrides({ segments: { pk: { 'client-for-life': { holidays: { dayOffsets: { PK: { 'eid-al-fitr': 1 } } } } } } });
+    const moved = cards('PK', '2027-01-10', { definition: resolvePlan('client-for-life', { segment: 'pk', overrides }) });
+    expect(byTitle(moved)['Eid al-Fitr']).toBe('2027-03-10');
+    expect(byTitle(cards('PK', '2027-01-10'))['Eid al-Fitr']).toBe('2027-03-09');
+    expect(() => parsePlanOverrides({ segments: { pk: { 'client-for-life': { holidays: { dayOffsets: { PK: { 'eid-al-fitr': 9 } } } } } } })).toThrow(/dayOffsets\.PK\.eid-al-fitr/);
   });
 
   it('one spelling per holiday: Nigeria says Eid al-Fitr and Eid al-Adha like everyone else', () => {
