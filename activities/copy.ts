@@ -60,7 +60,7 @@ const AR_HOLIDAYS: Record<string, string> = {
  * card never carries an English name.
  */
 export function arabicHolidayName(touch: Pick<Touch, 'slot' | 'occasion' | 'title'>): string | undefined {
-  const id = touch.slot?.startsWith('holiday-') ? touch.slot.slice('holiday-'.length) : undefined;
+  const id = /^(holiday|remembrance)-/.test(touch.slot ?? '') ? touch.slot!.replace(/^(holiday|remembrance)-/, '') : undefined;
   return (id ? HOLIDAY_NAMES[id]?.ar : undefined) ?? AR_HOLIDAYS[touch.occasion ?? touch.title];
 }
 
@@ -94,6 +94,9 @@ function english(customer: Customer, touch: Touch, business: Business, context?:
         : { subject: `${touch.title}, from ${name}`, paragraphs: [`Something useful for you: ${touch.title}. With our compliments.`] };
     case 'call':
       return { subject: touch.title, paragraphs: [`A call from your ${name} agent.`] };
+    case 'remembrance-card':
+      // A day of mourning or remembrance: no greeting, no wishes, nothing to sell.
+      return { subject: `Remembering, on ${touch.title}`, paragraphs: [`On ${touch.title}, all of us at ${name} pause to remember with you.`] };
   }
 }
 
@@ -130,6 +133,10 @@ function arabic(customer: Customer, touch: Touch, business: Business, context?: 
         : { subject: `هدية مفيدة من ${name}`, paragraphs: [`شيء مفيد لك: ${touch.title}. مع تحياتنا.`] };
     case 'call':
       return { subject: touch.title, paragraphs: [`مكالمة من ممثلك في ${name}.`] };
+    case 'remembrance-card':
+      return holiday
+        ? { subject: `في ${holiday}`, paragraphs: [`في ${holiday}، نقف معكم وقفة ذكرى وتأمل، من جميع أسرة ${name}.`] }
+        : { subject: `في ذكرى هذا اليوم`, paragraphs: [`في هذا اليوم، نقف معكم وقفة ذكرى وتأمل، من جميع أسرة ${name}.`] };
   }
 }
 

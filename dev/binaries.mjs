@@ -201,28 +201,31 @@ export function chromiumPath(env = process.env) {
 
 /**
  * python-holidays, an implementation of the world's holiday calendars independent of
- * date-holidays: test/holiday-crosscheck.test.ts checks plan33's holiday dates against it.
- * Installed by `npm run setup -- --holidays` (npm test does) into the cache, hash-pinned.
+ * date-holidays, and hijridate, the Umm al-Qura calendar as published by Saudi Arabia's
+ * KACST (1343-1500 AH): test/holiday-crosscheck.test.ts checks plan33's holiday dates against
+ * both. Installed by `npm run setup -- --holidays` (npm test does) into the cache, hash-pinned.
  */
 export const PYTHON_HOLIDAYS = {
   requirements: [
     'holidays==0.109 --hash=sha256:7d39c910167116d41fa6aae18d5e72b4541700cdd37743d799c83db3419201b0',
     'python-dateutil==2.9.0.post0 --hash=sha256:a8b2bc7bffae282281c8140a97d3aa9c14da0b136dfe83f850eea9a5f7470427',
     'six==1.17.0 --hash=sha256:4721f391ed90541fddacab5acf947aa0d3dc7d27b2e1e8eda2be8970586c3274',
+    'hijridate==2.6.0 --hash=sha256:290db60c7780acc2a7e2112fada70847e3c11c0030b998606db77ecf126c305b',
   ],
-  dir: join(cacheDir, 'python-holidays-0.109'),
+  modules: ['holidays', 'hijridate'],
+  dir: join(cacheDir, 'python-holidays-0.109-hijridate-2.6.0'),
 };
 
-/** Installs python-holidays into the cache unless it is there; returns its folder (for PYTHONPATH). */
+/** Installs python-holidays and hijridate into the cache unless there; returns their folder (for PYTHONPATH). */
 export function ensurePythonHolidays({ python = process.env.PYTHON ?? 'python3', log = console.error } = {}) {
-  const { dir, requirements } = PYTHON_HOLIDAYS;
-  if (existsSync(join(dir, 'holidays', '__init__.py'))) return dir;
+  const { dir, requirements, modules } = PYTHON_HOLIDAYS;
+  if (modules.every((m) => existsSync(join(dir, m, '__init__.py')))) return dir;
   mkdirSync(cacheDir, { recursive: true });
   const work = mkdtempSync(join(cacheDir, '.fetch-python-holidays-'));
   try {
     const file = join(work, 'requirements.txt');
     writeFileSync(file, `${requirements.join('\n')}\n`);
-    log('installing python-holidays 0.109 from PyPI (hash-pinned) for the holiday cross-check...');
+    log('installing python-holidays 0.109 and hijridate 2.6.0 from PyPI (hash-pinned) for the holiday cross-check...');
     const target = join(work, 'site');
     const pip = spawnSync(python, ['-m', 'pip', 'install', '--no-deps', '--only-binary=:all:', '--require-hashes', '--disable-pip-version-check', '-q', '--target', target, '-r', file], { encoding: 'utf8' });
     if (pip.error) throw new Error(`could not run ${python} -m pip: ${pip.error.message}`);

@@ -7,8 +7,12 @@ import type { Touch } from './touch';
 
 type ChannelFacts = Pick<Customer, 'email' | 'phone' | 'address' | 'consent'>;
 
-/** The preference list that applies to a touch: referral thank-yous have their own. */
+/**
+ * The preference list that applies to a touch: referral thank-yous have their own;
+ * remembrance cards go the way the holiday cards go.
+ */
 export function channelKeyOf(touch: Pick<Touch, 'kind' | 'occasion'>): ChannelKey {
+  if (touch.kind === 'remembrance-card') return 'holiday-card';
   return touch.kind === 'value-added' && touch.occasion === 'referral-thank-you' ? 'thank-you' : touch.kind;
 }
 

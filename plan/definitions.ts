@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { channelSchema, describeIssues } from './customer';
 import { isRealDate } from './dates';
+import { HOLIDAY_NAMES } from './holiday-catalogue';
 import { isValidHolidayRule } from './holidays';
 import { PLANS, type PlanName } from './touch';
 
@@ -75,6 +76,15 @@ const holidaysSchema = z
      * sighting), e.g. `{ "PK": { "eid-al-fitr": 1 } }`. A dated correction in the catalogue wins.
      */
     dayOffsets: z.record(countryCode, z.record(z.string().regex(/^[a-z0-9-]+$/, 'expected a holiday id of plan/holiday-catalogue.ts'), z.number().int().min(-3).max(3))).optional(),
+    /**
+     * Ranked selection: solemn days of plan/holiday-catalogue.ts the business marks with a
+     * remembrance card (words of remembrance, not greetings; beside the holiday cards, not
+     * counted among them), e.g. `["anzac-day", "memorial-day-us"]`. Off (empty) by default.
+     */
+    remembrance: z
+      .array(z.string().refine((id) => HOLIDAY_NAMES[id]?.solemn === true, 'expected the id of a solemn day in plan/holiday-catalogue.ts, e.g. anzac-day'))
+      .max(20)
+      .optional(),
     /** Holiday types taken when filling beyond the preferred list (preferred names take any type). */
     types: z.array(holidayTypeSchema).min(1),
     /** Per country, names in order of preference (date-holidays' English name or our title). */

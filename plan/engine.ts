@@ -15,7 +15,7 @@ import { DateTime } from 'luxon';
 import { chooseChannel } from './channels';
 import type { Customer } from './customer';
 import type { PlanDefinition, Timing } from './definitions';
-import { selectHolidays } from './holidays';
+import { remembranceDays, selectHolidays } from './holidays';
 import { civilOf, clampedDay, dayOfIso, epochDay, isoDay, nextFillDay, occurrences, personalSlot, personalTitle } from './occasions';
 import { nextSendingSlot, toSendingHours, type SendingHours } from './sending-hours';
 import type { Touch } from './touch';
@@ -223,6 +223,19 @@ export function planTouches(input: YearPlanInput): Touch[] {
   });
   for (const { candidate, placed } of holidays) {
     drafts.push({ kind: 'holiday-card', channel: holidayChannel, ms: placed.ms, title: candidate.title, occasion: candidate.title, slot: candidate.slot, ...(def.holidays.selection === 'rank' ? { holidayDate: candidate.date } : {}) });
+  }
+  // 1a'. Remembrance cards, only for the solemn days the business chose to mark (none by
+  //      default): like a holiday card, on the day or posted ahead; one per day.
+  if (def.holidays.selection === 'rank') {
+    const taken = new Set(holidays.map((h) => h.candidate.date));
+    for (const day of remembranceDays(customer.address?.country, isoDay(cal.first), isoDay(cal.dayOf(cal.endMs - 1)), def.holidays)) {
+      if (taken.has(day.date)) continue;
+      const d = dayOfIso(day.date);
+      const placed = cal.claimFirst([...range(d - lead(holidayChannel), d)], cardMinute);
+      if (!placed) continue;
+      taken.add(day.date);
+      drafts.push({ kind: 'remembrance-card', channel: holidayChannel, ms: placed.ms, title: day.title, occasion: day.title, slot: day.slot, holidayDate: day.date });
+    }
   }
 
   const welcomePlaced = cal.claimFirst([welcomeDay], welcomeMinute) ?? cal.claimNearest(welcomeDay, welcomeMinute, [[welcomeDay, welcomeDay + 27]]);

@@ -213,6 +213,26 @@ export function rankedCandidates(country: string | undefined, from: string, to: 
 }
 
 /**
+ * The solemn days of the country's catalogue list that the business marks (`settings.remembrance`),
+ * each occurrence between from and to, in date order. Never a holiday card; a remembrance card.
+ */
+export function remembranceDays(country: string | undefined, from: string, to: string, settings: HolidaySettings): HolidayCandidate[] {
+  const wanted = new Set(settings.remembrance ?? []);
+  if (!country || wanted.size === 0) return [];
+  const out: HolidayCandidate[] = [];
+  for (let y = Number(from.slice(0, 4)); y <= Number(to.slice(0, 4)); y++) {
+    for (const e of COUNTRY_HOLIDAYS[country] ?? []) {
+      const name = HOLIDAY_NAMES[e.id];
+      if (!name?.solemn || !wanted.has(e.id)) continue;
+      for (const date of entryDates(country, e, y, settings.dayOffsets?.[country]?.[e.id])) {
+        if (date >= from && date <= to) out.push({ date, name: name.en, type: 'public', title: name.en, slot: `remembrance-${e.id}`, source: 'country', rank: e.rank });
+      }
+    }
+  }
+  return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}
+
+/**
  * Chooses up to `count` holiday cards, one per title:
  * 1. the country's preferred names, in the definition's order;
  * 2. then the country's other holidays of an accepted type, spread over the year: each

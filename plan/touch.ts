@@ -1,7 +1,11 @@
 // A scheduled touch and its recorded outcome (PRODUCT.md, "A scheduled touch, as JSON").
 import type { Channel } from './customer';
 
-export const TOUCH_KINDS = ['newsletter', 'holiday-card', 'call', 'follow-up-letter', 'personal-card', 'give-away', 'value-added'] as const;
+/**
+ * `remembrance-card`: a day of mourning or remembrance the business chose to mark
+ * (`holidays.remembrance`, off by default), with words of remembrance, never a greeting.
+ */
+export const TOUCH_KINDS = ['newsletter', 'holiday-card', 'call', 'follow-up-letter', 'personal-card', 'give-away', 'value-added', 'remembrance-card'] as const;
 export type TouchKind = (typeof TOUCH_KINDS)[number];
 
 export const PLANS = ['client-for-life', 'advocate'] as const;
@@ -24,7 +28,7 @@ export interface Touch {
   slot?: string;
   /** The time it was first due, when it had to wait (SMS night hours, a missing newsletter issue). */
   firstAt?: string;
-  /** Holiday cards (plan version 2 on): the local calendar date of the holiday itself; `at` may be days earlier for post. */
+  /** Holiday and remembrance cards (plan version 2 on): the local calendar date of the day itself; `at` may be days earlier for post. */
   holidayDate?: string;
 }
 
@@ -57,6 +61,7 @@ const KIND_LABEL: Record<TouchKind, string> = {
   'personal-card': 'Personal card',
   'give-away': 'Give-away',
   'value-added': 'Value-added',
+  'remembrance-card': 'Remembrance card',
 };
 
 /** One line that reads well in Temporal UI, e.g. "Holiday card: Eid al-Fitr (postal)". */

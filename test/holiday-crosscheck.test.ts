@@ -8,7 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { PYTHON_HOLIDAYS } from '../dev/binaries.mjs';
 import { resolvePlan } from '../plan/definitions';
+import { DIWALI_DATES, HOLI_DATES } from '../plan/hindu-festivals';
 import { rankedCandidates } from '../plan/holidays';
+import { diwali, holi } from '../scripts/hindu-festivals';
 
 const COUNTRIES = ['SA', 'AE', 'EG', 'IN', 'PK', 'ID', 'NG', 'US', 'CA', 'MX', 'BR', 'GB', 'DE', 'FR', 'AU'];
 const YEARS = [2027, 2028, 2031, 2035];
@@ -99,5 +101,62 @@ describe('holiday dates against python-holidays (an independent implementation)'
     // Enough was compared to mean something: every country, every year.
     for (const country of COUNTRIES) expect(compared.filter((c) => c.startsWith(country)).length, country).toBeGreaterThanOrEqual(4 * 2);
     expect(compared.length).toBeGreaterThan(250);
+  });
+});
+
+/** The Hijri day of each Islamic holiday Saudi Arabia's catalogue carries (month, day). */
+const HIJRI_DAYS: Record<string, [number, number]> = {
+  'eid-al-fitr': [10, 1],
+  'eid-al-adha': [12, 10],
+  ramadan: [9, 1],
+  'islamic-new-year': [1, 1],
+};
+
+describe("Saudi Arabia's Islamic holidays follow Umm al-Qura", () => {
+  it('every one, 2025-2045, on the day of the official Umm al-Qura table (hijridate, from KACST data)', () => {
+    const script = [
+      'import json, sys',
+      'from hijridate import Hijri',
+      'days = json.loads(sys.argv[1])',
+      'out = {k: [Hijri(y, m, d).to_gregorian().isoformat() for y in range(1446, 1469)] for k, (m, d) in days.items()}',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const run = spawnSync(process.env.PYTHON ?? 'python3', ['-c', script, JSON.stringify(HIJRI_DAYS)], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: PYTHON_HOLIDAYS.dir } });
+    if (run.status !== 0) throw new Error(`hijridate did not answer (run \`npm run setup -- --holidays\`): ${run.stderr || run.error?.message}`);
+    const official = JSON.parse(run.stdout) as Record<string, string[]>;
+    const settings = resolvePlan('client-for-life').holidays;
+    const ours = rankedCandidates('SA', '2025-01-01', '2045-12-31', settings);
+    let compared = 0;
+    for (const [id, dates] of Object.entries(official)) {
+      const mine = ours.filter((c) => c.slot === `holiday-${id}`).map((c) => c.date).sort();
+      const theirs = dates.filter((d) => d >= '2025-01-01' && d <= '2045-12-31').sort();
+      expect(mine, id).toEqual(theirs);
+      compared += theirs.length;
+    }
+    expect(compared).toBeGreaterThan(80);
+  });
+});
+
+describe('Diwali and Holi, 2025-2045', () => {
+  it("computed from the sky by the panchang rules: timeanddate's dates in every year of 2001-2035, and plan33's table recomputed", () => {
+    const script = [
+      'import json',
+      'from holidays.calendars.hindu import _HinduLunisolar as H',
+      "fmt = lambda t: {str(y): '%04d-%02d-%02d' % (y, m, d) for y, (m, d) in t.items()}",
+      "print(json.dumps({'diwali': fmt(H.DIWALI_INDIA_DATES), 'holi': fmt(H.HOLI_DATES)}))",
+    ].join('\n');
+    const run = spawnSync(process.env.PYTHON ?? 'python3', ['-c', script], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: PYTHON_HOLIDAYS.dir } });
+    if (run.status !== 0) throw new Error(`python-holidays did not answer (run \`npm run setup -- --holidays\`): ${run.stderr || run.error?.message}`);
+    const published = JSON.parse(run.stdout) as Record<'diwali' | 'holi', Record<string, string>>;
+    for (const [name, fn] of [['diwali', diwali], ['holi', holi]] as const) {
+      const years = Object.keys(published[name]);
+      expect(years.length, name).toBeGreaterThanOrEqual(35);
+      expect(Object.fromEntries(years.map((y) => [y, fn(Number(y)).date])), name).toEqual(published[name]);
+    }
+    const years = Array.from({ length: 21 }, (_, i) => 2025 + i);
+    expect(years.map((y) => diwali(y).date)).toEqual([...DIWALI_DATES]);
+    expect(years.map((y) => holi(y).date)).toEqual([...HOLI_DATES]);
+    // No year of the table hangs on a new moon within a day of the month's sankranti.
+    for (const y of years) expect(Math.min(diwali(y).marginDays, holi(y).marginDays), String(y)).toBeGreaterThan(0.5);
   });
 });
