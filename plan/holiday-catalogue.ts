@@ -12,6 +12,8 @@
 // - `dates`: a dated table where no rule can compute it (Hindu lunisolar festivals), source named.
 // - `solemn` (on the name): a day of mourning or remembrance, never a greeting card.
 
+import { DIWALI_DATES, HOLI_DATES } from './hindu-festivals';
+
 export interface HolidayName {
   en: string;
   ar: string;
@@ -108,6 +110,92 @@ export const HOLIDAY_NAMES: Record<string, HolidayName> = {
   'armistice-day': { en: 'Armistice Day', ar: 'يوم الهدنة', solemn: true },
   'australia-day': { en: 'Australia Day', ar: 'يوم أستراليا' },
   'anzac-day': { en: 'Anzac Day', ar: 'يوم أنزاك', solemn: true },
+  // Shared by several of the thirty countries added after the first fifteen.
+  epiphany: { en: 'Epiphany', ar: 'عيد الظهور الإلهي' },
+  'immaculate-conception': { en: 'Immaculate Conception', ar: 'عيد الحبل بلا دنس' },
+  'st-nicholas': { en: "St. Nicholas' Day", ar: 'عيد القديس نيقولاوس' },
+  midsummer: { en: 'Midsummer', ar: 'عيد منتصف الصيف' },
+  'womens-day': { en: "International Women's Day", ar: 'اليوم العالمي للمرأة' },
+  // China, Korea, Japan.
+  'mid-autumn-festival': { en: 'Mid-Autumn Festival', ar: 'عيد منتصف الخريف' },
+  'dragon-boat-festival': { en: 'Dragon Boat Festival', ar: 'مهرجان قوارب التنين' },
+  'lantern-festival': { en: 'Lantern Festival', ar: 'مهرجان الفوانيس' },
+  qixi: { en: 'Qixi Festival', ar: 'عيد تشيشي' },
+  'youth-day-cn': { en: 'Youth Day', ar: 'يوم الشباب' },
+  'army-day-cn': { en: 'Army Day', ar: 'يوم الجيش' },
+  qingming: { en: 'Qingming Festival', ar: 'عيد تشينغ مينغ لزيارة القبور', solemn: true },
+  seollal: { en: 'Seollal', ar: 'رأس السنة الكورية' },
+  chuseok: { en: 'Chuseok', ar: 'عيد تشوسوك' },
+  'parents-day': { en: "Parents' Day", ar: 'يوم الوالدين' },
+  'buddhas-birthday': { en: "Buddha's Birthday", ar: 'ذكرى ميلاد بوذا' },
+  'liberation-day-kr': { en: 'Liberation Day', ar: 'يوم التحرير' },
+  'memorial-day-kr': { en: 'Memorial Day', ar: 'يوم ذكرى الشهداء', solemn: true },
+  'respect-for-the-aged-day': { en: 'Respect for the Aged Day', ar: 'يوم احترام المسنين' },
+  'coming-of-age-day': { en: 'Coming of Age Day', ar: 'يوم بلوغ سن الرشد' },
+  'culture-day': { en: 'Culture Day', ar: 'يوم الثقافة' },
+  'labor-thanksgiving-day': { en: 'Labor Thanksgiving Day', ar: 'يوم الشكر للعمل' },
+  'marine-day': { en: 'Marine Day', ar: 'يوم البحر' },
+  'shichi-go-san': { en: 'Shichi-Go-San', ar: 'مهرجان شيتشي غو سان' },
+  'emperors-birthday': { en: "Emperor's Birthday", ar: 'عيد ميلاد الإمبراطور' },
+  // Turkey.
+  'republic-day-tr': { en: 'Republic Day', ar: 'عيد الجمهورية' },
+  'sovereignty-and-childrens-day': { en: "National Sovereignty and Children's Day", ar: 'عيد السيادة الوطنية والطفل' },
+  'victory-day-tr': { en: 'Victory Day', ar: 'عيد النصر' },
+  'youth-and-sports-day': { en: 'Youth and Sports Day', ar: 'عيد الشباب والرياضة' },
+  'democracy-and-national-unity-day': { en: 'Democracy and National Unity Day', ar: 'يوم الديمقراطية والوحدة الوطنية', solemn: true },
+  // Europe.
+  'constitution-day-es': { en: 'Constitution Day', ar: 'يوم الدستور' },
+  'republic-day-it': { en: 'Republic Day', ar: 'عيد الجمهورية' },
+  'liberation-day-it': { en: 'Liberation Day', ar: 'عيد التحرير' },
+  'kings-day-nl': { en: "King's Day", ar: 'يوم الملك' },
+  'liberation-day-nl': { en: 'Liberation Day', ar: 'يوم التحرير' },
+  'remembrance-day-nl': { en: 'Remembrance of the Dead', ar: 'يوم ذكرى الموتى', solemn: true },
+  'federal-day-of-prayer': { en: 'Federal Day of Thanksgiving, Repentance and Prayer', ar: 'يوم الشكر والتوبة والصلاة الاتحادي', solemn: true },
+  'st-lucys-day': { en: "St. Lucy's Day", ar: 'عيد القديسة لوسيا' },
+  'constitution-day-no': { en: 'Constitution Day', ar: 'يوم الدستور' },
+  'constitution-day-pl': { en: 'Constitution Day', ar: 'يوم دستور الثالث من مايو' },
+  'portugal-day': { en: 'Portugal Day', ar: 'يوم البرتغال' },
+  'freedom-day-pt': { en: 'Freedom Day', ar: 'يوم الحرية' },
+  'republic-day-pt': { en: 'Republic Day', ar: 'ذكرى إعلان الجمهورية' },
+  'restoration-of-independence': { en: 'Restoration of Independence', ar: 'عيد استعادة الاستقلال' },
+  'st-brigids-day': { en: "St. Brigid's Day", ar: 'عيد القديسة بريجيد' },
+  // New Zealand, South Africa.
+  'waitangi-day': { en: 'Waitangi Day', ar: 'يوم وايتانغي' },
+  matariki: { en: 'Matariki', ar: 'ماتاريكي' },
+  'freedom-day-za': { en: 'Freedom Day', ar: 'يوم الحرية' },
+  'heritage-day': { en: 'Heritage Day', ar: 'يوم التراث' },
+  'womens-day-za': { en: "National Women's Day", ar: 'اليوم الوطني للمرأة' },
+  'youth-day-za': { en: 'Youth Day', ar: 'يوم الشباب' },
+  'day-of-reconciliation': { en: 'Day of Reconciliation', ar: 'يوم المصالحة' },
+  // Latin America.
+  'may-revolution': { en: 'May Revolution Day', ar: 'ذكرى ثورة مايو' },
+  'friends-day': { en: "Friend's Day", ar: 'يوم الصديق' },
+  'truth-and-justice-day': { en: 'Day of Remembrance for Truth and Justice', ar: 'يوم الذكرى من أجل الحقيقة والعدالة', solemn: true },
+  'malvinas-day': { en: 'Day of the Veterans and the Fallen in the Malvinas War', ar: 'يوم المحاربين القدامى وشهداء حرب المالفيناس', solemn: true },
+  'love-and-friendship-day': { en: 'Love and Friendship Day', ar: 'يوم الحب والصداقة' },
+  'little-candles-day': { en: 'Day of the Little Candles', ar: 'يوم الشموع الصغيرة' },
+  // South-east Asia.
+  'rizal-day': { en: 'Rizal Day', ar: 'يوم ريزال', solemn: true },
+  'ninoy-aquino-day': { en: 'Ninoy Aquino Day', ar: 'يوم نينوي أكينو', solemn: true },
+  'day-of-valor': { en: 'Day of Valor', ar: 'يوم البسالة', solemn: true },
+  songkran: { en: 'Songkran', ar: 'مهرجان سونغكران' },
+  'kings-birthday-th': { en: "King's Birthday", ar: 'عيد ميلاد الملك' },
+  'chakri-day': { en: 'Chakri Memorial Day', ar: 'يوم ذكرى أسرة شاكري', solemn: true },
+  'king-bhumibol-memorial-day': { en: 'King Bhumibol Adulyadej Memorial Day', ar: 'يوم ذكرى الملك بوميبول أدوليادي', solemn: true },
+  'chulalongkorn-day': { en: 'King Chulalongkorn Memorial Day', ar: 'يوم ذكرى الملك تشولالونغكورن', solemn: true },
+  'malaysia-day': { en: 'Malaysia Day', ar: 'يوم ماليزيا' },
+  // The Gulf, Jordan, Morocco.
+  'national-sport-day': { en: 'National Sport Day', ar: 'اليوم الرياضي للدولة' },
+  'liberation-day-kw': { en: 'Liberation Day', ar: 'عيد التحرير' },
+  'accession-day-om': { en: "Sultan's Accession Day", ar: 'ذكرى تولي السلطان مقاليد الحكم' },
+  'throne-day': { en: 'Throne Day', ar: 'عيد العرش' },
+  'green-march': { en: 'Green March', ar: 'ذكرى المسيرة الخضراء' },
+  'independence-manifesto': { en: 'Independence Manifesto Day', ar: 'ذكرى تقديم وثيقة الاستقلال' },
+  'revolution-of-king-and-people': { en: 'Revolution of the King and the People', ar: 'ذكرى ثورة الملك والشعب' },
+  'youth-day-ma': { en: 'Youth Day', ar: 'عيد الشباب' },
+  'oued-ed-dahab': { en: 'Oued Ed-Dahab Day', ar: 'ذكرى استرجاع إقليم وادي الذهب' },
+  'unity-day-ma': { en: 'Unity Day', ar: 'عيد الوحدة' },
+  'amazigh-new-year': { en: 'Amazigh New Year', ar: 'رأس السنة الأمازيغية' },
   // The generic greetings that fill a year short of holidays (slots of their names).
   'international-day-of-happiness': { en: 'International Day of Happiness', ar: 'اليوم الدولي للسعادة' },
   'mid-year-greetings': { en: 'Mid-year greetings', ar: 'تهنئة منتصف العام' },
@@ -127,11 +215,20 @@ export interface CountryHoliday {
   corrections?: Readonly<Record<string, string>>;
 }
 
-// Diwali (Lakshmi Puja) and Holi (Dhulandi), India, 2025-2035: the dates of python-holidays
-// 0.109 (holidays/calendars/hindu.py, DIWALI_INDIA_DATES and HOLI_DATES), which follow the
-// Government of India's holiday lists. Later years are to be added from the same source.
-const DIWALI = ['2025-10-20', '2026-11-08', '2027-10-29', '2028-10-17', '2029-11-05', '2030-10-26', '2031-11-14', '2032-11-02', '2033-10-22', '2034-11-10', '2035-10-30'] as const;
-const HOLI = ['2025-03-14', '2026-03-04', '2027-03-22', '2028-03-11', '2029-03-01', '2030-03-20', '2031-03-09', '2032-03-27', '2033-03-16', '2034-03-05', '2035-03-24'] as const;
+// Diwali (Lakshmi Puja) and Holi (Dhulandi), India, 2025-2045: plan/hindu-festivals.ts, computed
+// from the Sun and Moon by the panchang rules (scripts/hindu-festivals.ts; timeanddate's dates in
+// every year of 2001-2035).
+const DIWALI = DIWALI_DATES;
+const HOLI = HOLI_DATES;
+
+// Deepavali in Malaysia and Singapore (the Tamil day, Naraka Chaturdashi of Aippasi: often a day
+// before India's Lakshmi Puja, in 2028 a month later), 2025-2035. 2025-2027 as gazetted
+// (Singapore's MOM, Malaysia's HKA 2027; python-holidays 0.109), 2028-2030 as date-holidays 3.37
+// has them; 2031-2035 the one day Krishna Chaturdashi holds at sunrise with the Sun in sidereal
+// Libra (astronomy-engine, Chennai), which gives Singapore's gazetted day in 23 of 2001-2027
+// (not in 2002, 2006, 2011, with no or two such sunrises, nor in 2003). python-holidays' table
+// after 2027 repeats India's Lakshmi Puja (2030-10-26, 2031-11-14, 2034-11-10).
+const DEEPAVALI = ['2025-10-20', '2026-11-08', '2027-10-28', '2028-11-15', '2029-11-05', '2030-10-25', '2031-11-13', '2032-11-02', '2033-10-22', '2034-11-09', '2035-10-30'] as const;
 
 const EID_AL_FITR = { id: 'eid-al-fitr', names: ['End of Ramadan (Eid al-Fitr)', 'Id el Fitr'] };
 const EID_AL_ADHA = { id: 'eid-al-adha', names: ['Feast of the Sacrifice (Eid al-Adha)', 'Id el Kabir'] };
@@ -148,6 +245,18 @@ const CHRISTMAS = { id: 'christmas', names: ['Christmas Day'], rule: '12-25' };
 const EASTER = { id: 'easter', names: ['Easter Sunday'], rule: 'easter' };
 const MOTHERS_DAY = { id: 'mothers-day', names: ["Mother's Day"] };
 const FATHERS_DAY = { id: 'fathers-day', names: ["Father's Day"] };
+const VALENTINES_DAY = { id: 'valentines-day', names: ["Valentine's Day"], rule: '02-14' };
+const CHINESE_NEW_YEAR = { id: 'chinese-new-year', names: ['Chinese New Year'], rule: 'chinese 01-0-01' };
+/**
+ * The 15th of the 8th lunar month in 2033: China's and Korea's calendars put 2033's leap month
+ * after the 11th (GB/T 33661-2017; python-holidays 0.109 agrees), date-holidays after the 7th (7 October).
+ */
+const LEAP_MONTH_2033 = { '2033': '2033-09-08' } as const;
+/** Malaysia's and Singapore's Eids as gazetted (MABIMS), where a day after the computed one. */
+const EIDS_GAZETTED = {
+  fitr: { '2026': '2026-03-21', '2027': '2027-03-10' },
+  adha: { '2027': '2027-05-17' },
+} as const;
 
 /** Per country, the holidays that rank, reviewed; anything else of the country ranks by its type. */
 export const COUNTRY_HOLIDAYS: Record<string, readonly CountryHoliday[]> = {
@@ -350,6 +459,457 @@ export const COUNTRY_HOLIDAYS: Record<string, readonly CountryHoliday[]> = {
     { id: 'boxing-day', names: ['Boxing Day'], rank: 4 },
     { id: 'anzac-day', names: ['Anzac Day'], rank: 9 },
   ],
+  // Spring Festival is carded on New Year's day itself (date-holidays lists the eve and two
+  // days), National Day on 1 October (the library lists the first three of the Golden Week).
+  CN: [
+    { ...CHINESE_NEW_YEAR, names: ['Spring Festival'], rank: 1 },
+    { id: 'mid-autumn-festival', names: ['Mid-Autumn Festival'], corrections: LEAP_MONTH_2033, rank: 2 },
+    { id: 'national-day', names: ['National Day'], rule: '10-01', rank: 2 },
+    { id: 'dragon-boat-festival', names: ['Dragon Boat Festival'], rank: 3 },
+    { id: 'lantern-festival', rule: 'chinese 01-0-15', rank: 3 },
+    { ...NEW_YEAR, rank: 3 },
+    { id: 'labour-day', names: ['Labour Day'], rank: 4 },
+    { id: 'qixi', rule: 'chinese 07-0-07', rank: 4 },
+    { id: 'womens-day', names: ["International Women's Day"], rank: 5 },
+    { id: 'childrens-day', names: ["Children's Day"], rank: 5 },
+    // Holidays of young people (half a day) and of the army only.
+    { id: 'youth-day-cn', names: ['Youth Day'], rank: 8 },
+    { id: 'army-day-cn', names: ['Army Day'], rank: 8 },
+    { id: 'qingming', names: ['Qingming Festival'], rank: 9 },
+  ],
+  // Shōgatsu first; Obon and Valentine's Day (chocolate from women to colleagues) are not cards.
+  JP: [
+    { ...NEW_YEAR, rank: 1 },
+    { id: 'childrens-day', names: ["Children's Day"], rank: 2 },
+    { id: 'respect-for-the-aged-day', names: ['Respect-for-the-Aged Day'], rank: 2 },
+    { id: 'mothers-day', rule: '2nd sunday in May', rank: 3 },
+    { ...CHRISTMAS, rank: 3 },
+    { id: 'fathers-day', rule: '3rd sunday in June', rank: 4 },
+    { id: 'coming-of-age-day', names: ['Coming of Age Day'], rank: 4 },
+    { id: 'culture-day', names: ['Culture Day'], rank: 4 },
+    { id: 'labor-thanksgiving-day', names: ['Labor Thanksgiving Day'], rank: 4 },
+    { id: 'marine-day', names: ['Marine Day'], rank: 5 },
+    { id: 'shichi-go-san', names: ['Seven-Five-Three Festival'], rank: 5 },
+    { id: 'emperors-birthday', names: ["Emperor's Birthday"], rank: 5 },
+  ],
+  // Seollal and Chuseok on the day itself (date-holidays starts Chuseok's three days on the eve).
+  KR: [
+    { id: 'seollal', names: ['Korean New Year'], rule: 'korean 01-0-01', rank: 1 },
+    { id: 'chuseok', names: ['Korean Thanksgiving'], rule: 'korean 08-0-15', corrections: LEAP_MONTH_2033, rank: 1 },
+    { ...NEW_YEAR, rank: 2 },
+    { ...CHRISTMAS, rank: 3 },
+    { id: 'parents-day', rule: '05-08', rank: 3 },
+    { id: 'childrens-day', names: ["Children's Day"], rank: 3 },
+    { id: 'liberation-day-kr', names: ['Liberation Day'], rank: 3 },
+    { id: 'buddhas-birthday', names: ["Buddha's Birthday"], rank: 4 },
+    { id: 'memorial-day-kr', names: ['Memorial Day'], rank: 9 },
+  ],
+  // Ramazan Bayramı and Kurban Bayramı first; 19 May is a bayram (its name only starts with Atatürk's commemoration).
+  TR: [
+    ...EIDS,
+    { id: 'republic-day-tr', names: ['Republic Day'], rank: 2 },
+    { ...NEW_YEAR, rank: 3 },
+    { ...RAMADAN, rank: 3 },
+    { id: 'sovereignty-and-childrens-day', names: ["National Sovereignty and Children's Day"], rank: 3 },
+    { id: 'victory-day-tr', names: ['Victory Day'], rank: 3 },
+    { id: 'mothers-day', rule: '2nd sunday in May', rank: 3 },
+    { id: 'youth-and-sports-day', names: ['Commemoration of Atatürk, Youth and Sports Day'], rank: 4 },
+    { id: 'fathers-day', rule: '3rd sunday in June', rank: 5 },
+    { id: 'labour-day', names: ['Labour and Solidarity Day'], rank: 5 },
+    { id: 'democracy-and-national-unity-day', names: ['Democracy and National Unity Day'], rank: 9 },
+  ],
+  // Los Reyes (6 January) as much as Christmas; Father's Day is San José, 19 March.
+  ES: [
+    { ...CHRISTMAS, rank: 1 },
+    { id: 'epiphany', names: ['Epiphany'], rank: 1 },
+    { ...NEW_YEAR, rank: 2 },
+    { ...EASTER, rank: 2 },
+    { ...MOTHERS_DAY, rank: 2 },
+    { id: 'fathers-day', names: ['Saint Joseph'], rank: 3 },
+    { id: 'national-day', names: ['Fiesta Nacional de España'], rank: 3 },
+    { ...VALENTINES_DAY, rank: 4 },
+    { id: 'constitution-day-es', names: ['Día de la Constitución Española'], rank: 5 },
+    { id: 'assumption', names: ['Assumption'], rank: 5 },
+    { id: 'immaculate-conception', names: ['Immaculate Conception'], rank: 5 },
+    { id: 'all-saints-day', names: ["All Saints' Day"], rank: 6 },
+    { id: 'labour-day', names: ['Labour Day'], rank: 6 },
+  ],
+  IT: [
+    { ...CHRISTMAS, rank: 1 },
+    { ...EASTER, rank: 2 },
+    { ...NEW_YEAR, rank: 2 },
+    { id: 'epiphany', names: ['Epiphany'], rank: 3 },
+    { id: 'republic-day-it', names: ['Republic Day'], rank: 3 },
+    { ...MOTHERS_DAY, rank: 3 },
+    { id: 'fathers-day', rule: '03-19', rank: 3 },
+    { id: 'assumption', names: ['Assumption'], rank: 3 },
+    { ...VALENTINES_DAY, rank: 4 },
+    { id: 'easter-monday', names: ['Easter Monday'], rank: 4 },
+    { id: 'liberation-day-it', names: ['Liberation from Nazi-Fascism (1945)'], rank: 4 },
+    { id: 'immaculate-conception', names: ['Immaculate Conception'], rank: 5 },
+    { id: 'boxing-day', names: ['Boxing Day'], rank: 5 },
+    { id: 'all-saints-day', names: ["All Saints' Day"], rank: 5 },
+    { id: 'labour-day', names: ['Labour Day'], rank: 6 },
+  ],
+  // Sinterklaas is the evening of 5 December (pakjesavond).
+  NL: [
+    { ...CHRISTMAS, rank: 1 },
+    { id: 'st-nicholas', names: ["St Nicholas' Eve"], rank: 1 },
+    { id: 'kings-day-nl', names: ["King's Day"], rank: 2 },
+    { ...NEW_YEAR, rank: 2 },
+    { ...EASTER, rank: 2 },
+    { ...MOTHERS_DAY, rank: 3 },
+    { ...FATHERS_DAY, rank: 3 },
+    { ...VALENTINES_DAY, rank: 4 },
+    { id: 'liberation-day-nl', names: ['Liberation Day'], rank: 4 },
+    { id: 'boxing-day', names: ['Boxing Day'], rank: 5 },
+    { id: 'easter-monday', names: ['Easter Monday'], rank: 5 },
+    { id: 'pentecost', names: ['Pentecost'], rank: 5 },
+    { id: 'ascension', names: ['Ascension Day'], rank: 5 },
+    { id: 'remembrance-day-nl', names: ['Remembrance of the Dead'], rank: 9 },
+  ],
+  BE: [
+    { ...CHRISTMAS, rank: 1 },
+    { ...NEW_YEAR, rank: 2 },
+    { ...EASTER, rank: 2 },
+    { id: 'national-day', names: ['National Holiday'], rank: 2 },
+    { ...MOTHERS_DAY, rank: 3 },
+    { id: 'fathers-day', rule: '2nd sunday in June', rank: 3 },
+    { id: 'st-nicholas', names: ['Saint Nicholas'], rank: 3 },
+    { ...VALENTINES_DAY, rank: 4 },
+    { id: 'easter-monday', names: ['Easter Monday'], rank: 5 },
+    { id: 'assumption', names: ['Assumption'], rank: 5 },
+    { id: 'all-saints-day', names: ["All Saints' Day"], rank: 5 },
+    { id: 'ascension', names: ['Ascension Day'], rank: 5 },
+    { id: 'pentecost', names: ['Pentecost'], rank: 5 },
+    { id: 'epiphany', names: ['Epiphany'], rank: 6 },
+    { id: 'labour-day', names: ['Labour Day'], rank: 6 },
+    { id: 'armistice-day', names: ['Armistice Day'], rank: 9 },
+    { id: 'all-souls-day', names: ["All Souls' Day"], rank: 9 },
+  ],
+  CH: [
+    { ...CHRISTMAS, rank: 1 },
+    { ...NEW_YEAR, rank: 2 },
+    { ...EASTER, rank: 2 },
+    { id: 'national-day', names: ['Bundesfeiertag'], rank: 2 },
+    { ...MOTHERS_DAY, rank: 3 },
+    { id: 'fathers-day', names: ['Vätertag'], rank: 4 },
+    { id: 'st-nicholas', rule: '12-06', rank: 4 },
+    { ...VALENTINES_DAY, rank: 5 },
+    { id: 'easter-monday', names: ['Easter Monday'], rank: 5 },
+    { id: 'ascension', names: ['Ascension Day'], rank: 5 },
+    { id: 'pentecost', names: ['Pentecost'], rank: 5 },
+    { id: 'boxing-day', names: ['Boxing Day'], rank: 5 },
+    { id: 'federal-day-of-prayer', names: ['Federal Day of Thanksgiving, Repentance and Prayer'], rank: 9 },
+    { id: 'maundy-thursday', names: ['Maundy Thursday'], rank: 9 },
+  ],
+  AT: [
+    { ...CHRISTMAS, rank: 1 },
+    { ...NEW_YEAR, rank: 2 },
+    { ...EASTER, rank: 2 },
+    { id: 'national-day', names: ['National Holiday'], rank: 3 },
+    { ...MOTHERS_DAY, rank: 3 },
+    { id: 'fathers-day', rule: '2nd sunday in June', rank: 4 },
+    { id: 'st-nicholas', rule: '12-06', rank: 4 },
+    { id: 'advent', rule: '4th sunday before 12-25', rank: 4 },
+    { ...VALENTINES_DAY, rank: 5 },
+    { id: 'easter-monday', names: ['Easter Monday'], rank: 5 },
+    { id: 'epiphany', names: ['Epiphany'], rank: 5 },
+    { id: 'assumption', names: ['Assumption'], rank: 5 },
+    { id: 'immaculate-conception', names: ['Immaculate Conception'], rank: 5 },
+    { id: 'boxing-day', names: ['Boxing Day'], rank: 5 },
+    { id: 'all-saints-day', names: ["All Saints' Day"], rank: 6 },
+    { id: 'labour-day', names: ['Staatsfeiertag'], rank: 6 },
+  ],
+  // Midsummer is carded on its Eve, the Friday the country celebrates.
+  SE: [
+    { ...CHRISTMAS, rank: 1 },
+    { id: 'midsummer', names: ['Midsummer Eve', 'Midsummer Day'], rule: 'friday after 06-19', rank: 1 },
+    { ...NEW_YEAR, rank: 2 },
+    { ...EASTER, rank: 2 },
+    { id: 'national-day', names: ['National Day'], rank: 3 },
+    { ...MOTHERS_DAY, rank: 3 },
+    { id: 'st-lucys-day', names: ["Saint Lucy's Day"], rank: 3 },
+    { id: 'fathers-day', rule: '2nd sunday in November', rank: 4 },
+    { ...VALENTINES_DAY, rank: 4 },
+    { id: 'epiphany', names: ['Epiphany'], rank: 6 },
+    { id: 'boxing-day', names: ['Boxing Day'], rank: 6 },
+  ],
+  NO: [
+    { ...CHRISTMAS, rank: 1 },
+    { id: 'constitution-day-no', names: ['Constitution Day'], rank: 1 },
+    { ...NEW_YEAR, rank: 2 },
+    { ...EASTER, rank: 2 },
+    { ...MOTHERS_DAY, rank: 3 },
+    { ...FATHERS_DAY, rank: 3 },
+    { id: 'midsummer', names: ['Midsummar Eve'], rank: 3 },
+    { id: 'advent', names: ['First Sunday of Advent'], rank: 4 },
+    { ...VALENTINES_DAY, rank: 4 },
+    { id: 'boxing-day', names: ['Boxing Day'], rank: 6 },
+    { id: 'easter-monday', names: ['Easter Monday'], rank: 6 },
+    { id: 'maundy-thursday', names: ['Maundy Thursday'], rank: 9 },
+  ],
+  PL: [
+    { ...CHRISTMAS, rank: 1 },
+    { ...EASTER, rank: 1 },
+    { ...NEW_YEAR, rank: 2 },
+    { id: 'independence-day', names: ['Independence Day'], rank: 2 },
+    { ...MOTHERS_DAY, rank: 2 },
+    { ...FATHERS_DAY, rank: 3 },
+    { id: 'constitution-day-pl', names: ['Constitution Day'], rank: 3 },
+    { id: 'womens-day', names: ["International Women's Day"], rank: 3 },
+    { id: 'st-nicholas', names: ['Saint Nicholas'], rank: 4 },
+    { ...VALENTINES_DAY, rank: 4 },
+    { id: 'childrens-day', names: ["Children's Day"], rank: 4 },
+    { id: 'epiphany', names: ['Epiphany'], rank: 5 },
+    { id: 'easter-monday', names: ['Easter Monday'], rank: 5 },
+    { id: 'boxing-day', names: ['Boxing Day'], rank: 5 },
+    { id: 'assumption', names: ['Assumption'], rank: 5 },
+    { id: 'pentecost', names: ['Pentecost'], rank: 5 },
+    { id: 'labour-day', names: ['Labour Day'], rank: 6 },
+  ],
+  // Father's Day is São José, 19 March.
+  PT: [
+    { ...CHRISTMAS, rank: 1 },
+    { ...EASTER, rank: 2 },
+    { ...NEW_YEAR, rank: 2 },
+    { id: 'portugal-day', names: ['Portugal Day'], rank: 2 },
+    { ...MOTHERS_DAY, rank: 2 },
+    { id: 'fathers-day', rule: '03-19', rank: 3 },
+    { id: 'freedom-day-pt', names: ['Liberty Day'], rank: 3 },
+    { id: 'carnival', names: ['Shrove Tuesday'], rank: 4 },
+    { ...VALENTINES_DAY, rank: 4 },
+    { id: 'republic-day-pt', names: ['Implantação da República'], rank: 4 },
+    { id: 'restoration-of-independence', names: ['Restauração da Independência'], rank: 4 },
+    { id: 'immaculate-conception', names: ['Immaculate Conception'], rank: 5 },
+    { id: 'assumption', names: ['Assumption'], rank: 5 },
+    { id: 'all-saints-day', names: ["All Saints' Day"], rank: 5 },
+    { id: 'labour-day', names: ['Labour Day'], rank: 5 },
+  ],
+  // St. Brigid's Day is carded on 1 February itself, not on the Monday holiday.
+  IE: [
+    { ...CHRISTMAS, rank: 1 },
+    { id: 'st-patricks-day', names: ['St. Patrick’s Day'], rank: 1 },
+    { ...NEW_YEAR, rank: 2 },
+    { ...EASTER, rank: 2 },
+    { ...MOTHERS_DAY, rank: 2 },
+    { ...FATHERS_DAY, rank: 3 },
+    { id: 'halloween', rule: '10-31', rank: 3 },
+    { id: 'st-brigids-day', names: ['St. Brigid’s Day'], rule: '02-01', rank: 4 },
+    { ...VALENTINES_DAY, rank: 4 },
+    { id: 'boxing-day', names: ['St. Stephen’s Day'], rank: 5 },
+    { id: 'easter-monday', names: ['Easter Monday'], rank: 6 },
+  ],
+  NZ: [
+    { ...CHRISTMAS, rank: 1 },
+    { ...NEW_YEAR, rank: 2 },
+    { ...EASTER, rank: 2 },
+    { id: 'waitangi-day', names: ['Waitangi Day'], rank: 2 },
+    { id: 'mothers-day', rule: '2nd sunday in May', rank: 2 },
+    { id: 'fathers-day', rule: '1st sunday in September', rank: 3 },
+    { id: 'matariki', names: ['Matariki'], rank: 3 },
+    { id: 'boxing-day', names: ['Boxing Day'], rank: 4 },
+    { ...VALENTINES_DAY, rank: 4 },
+    { id: 'easter-monday', names: ['Easter Monday'], rank: 6 },
+    { id: 'anzac-day', names: ['ANZAC Day'], rank: 9 },
+  ],
+  ZA: [
+    { ...CHRISTMAS, rank: 1 },
+    { ...NEW_YEAR, rank: 2 },
+    { ...EASTER, rank: 2 },
+    { ...MOTHERS_DAY, rank: 2 },
+    { id: 'freedom-day-za', names: ['Freedom Day'], rank: 2 },
+    { id: 'heritage-day', names: ['Heritage Day'], rank: 2 },
+    { ...FATHERS_DAY, rank: 3 },
+    { id: 'womens-day-za', names: ["National Women's Day"], rank: 3 },
+    { id: 'day-of-reconciliation', names: ['Day of Reconciliation'], rank: 4 },
+    { id: 'youth-day-za', names: ['Youth Day'], rank: 4 },
+    { id: 'boxing-day', names: ['Day of Goodwill'], rank: 4 },
+    { ...VALENTINES_DAY, rank: 4 },
+    { id: 'labour-day', names: ["Workers' Day"], rank: 6 },
+  ],
+  // Mother's Day is the third Sunday of October; Carnival's great day its Monday; Flag Day is
+  // 20 June, Belgrano's day (date-holidays names it after his passing, and moves none of it).
+  AR: [
+    { ...CHRISTMAS, rank: 1 },
+    { ...NEW_YEAR, rank: 2 },
+    { ...EASTER, rank: 2 },
+    { id: 'independence-day', names: ['Independence Day'], rank: 2 },
+    { id: 'may-revolution', names: ['Day of the May Revolution'], rank: 2 },
+    { id: 'mothers-day', rule: '3rd sunday in October', rank: 2 },
+    { id: 'fathers-day', rule: '3rd sunday in June', rank: 3 },
+    { id: 'friends-day', rule: '07-20', rank: 3 },
+    { id: 'carnival', names: ['Shrove Monday', 'Shrove Tuesday'], rule: 'easter -48', rank: 3 },
+    { id: 'childrens-day', rule: '3rd sunday in August', rank: 4 },
+    { id: 'flag-day', names: ['Anniversary of the Passing to Immortality of General Manuel Belgrano'], rule: '06-20', rank: 4 },
+    { id: 'immaculate-conception', names: ['Immaculate Conception of Mary'], rank: 4 },
+    { ...VALENTINES_DAY, rank: 5 },
+    { id: 'labour-day', names: ['Labour Day'], rank: 6 },
+    { id: 'truth-and-justice-day', names: ['Day of Remembrance for Truth and Justice'], rank: 9 },
+    { id: 'malvinas-day', names: ['Day of the Veterans and the Fallen in the Malvinas War'], rank: 9 },
+  ],
+  CO: [
+    { ...CHRISTMAS, rank: 1 },
+    { id: 'mothers-day', rule: '2nd sunday in May', rank: 1 },
+    { ...NEW_YEAR, rank: 2 },
+    { ...EASTER, rank: 2 },
+    { id: 'independence-day', names: ['Independence Day'], rank: 2 },
+    { id: 'love-and-friendship-day', rule: '3rd saturday in September', rank: 2 },
+    { id: 'fathers-day', rule: '3rd sunday in June', rank: 3 },
+    { id: 'little-candles-day', rule: '12-07', rank: 3 },
+    { id: 'halloween', rule: '10-31', rank: 4 },
+    { id: 'immaculate-conception', names: ['Immaculate Conception'], rank: 4 },
+    { id: 'labour-day', names: ['Labour Day'], rank: 6 },
+    { id: 'maundy-thursday', names: ['Maundy Thursday'], rank: 9 },
+  ],
+  // Fiestas Patrias: the card on the Dieciocho (date-holidays also lists the bridge days as "National holiday").
+  CL: [
+    { ...CHRISTMAS, rank: 1 },
+    { id: 'independence-day', names: ['National holiday'], rule: '09-18', rank: 1 },
+    { ...NEW_YEAR, rank: 2 },
+    { ...EASTER, rank: 2 },
+    { id: 'mothers-day', rule: '2nd sunday in May', rank: 2 },
+    { id: 'fathers-day', rule: '3rd sunday in June', rank: 3 },
+    { id: 'childrens-day', rule: '2nd sunday in August', rank: 4 },
+    { ...VALENTINES_DAY, rank: 4 },
+    { id: 'immaculate-conception', names: ['Immaculate Conception'], rank: 4 },
+    { id: 'assumption', names: ['Assumption'], rank: 5 },
+    { id: 'all-saints-day', names: ["All Saints' Day"], rank: 5 },
+    { id: 'labour-day', names: ['Labour Day'], rank: 6 },
+  ],
+  // The Eids are national holidays, kept by the Muslim south.
+  PH: [
+    { ...CHRISTMAS, rank: 1 },
+    { ...NEW_YEAR, rank: 2 },
+    { ...EASTER, rank: 2 },
+    { id: 'independence-day', names: ['Independence Day'], rank: 2 },
+    { id: 'mothers-day', rule: '2nd sunday in May', rank: 3 },
+    { id: 'fathers-day', rule: '3rd sunday in June', rank: 3 },
+    { ...VALENTINES_DAY, rank: 3 },
+    { ...CHINESE_NEW_YEAR, rank: 4 },
+    ...EIDS.map((e) => ({ ...e, rank: 5 })),
+    { id: 'labour-day', names: ['Labour Day'], rank: 6 },
+    { id: 'rizal-day', names: ['Rizal Day'], rank: 9 },
+    { id: 'ninoy-aquino-day', names: ['Ninoy Aquino Day'], rank: 9 },
+    { id: 'day-of-valor', names: ['Day of Valor'], rank: 9 },
+    { id: 'maundy-thursday', names: ['Maundy Thursday'], rank: 9 },
+  ],
+  // Songkran on its first day; Mother's and Father's Day are the birthdays of Queen Sirikit and King Bhumibol.
+  TH: [
+    { id: 'songkran', names: ['Songkran Festival'], rule: '04-13', rank: 1 },
+    { ...NEW_YEAR, rank: 1 },
+    { id: 'kings-birthday-th', names: ["King's Birthday"], rank: 2 },
+    { id: 'mothers-day', names: ["The Queen Mother's Birthday"], rank: 2 },
+    { id: 'fathers-day', names: ["King Bhumibol Adulyadej's Birthday"], rank: 2 },
+    { ...CHINESE_NEW_YEAR, rank: 3 },
+    { ...CHRISTMAS, rank: 4 },
+    { ...VALENTINES_DAY, rank: 4 },
+    { id: 'chakri-day', names: ['Chakri Memorial Day'], rank: 9 },
+    { id: 'king-bhumibol-memorial-day', names: ['King Bhumibol Adulyadej Memorial Day'], rank: 9 },
+    { id: 'chulalongkorn-day', names: ['King Chulalongkorn Day'], rank: 9 },
+  ],
+  // Hari Raya Aidilfitri and Chinese New Year first (one card on its first day), then Deepavali
+  // and Christmas. Islamic days as gazetted where announced (MABIMS, often a day after Umm al-Qura).
+  MY: [
+    { ...EID_AL_FITR, rule: '1 Shawwal', corrections: EIDS_GAZETTED.fitr, rank: 1 },
+    { ...CHINESE_NEW_YEAR, rank: 1 },
+    { ...EID_AL_ADHA, rule: '10 Dhu al-Hijjah', corrections: EIDS_GAZETTED.adha, rank: 2 },
+    { id: 'diwali', names: ['Deepavali'], dates: DEEPAVALI, rank: 2 },
+    { ...CHRISTMAS, rank: 2 },
+    { id: 'independence-day', names: ['Independence Day'], rank: 2 },
+    { id: 'malaysia-day', names: ['Malaysia Day'], rank: 3 },
+    { ...NEW_YEAR, rank: 3 },
+    { ...RAMADAN, corrections: { '2026': '2026-02-19' }, rank: 3 },
+    { ...MAWLID, corrections: { '2027': '2027-08-15' }, rank: 4 },
+    { ...HIJRI_NEW_YEAR, corrections: { '2026': '2026-06-17' }, rank: 4 },
+    { id: 'labour-day', names: ['Labour Day'], rank: 6 },
+  ],
+  SG: [
+    { ...CHINESE_NEW_YEAR, rank: 1 },
+    { id: 'national-day', names: ['National Day'], rank: 2 },
+    { ...CHRISTMAS, rank: 2 },
+    { ...NEW_YEAR, rank: 2 },
+    { id: 'eid-al-fitr', names: ['Hari Raya Puasa'], rule: '1 Shawwal', corrections: EIDS_GAZETTED.fitr, rank: 2 },
+    { id: 'diwali', names: ['Deepavali'], dates: DEEPAVALI, rank: 2 },
+    { id: 'eid-al-adha', names: ['Hari Raya Haji'], rule: '10 Dhu al-Hijjah', corrections: EIDS_GAZETTED.adha, rank: 3 },
+    { id: 'mid-autumn-festival', rule: 'chinese 08-0-15', corrections: LEAP_MONTH_2033, rank: 3 },
+    { id: 'mothers-day', rule: '2nd sunday in May', rank: 3 },
+    { id: 'fathers-day', rule: '3rd sunday in June', rank: 4 },
+    { ...VALENTINES_DAY, rank: 4 },
+    { id: 'labour-day', names: ['Labour Day'], rank: 6 },
+  ],
+  // date-holidays has no calendar for Qatar, Kuwait, Oman or Jordan: every date is a rule here.
+  QA: [
+    ...EIDS,
+    { id: 'national-day', rule: '12-18', rank: 1 },
+    { ...RAMADAN, rank: 2 },
+    { id: 'national-sport-day', rule: '2nd tuesday in February', rank: 3 },
+    { ...HIJRI_NEW_YEAR, rank: 3 },
+    { ...NEW_YEAR, rank: 4 },
+  ],
+  KW: [
+    ...EIDS,
+    { id: 'national-day', rule: '02-25', rank: 1 },
+    { ...RAMADAN, rank: 2 },
+    { id: 'liberation-day-kw', rule: '02-26', rank: 3 },
+    { ...HIJRI_NEW_YEAR, rank: 3 },
+    { ...MAWLID, rule: '12 Rabi al-awwal', rank: 3 },
+    { id: 'isra-miraj', rule: '27 Rajab', rank: 4 },
+    { ...NEW_YEAR, rank: 4 },
+  ],
+  // National Day is 16 December (date-holidays calls the 17th Accession Day; both are National Day now).
+  BH: [
+    ...EIDS,
+    { id: 'national-day', names: ['National Day', 'Accession Day'], rule: '12-16', rank: 1 },
+    { ...RAMADAN, rank: 2 },
+    { ...HIJRI_NEW_YEAR, rank: 3 },
+    { ...MAWLID, rank: 3 },
+    { ...NEW_YEAR, rank: 4 },
+    { id: 'labour-day', names: ['Labour Day'], rank: 6 },
+    { id: 'ashura', names: ['Day of Ashura'], rank: 9 },
+  ],
+  // National Day on 20 November since Royal Decree 15/2025 (the holidays around it are announced yearly).
+  OM: [
+    ...EIDS,
+    { id: 'national-day', rule: '11-20', rank: 1 },
+    { ...RAMADAN, rank: 2 },
+    { ...HIJRI_NEW_YEAR, rank: 3 },
+    { ...MAWLID, rule: '12 Rabi al-awwal', rank: 3 },
+    { id: 'isra-miraj', rule: '27 Rajab', rank: 4 },
+    { id: 'accession-day-om', rule: '01-11 since 2021', rank: 4 },
+    { ...NEW_YEAR, rank: 5 },
+  ],
+  JO: [
+    ...EIDS,
+    { id: 'independence-day', rule: '05-25', rank: 2 },
+    { ...RAMADAN, rank: 2 },
+    { ...HIJRI_NEW_YEAR, rank: 3 },
+    { ...MAWLID, rule: '12 Rabi al-awwal', rank: 3 },
+    { id: 'mothers-day', rule: '03-21', rank: 3 },
+    { ...CHRISTMAS, rank: 4 },
+    { ...NEW_YEAR, rank: 4 },
+    { id: 'isra-miraj', rule: '27 Rajab', rank: 4 },
+    { id: 'labour-day', rule: '05-01', rank: 6 },
+  ],
+  // Yennayer (Amazigh New Year) is a public holiday since 2024, Unity Day (31 October) since 2026;
+  // date-holidays has neither.
+  MA: [
+    ...EIDS,
+    { id: 'throne-day', names: ['Feast of the Throne'], rank: 2 },
+    { id: 'independence-day', names: ['Independence Day'], rank: 2 },
+    { ...RAMADAN, rank: 2 },
+    { ...MAWLID, rank: 2 },
+    { ...HIJRI_NEW_YEAR, rank: 3 },
+    { id: 'green-march', names: ['Anniversary of the Green March'], rank: 3 },
+    { id: 'amazigh-new-year', rule: '01-14 since 2024', rank: 3 },
+    { ...NEW_YEAR, rank: 4 },
+    { id: 'unity-day-ma', rule: '10-31 since 2026', rank: 4 },
+    { id: 'revolution-of-king-and-people', names: ['Anniversary of the Revolution of the King and the People'], rank: 4 },
+    { id: 'youth-day-ma', names: ['Youth Day'], rank: 4 },
+    { id: 'independence-manifesto', names: ['Anniversary of the Independence Manifesto'], rank: 4 },
+    { id: 'oued-ed-dahab', names: ['Anniversary of the Recovery Oued Ed-Dahab'], rank: 5 },
+    { id: 'labour-day', names: ['Labour Day'], rank: 6 },
+  ],
 };
 
 /** Rank of a holiday no country list names, by its date-holidays type. */
@@ -375,6 +935,10 @@ export const SOLEMN_NAME_PATTERNS: readonly RegExp[] = [
   /democracy and national unity/i,
   /nyepi/i,
   /day of the dead|día de (los )?muertos/i,
+  /qingming|tomb[- ]sweeping/i,
+  /passing to immortality/i,
+  /repentance/i,
+  /outbreak of the second world war|soviet invasion|remebrence/i,
 ];
 
 export function isSolemnName(name: string): boolean {
