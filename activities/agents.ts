@@ -19,9 +19,18 @@ const agentSchema = z
     away: z.boolean().default(false),
     /** Away until this local day (inclusive); unset with `away: true` means until further notice. */
     awayUntil: isoDate.optional(),
+    /** Away from this local day (inclusive), e.g. a planned holiday: with `awayUntil`, a window. */
+    awayFrom: isoDate.optional(),
     coveredBy: agentId.optional(),
+    /** Takes new leads (Assign); a manager who only supervises sets false. */
+    takesLeads: z.boolean().default(true),
+    /** Share of new leads: 2 takes twice the open load of 1. */
+    weight: z.number().positive().max(100).default(1),
+    /** Most new tasks (first contacts, calls) a day: past it, new leads go to someone else. */
+    dailyCap: z.number().int().min(0).max(1000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((a) => !a.awayFrom || !a.awayUntil || a.awayFrom <= a.awayUntil, { path: ['awayUntil'], message: 'expected a day on or after awayFrom' });
 export type Agent = z.output<typeof agentSchema>;
 
 export const agentsFileSchema = z
@@ -51,13 +60,24 @@ export interface AgentDirectory {
   assignee(agentId: string, day: string): { id: string; agent?: Agent; reassignedFrom?: string };
   /** The manager to escalate to: the assignee's, else the original agent's. */
   managerOf(agentId: string): Agent | undefined;
+  /** Every agent, in the file's order. */
+  all(): Agent[];
+  /** Away on `day` (YYYY-MM-DD): `away` until `awayUntil`, or inside `awayFrom`..`awayUntil`. */
+  isAway(agentId: string, day: string): boolean;
 }
 
 export function createAgentDirectory(agents: Agent[] = []): AgentDirectory {
   const byId = new Map(agents.map((a) => [a.id, a]));
-  const isAway = (a: Agent, day: string) => a.away && (a.awayUntil === undefined || day <= a.awayUntil);
+  const isAway = (a: Agent, day: string) =>
+    (a.away && (a.awayFrom === undefined || day >= a.awayFrom) && (a.awayUntil === undefined || day <= a.awayUntil)) ||
+    (!a.away && a.awayFrom !== undefined && day >= a.awayFrom && (a.awayUntil === undefined || day <= a.awayUntil));
   return {
     get: (id) => byId.get(id),
+    all: () => [...agents],
+    isAway: (id, day) => {
+      const a = byId.get(id);
+      return a ? isAway(a, day) : false;
+    },
     assignee(agentId, day) {
       let current = byId.get(agentId);
       const seen = new Set([agentId]);

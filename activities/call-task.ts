@@ -46,7 +46,8 @@ const localDay = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).
 export function talkingPoints(customer: Customer, touch: Touch, context: CallContext, business: Business): string[] {
   const points: string[] = [];
   const last = context.recentTouches.at(-1);
-  points.push(last ? `Open warmly: ask how ${customer.name.first} has been since the ${last.title.toLowerCase()} (${localDay(last.at, customer.timezone)}).` : `Open warmly: ask how ${customer.name.first} has been settling in since the deal.`);
+  const opening = context.plan === '8x8' ? `Introduce yourself and thank ${customer.name.first} for getting in touch.` : `Open warmly: ask how ${customer.name.first} has been settling in since the deal.`;
+  points.push(last ? `Open warmly: ask how ${customer.name.first} has been since the ${last.title.toLowerCase()} (${localDay(last.at, customer.timezone)}).` : opening);
   const lastCall = [...context.previousCalls].reverse().find((c) => c.notes);
   if (lastCall) points.push(`Follow up on last time (${localDay(lastCall.at, customer.timezone)}): "${lastCall.notes}"`);
   if (customer.notes) points.push(`Remember: ${customer.notes}`);
@@ -57,6 +58,12 @@ export function talkingPoints(customer: Customer, touch: Touch, context: CallCon
   if (soon) points.push(`Coming up: ${soon.title} (${localDay(soon.at, customer.timezone)}).`);
   if (customer.favoriteTeam) points.push(`Small talk: how is ${customer.favoriteTeam} doing?`);
   points.push('Ask: is there anything we can help with right now?');
+  // A prospect (the 8x8) is not asked for referrals: the call is about their move.
+  if (context.plan === '8x8') {
+    points.push('Ask what they are looking for, by when, and what would make it easy; note it, and offer the next step (a viewing, a valuation, a meeting).');
+    points.push('Report the outcome: positive-interest, negative, no-response or contact-later (with a date).');
+    return points;
+  }
   points.push(
     context.referrals > 0
       ? `Thank them for the ${context.referrals === 1 ? 'referral' : `${context.referrals} referrals`}; ask who else would value the same care (${business.referralUrl}).`

@@ -34,6 +34,8 @@ export interface TouchCopy {
   signOff: string;
   /** The SMS hint that STOP opts out. */
   stopHint: string;
+  /** A prospect's message (the 8x8): `referral` says how to reach the business, not how to refer. */
+  prospect: boolean;
 }
 
 export function languageOf(customer: Pick<Customer, 'locale'>): Language {
@@ -94,6 +96,8 @@ function english(customer: Customer, touch: Touch, business: Business, context?:
         : { subject: `${touch.title}, from ${name}`, paragraphs: [`Something useful for you: ${touch.title}. With our compliments.`] };
     case 'call':
       return { subject: touch.title, paragraphs: [`A call from your ${name} agent.`] };
+    case 'prospect-letter':
+      return prospectEnglish(touch, name);
     case 'remembrance-card':
       // A day of mourning or remembrance: no greeting, no wishes, nothing to sell.
       return { subject: `Remembering, on ${touch.title}`, paragraphs: [`On ${touch.title}, all of us at ${name} pause to remember with you.`] };
@@ -133,6 +137,8 @@ function arabic(customer: Customer, touch: Touch, business: Business, context?: 
         : { subject: `هدية مفيدة من ${name}`, paragraphs: [`شيء مفيد لك: ${touch.title}. مع تحياتنا.`] };
     case 'call':
       return { subject: touch.title, paragraphs: [`مكالمة من ممثلك في ${name}.`] };
+    case 'prospect-letter':
+      return prospectArabic(touch, name);
     case 'remembrance-card':
       return holiday
         ? { subject: `في ${holiday}`, paragraphs: [`في ${holiday}، نقف معكم وقفة ذكرى وتأمل، من جميع أسرة ${name}.`] }
@@ -140,18 +146,47 @@ function arabic(customer: Customer, touch: Touch, business: Business, context?: 
   }
 }
 
+// The 8x8's letters, by step id (plan/prospect.ts); a step of the business's own gets its title.
+function prospectEnglish(touch: Touch, name: string): Pick<TouchCopy, 'subject' | 'paragraphs'> {
+  const words: Record<string, string[]> = {
+    welcome: [`Thank you for getting in touch with ${name}. We have noted what you are looking for, and your agent will contact you shortly.`, 'Whatever stage you are at, we are glad to help, with no obligation.'],
+    'buyers-guide': ['Here is how we help people in your position: we listen first, look for the options that fit you, and handle the paperwork with you, step by step.'],
+    'market-update': ['Here is what is happening in your area this month: prices, new listings, and what they could mean for you.'],
+    'client-stories': ['People with the same questions came to us before you. Here is how we helped them find the right place.'],
+  };
+  return { subject: `${touch.title} | ${name}`, paragraphs: words[touch.occasion ?? ''] ?? [`${touch.title}: something we hope is useful to you.`] };
+}
+
+function prospectArabic(touch: Touch, name: string): Pick<TouchCopy, 'subject' | 'paragraphs'> {
+  const words: Record<string, [string, string[]]> = {
+    welcome: ['شكرًا لتواصلك معنا', [`شكرًا لتواصلك مع ${name}. سجّلنا ما تبحث عنه، وسيتواصل معك ممثلنا قريبًا.`, 'أيًّا كانت المرحلة التي وصلت إليها، يسعدنا أن نساعدك دون أي التزام.']],
+    'buyers-guide': ['كيف نساعدك: دليل خطوتك القادمة', ['هكذا نساعد من هم في مثل موقفك: نستمع أولًا، ونبحث عن الخيارات التي تناسبك، وننجز الأوراق معك خطوة بخطوة.']],
+    'market-update': ['سوق منطقتك هذا الشهر', ['إليك ما يحدث في منطقتك هذا الشهر: الأسعار والعروض الجديدة وما قد تعنيه لك.']],
+    'client-stories': ['كيف ساعدنا أشخاصًا مثلك', ['جاءنا قبلك أشخاص لديهم الأسئلة نفسها، وهذه قصص عن كيف ساعدناهم في إيجاد المكان المناسب.']],
+  };
+  const [subject, paragraphs] = words[touch.occasion ?? ''] ?? ['رسالة من فريقنا', ['نرجو أن تجد في هذه الرسالة ما يفيدك.']];
+  return { subject: `${subject} | ${name}`, paragraphs };
+}
+
+/** A prospect (the 8x8) gets no referral ask: the closing block says how the business can help instead. */
+const isProspect = (context?: TouchContext) => context?.plan === '8x8';
+
 export function touchCopy(customer: Customer, touch: Touch, business: Business, context?: TouchContext): TouchCopy {
   const lang = languageOf(customer);
+  const prospect = isProspect(context);
   if (lang === 'ar') {
     return {
       lang,
       dir: 'rtl',
       ...arabic(customer, touch, business, context),
       greeting: `عزيزي/عزيزتي ${customer.name.first}،`,
-      referral: `هل تعرف شخصًا سيقدّر الاهتمام الذي تحظى به من ${business.name}؟ عرّفنا به: ${business.referralUrl} — فالتوصية أجمل شكر نتلقاه.`,
-      referralCta: 'أرسل توصية',
+      referral: prospect
+        ? `لديك سؤال عن الشراء أو البيع أو الإيجار؟ ردّ على هذه الرسالة أو اتصل بنا، ويسعد فريق ${business.name} بمساعدتك.`
+        : `هل تعرف شخصًا سيقدّر الاهتمام الذي تحظى به من ${business.name}؟ عرّفنا به: ${business.referralUrl} — فالتوصية أجمل شكر نتلقاه.`,
+      referralCta: prospect ? 'تحدّث إلينا' : 'أرسل توصية',
       signOff: `مع أطيب التحيات، فريق ${business.name}`,
       stopHint: 'للإيقاف أرسل STOP',
+      prospect,
     };
   }
   return {
@@ -159,9 +194,12 @@ export function touchCopy(customer: Customer, touch: Touch, business: Business, 
     dir: 'ltr',
     ...english(customer, touch, business, context),
     greeting: `Dear ${customer.name.first},`,
-    referral: `Know someone who would value the care you get from ${business.name}? Introduce them: ${business.referralUrl} — a referral is the best thank-you we can receive.`,
-    referralCta: 'Refer a friend',
+    referral: prospect
+      ? `Questions about buying, selling or renting? Reply to this message or call us: the ${business.name} team is glad to help.`
+      : `Know someone who would value the care you get from ${business.name}? Introduce them: ${business.referralUrl} — a referral is the best thank-you we can receive.`,
+    referralCta: prospect ? 'Talk to us' : 'Refer a friend',
     signOff: `Warm regards, the ${business.name} team`,
     stopHint: 'Reply STOP to opt out.',
+    prospect,
   };
 }

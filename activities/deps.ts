@@ -6,6 +6,8 @@ import type { PlanOverrides } from '../plan/definitions';
 import type { Touch } from '../plan/touch';
 import type { UnsubscribeConfig } from '../lib/unsubscribe';
 import type { ContactIndex } from '../stores/contacts';
+import type { PgLeadStore } from '../stores/leads';
+import type { LeadSettings } from '../plan/lead-routing';
 import type { DeliveryLedger } from '../stores/deliveries';
 import type { RecordStore } from '../stores/records';
 import type { AgentDirectory } from './agents';
@@ -37,6 +39,10 @@ export interface ActivityDeps {
   agents?: AgentDirectory;
   /** Phone number -> customer, for inbound SMS. */
   contacts?: ContactIndex;
+  /** Leads: stage rows, and what Assign needs (open load, tasks given today). */
+  leads?: Pick<PgLeadStore, 'recordStage' | 'recordAssignment' | 'agentFacts' | 'completeTasks'>;
+  /** The business's lead rules (sources, Assign rules, first-contact timings). */
+  leadSettings?: LeadSettings;
   /** Call and reply tasks are also posted here (signed JSON). */
   crm?: WebhookTarget;
   /** Cards and gifts go to this print-and-mail provider instead of the local queue folder. */

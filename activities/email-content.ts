@@ -13,6 +13,9 @@ export interface EmailContent {
   html: string;
 }
 
+/** The bare address of a From header (`Cedar Homes <hello@cedar.test>` -> `hello@cedar.test`). */
+const replyAddress = (from: string) => /<([^>]+)>/.exec(from)?.[1] ?? from;
+
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Fonts that render Arabic on every major mail client, with safe fallbacks. */
@@ -38,7 +41,7 @@ export async function renderTouchEmail(customer: Customer, touch: Touch, busines
         ${copy.paragraphs.map((p) => text(p)).join('\n        ')}
         <mj-divider border-color="#e4e7eb" border-width="1px" />
         ${text(copy.referral, 'css-class="referral"')}
-        <mj-button href="${escape(business.referralUrl)}" align="${align}" background-color="#0b6e4f">${escape(copy.referralCta)}</mj-button>
+        <mj-button href="${escape(copy.prospect ? `mailto:${replyAddress(business.mailFrom)}` : business.referralUrl)}" align="${align}" background-color="#0b6e4f">${escape(copy.referralCta)}</mj-button>
         ${text(copy.signOff)}
       </mj-column>
     </mj-section>
@@ -60,6 +63,8 @@ export function renderTouchSms(customer: Customer, touch: Touch, business: Busin
   const refer = copy.lang === 'ar' ? 'للتوصية' : 'Refer a friend';
   // A newsletter issue's paragraphs are written for email: an SMS carries its headline.
   const line = touch.kind === 'newsletter' && context?.newsletter ? context.newsletter.subject : copy.paragraphs[0];
+  // A prospect is not asked for referrals: a reply reaches the agent.
+  if (copy.prospect) return `${customer.name.first}${separator}${line} ${copy.lang === 'ar' ? 'ردّ على هذه الرسالة لنساعدك.' : 'Reply to talk to us.'} ${copy.stopHint}`;
   return `${customer.name.first}${separator}${line} ${refer}: ${business.referralUrl} ${copy.stopHint}`;
 }
 

@@ -6,6 +6,7 @@ import { resolvePlan, type PlanDefinition } from '../plan/definitions';
 import type { PlanName, TouchResult } from '../plan/touch';
 import type { PersonSnapshot, YearProgress } from '../stores/records';
 import { agentTasks } from './agent-tasks';
+import { leadActivities } from './leads';
 import type { ActivityDeps, TouchDelivery } from './deps';
 import { emailChannel } from './email';
 import { attemptIso, fullName, onceThrough, permanent } from './kit';
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
   const { queuePostal } = postalChannel(deps);
   const { createCallTask, remindCallTask, deliverReply } = agentTasks(deps, { once, emailTo });
   const { newsletterFor } = newsletterIssues(deps, once);
+  const { assignLead, giveLeadTask, recordLead } = leadActivities(deps, { emailTo });
 
   return {
     /** Delivers one touch on its channel, exactly once per key. */
@@ -74,6 +76,15 @@ export function createActivities(deps: ActivityDeps) {
     async recordProgress(progress: YearProgress): Promise<void> {
       await deps.records.recordProgress(progress);
     },
+
+    /** Assign: the agent for a lead (rules, then round robin by open load; away and capped agents skipped). */
+    assignLead,
+
+    /** A lead task (first contact, reply, contact later) to the task folder and the agent's (or manager's) email. */
+    giveLeadTask,
+
+    /** A lead's stage changes and finished lead tasks, to the store. */
+    recordLead,
 
     /** The plan definition for a new year or an advocate switch, with the segment's overrides. */
     async loadPlanDefinition(req: { plan: PlanName; version?: number; segment?: string }): Promise<PlanDefinition> {

@@ -18,6 +18,32 @@ export interface PostalItem {
   locale: string;
 }
 
-export type Task = CallTask | PostalItem | ReplyTask;
+/** Work on a lead for its agent: the first contact, a reply to answer, a day they asked to be contacted. */
+export interface LeadTask {
+  type: 'lead';
+  taskId: string;
+  reason: 'first-contact' | 'reply' | 'contact-later';
+  /** Who has it now. */
+  agent: string;
+  /** The lead's agent. */
+  owner: string;
+  /** The lead's (person) id. */
+  customerId: string;
+  customerName: string;
+  email?: string;
+  phone?: string;
+  locale: string;
+  timezone: string;
+  /** By when: the first contact's deadline, or when the reply came / the agreed day. */
+  dueAt: string;
+  needs?: string;
+  source: string;
+  /** A reply's words. */
+  text?: string;
+  /** Agents who had the first contact before and let it pass. */
+  missedBy?: string[];
+}
+
+export type Task = CallTask | PostalItem | ReplyTask | LeadTask;
 
 export type { TaskSink } from '../stores/tasks';

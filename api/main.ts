@@ -6,6 +6,7 @@ import { loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { openStores } from '../stores';
 import { buildApi } from './server';
+import { loadLeadSettings } from '../lib/lead-settings';
 
 const config = loadConfigOrExit();
 const log = createLogger(config.logLevel);
@@ -35,6 +36,7 @@ const app = await buildApi({
   contacts: stores.contacts,
   db: stores.db,
   sendingHours: config.sendingHours,
+  leadSettings: loadLeadSettings(config.leadsFile),
   logger: log,
 });
 await app.listen({ port: config.api.port, host: '0.0.0.0' });

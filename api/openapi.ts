@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { customerSchema, dealSchema } from '../plan/customer';
 import * as m from '../workflows/messages';
+import * as lm from '../workflows/lead-messages';
+import { leadOutcomeSchema, leadSchema } from '../plan/lead';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -31,6 +33,13 @@ export function openApiDocument(publicBaseUrl: string) {
         ConsentChange: json(m.consentChangeSchema),
         CallCompletion: json(m.callCompletionFields.omit({ taskId: true })),
         FulfilmentUpdate: json(m.fulfilmentUpdateSchema),
+        // A lead as captured: `id` is optional (derived from the email or phone when absent), the
+        // phone may be national (normalised to E.164), `source.channel` is one of the business's sources.
+        Lead: { ...json(leadSchema), required: ['name', 'timezone', 'source'] },
+        LeadOutcome: json(leadOutcomeSchema),
+        LeadReply: json(lm.leadReplySchema),
+        EndLead: json(lm.endLeadSchema),
+        Captured: { type: 'object', properties: { leadId: { type: 'string' }, workflowId: { type: 'string' }, merged: { type: 'boolean' }, stage: { type: 'string' } } },
         Started: { type: 'object', properties: { workflowId: { type: 'string' }, runId: { type: 'string' } } },
         Error: { type: 'object', properties: { error: { type: 'string' } } },
         Problems: { type: 'object', properties: { error: { type: 'string' }, problems: { type: 'array', items: { type: 'string' } } } },
@@ -51,6 +60,13 @@ export function openApiDocument(publicBaseUrl: string) {
           responses: { 200: answer('accepted'), ...errors },
         },
       },
+      '/v1/leads': { post: { summary: 'A lead came in (Funnel): starts lead-<id> (assigned, first-contact task, the 8x8), or merges a person captured before (same email or phone)', requestBody: body('Lead'), responses: { 202: answer('captured', ref('Captured')), 400: errors[400], 401: errors[401] } } },
+      '/v1/leads/conversion': { get: { summary: 'Conversion by source or agent (Track): leads, contacted, qualified, deals, lost', parameters: [{ name: 'by', in: 'query', required: false, schema: { type: 'string', enum: ['source', 'agent'] } }], responses: { 200: answer('one row per source or agent'), 400: errors[400], 401: errors[401] } } },
+      '/v1/leads/{id}': { get: { summary: "The lead's road: stage, agent, first contact, 8x8 touches done and next, outcomes", parameters: [customerId], responses: { 200: answer('the lead status query'), ...errors } } },
+      '/v1/leads/{id}/outcome': { post: { summary: "An agent's report: positive-interest, negative, no-response, contact-later (with contactOn)", parameters: [customerId], requestBody: body('LeadOutcome'), responses: { 200: answer('accepted: the stage and what happens next'), ...errors } } },
+      '/v1/leads/{id}/replies': { post: { summary: 'The lead answered (inbound email webhook, a logged conversation): the 8x8 pauses, the agent gets a task', parameters: [customerId], requestBody: body('LeadReply'), responses: { 202: answer('recorded'), ...errors } } },
+      '/v1/leads/{id}/resume': { post: { summary: 'The agent resumes the paused 8x8', parameters: [customerId], responses: { 202: answer('resumed'), ...errors } } },
+      '/v1/leads/{id}/end': { post: { summary: 'The lead is closed as lost, with a reason', parameters: [customerId], requestBody: body('EndLead'), responses: { 202: answer('closed'), ...errors } } },
       '/v1/unsubscribe/{token}': {
         get: { security: [], summary: 'The page behind the List-Unsubscribe link (does not unsubscribe)', parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: answer('an HTML page with a button') } },
         post: { security: [], summary: 'RFC 8058 one-click unsubscribe', parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: answer('unsubscribed'), 400: errors[400] } },

@@ -15,6 +15,8 @@ import { InvalidTokenError, unsubscribeByToken } from '../service/unsubscribe';
 import { SIGNATURE_HEADER, signatureProblem } from '../lib/webhook-signature';
 import { openApiDocument } from './openapi';
 import type { SendingHours } from '../plan/sending-hours';
+import { DEFAULT_LEAD_SETTINGS, type LeadSettings } from '../plan/lead-routing';
+import * as leads from '../service/leads';
 
 export interface ApiOptions {
   client: Client;
@@ -30,6 +32,8 @@ export interface ApiOptions {
   /** plan33's store: the agent's tasks are read from it. */
   db: Db;
   sendingHours?: SendingHours;
+  /** Lead sources, Assign rules and timings (PLAN33_LEADS_FILE); unset: defaults. */
+  leadSettings?: LeadSettings;
   logger: Logger;
 }
 
@@ -125,6 +129,23 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     v1.post<{ Params: { id: string } }>('/v1/customers/:id/opt-in', async (req, reply) => reply.code(202).send(await ops.changeConsent(opts.client, req.params.id, req.body, 'opt-in')));
     v1.post<{ Params: { taskId: string } }>('/v1/tasks/:taskId/complete', async (req) => ops.completeCall(opts.client, req.params.taskId, req.body ?? {}));
     v1.get<{ Querystring: { agent?: string } }>('/v1/tasks', async (req) => ({ tasks: await ops.openCallTasks(opts.db, req.query.agent ?? '') }));
+
+    // Leads (F.A.S.T.): one entry point; the person's road is `lead-<id>`.
+    const leadOpts = { taskQueue: opts.taskQueue, settings: opts.leadSettings ?? DEFAULT_LEAD_SETTINGS, sendingHours: opts.sendingHours };
+    v1.post('/v1/leads', async (req, reply) => reply.code(202).send(await leads.captureLead(opts.client, opts.db, req.body, leadOpts)));
+    v1.get<{ Querystring: { by?: string } }>('/v1/leads/conversion', async (req) => {
+      const by = req.query.by ?? 'source';
+      if (by !== 'source' && by !== 'agent') throw new ValidationError([`by: expected source or agent, got ${JSON.stringify(by)}`]);
+      return { by, rows: await leads.leadConversion(opts.db, by) };
+    });
+    v1.get<{ Params: { id: string } }>('/v1/leads/:id', async (req) => leads.getLead(opts.client, req.params.id));
+    v1.post<{ Params: { id: string } }>('/v1/leads/:id/outcome', async (req) => leads.reportLeadOutcome(opts.client, req.params.id, req.body ?? {}));
+    v1.post<{ Params: { id: string } }>('/v1/leads/:id/replies', async (req, reply) => reply.code(202).send(await leads.leadReplied(opts.client, req.params.id, req.body ?? {})));
+    v1.post<{ Params: { id: string } }>('/v1/leads/:id/resume', async (req, reply) => {
+      await leads.resumeLead(opts.client, req.params.id);
+      return reply.code(202).send({ resumed: req.params.id });
+    });
+    v1.post<{ Params: { id: string } }>('/v1/leads/:id/end', async (req, reply) => reply.code(202).send(await leads.endLead(opts.client, req.params.id, req.body ?? {})));
   });
 
   // ---- one-click unsubscribe (RFC 8058): the link in List-Unsubscribe ----
@@ -178,6 +199,11 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       return twiml(); // Twilio's own opt-out handling sends the confirmation
     }
     if (keyword === 'help') return twiml('Reply STOP to stop messages, START to receive them again. A person from our team reads every other reply.');
+    if (contact.workflowId.startsWith('lead-')) {
+      // A lead answered: the 8x8 pauses and the agent gets a task.
+      await leads.leadReplied(opts.client, contact.customerId, { id: params.MessageSid ?? `unknown-${Date.now()}`, channel: 'sms', text: text.slice(0, 1600), receivedAt: new Date().toISOString() });
+      return twiml();
+    }
     await ops.customerReplied(opts.client, contact.customerId, { messageSid: params.MessageSid ?? `unknown-${Date.now()}`, text: text.slice(0, 1600), receivedAt: new Date().toISOString() });
     return twiml();
   });

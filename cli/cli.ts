@@ -21,6 +21,20 @@ import { SingleBar } from 'cli-progress';
 import { localDatabaseUrl } from '../dev/embedded-postgres';
 import { createDatabase, redactUrl, type Db } from '../stores';
 import { migrateToLatest, migrationStatus } from '../stores/migrate';
+import { captureLead, endLead, getLead, leadConversion, leadOverview, reportLeadOutcome, resumeLead } from '../service/leads';
+import { loadLeadSettings } from '../lib/lead-settings';
+import { LEAD_OUTCOMES } from '../plan/lead';
+import { readFileSync } from 'node:fs';
+
+function readJsonFile(file: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('expected a JSON object');
+    return value as Record<string, unknown>;
+  } catch (err) {
+    throw new InputError([`--file ${file}: ${(err as Error).message}`]);
+  }
+}
 
 /** Runs an operation against the running server, closing the connection after. */
 async function withClient<T>(fn: (client: Awaited<ReturnType<typeof connectClient>>) => Promise<T>): Promise<T> {
@@ -141,7 +155,7 @@ program
   .option('--json', 'print JSON for programs')
   .action(async (opts: { task: string; outcome: string; callBackOn?: string; notes?: string; json?: boolean }) => {
     const result = await withClient((c) => ops.completeCall(c, opts.task, { outcome: opts.outcome, callBackOn: opts.callBackOn, notes: opts.notes }));
-    print(opts.json, result, () => `${result.taskId}: ${result.outcome}; next: ${result.next}`);
+    print(opts.json, result, () => `${result.taskId ?? opts.task}: ${result.outcome}; next: ${result.next}`);
   });
 
 program
@@ -265,6 +279,100 @@ program
         ...(r.overdueCalls.length ? ['', 'overdue calls:', ...r.overdueCalls.map((c) => `  ${c.taskId} (${c.agent}, given ${c.givenAt.slice(0, 16)})`)] : []),
       ].join('\n');
     });
+  });
+
+// ---- leads (F.A.S.T.) ----
+const leadCommand = program.command('lead').description('a lead: a person before the deal (capture, show, report an outcome, resume, end)');
+leadCommand
+  .command('add')
+  .description('capture a lead: starts lead-<id> (assigned, first-contact task, the 8x8), or merges into a person captured before')
+  .option('--file <file>', 'a lead as JSON (see README); the options below fill or override it')
+  .option('--first <name>', 'first name')
+  .option('--last <name>', 'last name')
+  .option('--email <address>', 'email')
+  .option('--phone <number>', 'phone, +<country code> or national with --country')
+  .option('--country <CC>', 'ISO country code for phone numbers without +')
+  .option('--timezone <zone>', 'IANA time zone, e.g. Asia/Riyadh')
+  .option('--locale <lang>', 'en or ar')
+  .option('--needs <text>', 'what they are looking for')
+  .option('--source <channel>', '"How did you hear about us?": one of the business\'s sources')
+  .option('--source-text <text>', 'their own words')
+  .option('--agent <id>', 'the agent, if already known (otherwise the Assign rules choose)')
+  .option('--json', 'print JSON for programs')
+  .action(async (opts: Record<string, string | boolean | undefined>) => {
+    const config = loadConfig();
+    const base = typeof opts.file === 'string' ? readJsonFile(opts.file) : {};
+    const given = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+    const input: Record<string, unknown> = { ...base };
+    if (given('first') || given('last')) input.name = { ...((base.name as object | undefined) ?? {}), ...(given('first') ? { first: given('first') } : {}), ...(given('last') ? { last: given('last') } : {}) };
+    for (const k of ['email', 'phone', 'timezone', 'locale', 'needs', 'agent'] as const) if (given(k)) input[k] = given(k);
+    if (given('source') || given('sourceText')) input.source = { ...((base.source as object | undefined) ?? {}), ...(given('source') ? { channel: given('source') } : {}), ...(given('sourceText') ? { text: given('sourceText') } : {}) };
+    const settings = loadLeadSettings(config.leadsFile);
+    const country = given('country');
+    const result = await withClient((c) => withDatabase((d) => captureLead(c, d, input, { taskQueue: config.temporal.taskQueue, settings: country ? { ...settings, defaultCountry: country } : settings, sendingHours: config.sendingHours })));
+    print(opts.json === true, result, () => `${result.workflowId}: ${result.stage === 'deal' ? 'already a customer; nothing started' : result.merged ? 'merged into the lead captured before' : 'captured'}`);
+  });
+leadCommand
+  .command('show <id>')
+  .description("the lead's road: stage, agent, first contact, 8x8 touches done and next, outcomes")
+  .option('--json', 'print JSON for programs')
+  .action(async (id: string, opts: { json?: boolean }) => {
+    const st = await withClient((c) => getLead(c, id));
+    print(opts.json, st, () =>
+      [
+        `lead-${st.leadId}: ${st.stage} (${st.state}${st.paused ? `: ${st.paused.reason}` : ''}), agent ${st.agent}, source ${st.lead.source.channel}${st.captures > 1 ? `, captured ${st.captures} times` : ''}`,
+        `first contact: ${st.firstContact.done ? `made ${st.firstContact.done.slice(0, 16)}` : `due ${st.firstContact.due.slice(0, 16)}`}${st.firstContact.missedBy.length ? ` (missed by ${st.firstContact.missedBy.join(', ')})` : ''}`,
+        ...(st.ended ? [`ended: ${st.ended.stage}, ${st.ended.reason}${st.handedOverTo ? ` -> ${st.handedOverTo}` : ''}`] : []),
+        table(['seq', 'at', 'kind', 'channel', 'outcome', 'title / why'], [...st.touchesDone.map((t) => [String(t.seq), t.at.slice(0, 16), t.kind, t.channel, t.outcome, t.reason ?? t.title]), ...st.nextTouches.map((t) => [String(t.seq), t.at.slice(0, 16), t.kind, t.channel, 'next', t.title])]),
+        ...(st.outcomes.length ? ['', 'outcomes:', ...st.outcomes.map((o) => `  ${o.at.slice(0, 16)} ${o.agent}: ${o.outcome}${o.contactOn ? ` (contact on ${o.contactOn})` : ''}${o.notes ? ` "${o.notes}"` : ''}`)] : []),
+      ].join('\n'),
+    );
+  });
+leadCommand
+  .command('outcome <id>')
+  .description("an agent's report on a lead: positive-interest, negative, no-response or contact-later")
+  .requiredOption('--outcome <outcome>', LEAD_OUTCOMES.join(', '))
+  .option('--contact-on <YYYY-MM-DD>', 'with contact-later: the day to contact them again')
+  .option('--notes <text>', 'what was said')
+  .option('--task <id>', 'the task this reports on (first contact, reply, 8x8 call)')
+  .option('--json', 'print JSON for programs')
+  .action(async (id: string, opts: { outcome: string; contactOn?: string; notes?: string; task?: string; json?: boolean }) => {
+    const r = await withClient((c) => reportLeadOutcome(c, id, { outcome: opts.outcome, ...(opts.contactOn ? { contactOn: opts.contactOn } : {}), ...(opts.notes ? { notes: opts.notes } : {}), ...(opts.task ? { taskId: opts.task } : {}) }));
+    print(opts.json, r, () => `lead-${id}: ${r.outcome}; stage ${r.stage}; next: ${r.next}`);
+  });
+leadCommand
+  .command('resume <id>')
+  .description('resume a paused 8x8 (after a reply)')
+  .action(async (id: string) => {
+    await withClient((c) => resumeLead(c, id));
+    process.stdout.write(`lead-${id}: resumed\n`);
+  });
+leadCommand
+  .command('end <id>')
+  .description('close a lead as lost, with a reason')
+  .requiredOption('--reason <text>', 'why, e.g. bought elsewhere')
+  .action(async (id: string, opts: { reason: string }) => {
+    await withClient((c) => endLead(c, id, { reason: opts.reason }));
+    process.stdout.write(`lead-${id}: closed (${opts.reason})\n`);
+  });
+program
+  .command('leads')
+  .description('leads by stage, conversion by source or agent, and lead tasks overdue: one SQL query each')
+  .option('--by <what>', 'source or agent (conversion)', 'source')
+  .option('--agent <id>', 'only this agent (stages and overdue)')
+  .option('--json', 'print JSON for programs')
+  .action(async (opts: { by: string; agent?: string; json?: boolean }) => {
+    if (opts.by !== 'source' && opts.by !== 'agent') throw new InputError([`--by: expected source or agent, got "${opts.by}"`]);
+    const by = opts.by;
+    const [rows, overview] = await withDatabase(async (d) => [await leadConversion(d, by), await leadOverview(d, new Date().toISOString(), opts.agent)] as const);
+    print(opts.json, { by, conversion: rows, ...overview }, () =>
+      [
+        `leads by stage: ${Object.entries(overview.byStage).map(([s, n]) => `${n} ${s}`).join(', ') || 'none yet'}`,
+        '',
+        table([by, 'leads', 'contacted', 'qualified', 'deals', 'lost', 'conversion'], rows.map((r) => [r.key, String(r.leads), String(r.contacted), String(r.qualified), String(r.deals), String(r.lost), `${Math.round(r.conversion * 100)}%`])),
+        ...(overview.overdue.length ? ['', 'overdue:', ...overview.overdue.map((t) => `  ${t.taskId} (${t.agent}, ${t.reason}, due ${t.dueAt.slice(0, 16)})`)] : []),
+      ].join('\n'),
+    );
   });
 
 const db = program.command('db').description("plan33's PostgreSQL store (DATABASE_URL, or npm start's embedded one)");

@@ -143,7 +143,7 @@ const api = await buildApi({
 });
 const apiUrl = await api.listen({ port: config.api.port, host: '127.0.0.1' });
 
-const sampleRuns: Array<{ workflowId: string; runId: string }> = [];
+const sampleRuns: Array<{ workflowId: string; runId?: string }> = [];
 for (const sample of embedded ? SAMPLE_DEALS : []) {
   sampleRuns.push(await dealClosed(client, sample, { taskQueue: config.temporal.taskQueue, sendingHours: config.sendingHours }));
 }

@@ -57,6 +57,7 @@ const schema = z
     PLAN33_API_PORT: envPort(8080, { allowZero: true }),
     PLAN33_API_KEY: envOptional(),
     PLAN33_AGENTS_FILE: envOptional(),
+    PLAN33_LEADS_FILE: envOptional(),
     PLAN33_CONTENT_DIR: envOptional(),
     NEWSLETTER_GRACE_HOURS: envInt(72, { min: 1, max: 24 * 28 }),
     OPERATOR_EMAIL: envOptional(),
@@ -125,6 +126,8 @@ const schema = z
     api: { port: env.PLAN33_API_PORT, apiKey: env.PLAN33_API_KEY },
     /** Who the agents are, who covers for whom, who their manager is (JSON, see README). */
     agentsFile: env.PLAN33_AGENTS_FILE,
+    /** Lead sources, Assign rules and first-contact timings (JSON, see README); unset: defaults. */
+    leadsFile: env.PLAN33_LEADS_FILE,
     /** One newsletter issue per month (`newsletters/YYYY-MM.json`); unset: built-in words. */
     contentDir: env.PLAN33_CONTENT_DIR ? resolve(env.PLAN33_CONTENT_DIR) : undefined,
     newsletterGraceHours: env.NEWSLETTER_GRACE_HOURS,

@@ -9,10 +9,12 @@ type ChannelFacts = Pick<Customer, 'email' | 'phone' | 'address' | 'consent'>;
 
 /**
  * The preference list that applies to a touch: referral thank-yous have their own;
- * remembrance cards go the way the holiday cards go.
+ * remembrance cards go the way the holiday cards go. (The 8x8's letters carry their own
+ * preferences in plan/prospect.ts; here they count as newsletters.)
  */
 export function channelKeyOf(touch: Pick<Touch, 'kind' | 'occasion'>): ChannelKey {
   if (touch.kind === 'remembrance-card') return 'holiday-card';
+  if (touch.kind === 'prospect-letter') return 'newsletter';
   return touch.kind === 'value-added' && touch.occasion === 'referral-thank-you' ? 'thank-you' : touch.kind;
 }
 

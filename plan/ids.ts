@@ -5,6 +5,11 @@ export function customerWorkflowId(customerId: string): string {
   return `customer-${customerId}`;
 }
 
+/** The workflow id of a lead (PRODUCT.md): `lead-<id>`; the same id continues as `customer-<id>` at the deal. */
+export function leadWorkflowId(leadId: string): string {
+  return `lead-${leadId}`;
+}
+
 /**
  * The idempotency key of one touch: the same touch retried (or replayed) has the same key,
  * so a sink that has seen the key never delivers twice. Also the id of a call task: URL-safe.
@@ -13,10 +18,24 @@ export function touchKey(workflowId: string, planYear: number, seq: number): str
   return `${workflowId}.y${planYear}.t${seq}`;
 }
 
-/** Reads a touch key (a call task id) back: which workflow, year and touch. Undefined if malformed. */
-export function parseTouchKey(key: string): { workflowId: string; customerId: string; planYear: number; seq: number } | undefined {
-  const m = /^(customer-([A-Za-z0-9._-]{1,64}))\.y(\d{1,4})\.t(\d{1,5})$/.exec(key);
-  return m ? { workflowId: m[1]!, customerId: m[2]!, planYear: Number(m[3]), seq: Number(m[4]) } : undefined;
+/**
+ * Reads a touch key (a call task id) back: which workflow (a customer's or a lead's), year and
+ * touch. Undefined if malformed.
+ */
+export function parseTouchKey(key: string): { workflowId: string; customerId: string; planYear: number; seq: number; lead: boolean } | undefined {
+  const m = /^((customer|lead)-([A-Za-z0-9._-]{1,64}))\.y(\d{1,4})\.t(\d{1,5})$/.exec(key);
+  return m ? { workflowId: m[1]!, customerId: m[3]!, planYear: Number(m[4]), seq: Number(m[5]), lead: m[2] === 'lead' } : undefined;
+}
+
+/** The id of a lead's first-contact task (attempt 1, 2, ... after a reassignment). */
+export function contactTaskId(leadId: string, attempt: number): string {
+  return `${leadWorkflowId(leadId)}.contact.${attempt}`;
+}
+
+/** Reads a lead task id back (first contact, reply, contact-later): the lead's workflow. */
+export function leadOfTask(taskId: string): string | undefined {
+  const m = /^lead-([A-Za-z0-9._-]{1,64})\.(contact|reply|later|y\d)/.exec(taskId);
+  return m ? m[1] : undefined;
 }
 
 /** The id of the task made from an inbound SMS reply. */

@@ -13,7 +13,11 @@ export const AssignedAgent = defineSearchAttributeKey('AssignedAgent', SearchAtt
 /** Agents who hold an open call task in this workflow (the owner, or who covers): `plan33 tasks --agent`. */
 export const CallAssignees = defineSearchAttributeKey('CallAssignees', SearchAttributeType.KEYWORD_LIST);
 
-export const SEARCH_ATTRIBUTES = [CustomerId, TouchPlan, PlanYear, TouchesDone, NextTouchAt, NextTouchKind, AssignedAgent, CallAssignees];
+/** A lead's stage (new, contacted, qualified, nurture, deal, lost) and where it came from. */
+export const LeadStage = defineSearchAttributeKey('LeadStage', SearchAttributeType.KEYWORD);
+export const LeadSource = defineSearchAttributeKey('LeadSource', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTES = [CustomerId, TouchPlan, PlanYear, TouchesDone, NextTouchAt, NextTouchKind, AssignedAgent, CallAssignees, LeadStage, LeadSource];
 
 /** `NAME=Type` pairs as `temporal operator search-attribute create` and start-dev take them. */
 export function searchAttributeArgs(): string[] {

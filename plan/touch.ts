@@ -4,8 +4,10 @@ import type { Channel } from './customer';
 /**
  * `remembrance-card`: a day of mourning or remembrance the business chose to mark
  * (`holidays.remembrance`, off by default), with words of remembrance, never a greeting.
+ * `prospect-letter`: a letter of the 8x8 prospect plan (plan/prospect.ts): how the business can
+ * help, no referral ask.
  */
-export const TOUCH_KINDS = ['newsletter', 'holiday-card', 'call', 'follow-up-letter', 'personal-card', 'give-away', 'value-added', 'remembrance-card'] as const;
+export const TOUCH_KINDS = ['newsletter', 'holiday-card', 'call', 'follow-up-letter', 'personal-card', 'give-away', 'value-added', 'remembrance-card', 'prospect-letter'] as const;
 export type TouchKind = (typeof TOUCH_KINDS)[number];
 
 export const PLANS = ['client-for-life', 'advocate'] as const;
@@ -62,6 +64,7 @@ const KIND_LABEL: Record<TouchKind, string> = {
   'give-away': 'Give-away',
   'value-added': 'Value-added',
   'remembrance-card': 'Remembrance card',
+  'prospect-letter': 'Prospect letter',
 };
 
 /** One line that reads well in Temporal UI, e.g. "Holiday card: Eid al-Fitr (postal)". */

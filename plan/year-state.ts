@@ -235,6 +235,38 @@ export function completeCall(state: YearState, c: CallCompletion, nowMs: number)
   }
 }
 
+/** Kinds that count as the same for the hand-over's 30-day rule (a prospect letter is a newsletter's kin). */
+const SAME_KIND: Record<string, string> = { 'prospect-letter': 'newsletter' };
+export const RECENT_DAYS = 30;
+
+/**
+ * The hand-over's 30-day rule: the person came from another plan (the 8x8, the general 33),
+ * and a touch of the same kind went out there less than 30 days ago. Newsletters are skipped
+ * (the next issue comes next month); other kinds wait until the 30 days have passed, on a
+ * free day, or are skipped when that is past the year. Returns the touches held back.
+ */
+export function holdBackRecent(state: YearState, recent: ReadonlyArray<{ kind: string; at: string }>, nowMs: number): DoneTouch[] {
+  const last = new Map<string, number>();
+  for (const r of recent) {
+    const kind = SAME_KIND[r.kind] ?? r.kind;
+    last.set(kind, Math.max(last.get(kind) ?? 0, Date.parse(r.at)));
+  }
+  const skipped: DoneTouch[] = [];
+  for (const t of [...state.touches]) {
+    const sent = last.get(SAME_KIND[t.kind] ?? t.kind);
+    if (sent === undefined || Date.parse(t.at) >= sent + RECENT_DAYS * DAY_MS) continue;
+    const day = DateTime.fromMillis(sent, { zone: state.customer.timezone }).toISODate()!;
+    const why = `a ${t.kind.replace(/-/g, ' ')} went out on ${day} on the earlier plan: not repeated within ${RECENT_DAYS} days`;
+    const waitMs = slotAtOrAfter(state, sent + RECENT_DAYS * DAY_MS);
+    if (t.kind === 'newsletter' || waitMs >= state.yearEndMs) {
+      skipped.push(skip(state, t, why, nowMs));
+      continue;
+    }
+    deferTo(state, t, Date.parse(onFreeDay(state, new Date(waitMs).toISOString(), t.seq)));
+  }
+  return skipped;
+}
+
 /** Moves a touch later (e.g. an SMS into 08:00-21:00), keeping the list in time order. */
 export function deferTo(state: YearState, touch: Touch, ms: number): void {
   touch.firstAt ??= touch.at;

@@ -2,7 +2,9 @@
 // makes it idempotent: the first call starts `customer-<id>`, a repeat only signals it.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { customerSchema, dealSchema, describeIssues, type CustomerInput, type Deal } from '../plan/customer';
-import { customerWorkflowId } from '../plan/ids';
+import { customerWorkflowId, leadWorkflowId } from '../plan/ids';
+import { leadDealSignal } from '../workflows/lead-messages';
+import { leadIsRunning } from './leads';
 import { AssignedAgent, CustomerId, PlanYear, TouchPlan } from '../plan/search-attributes';
 import { dealClosedSignal } from '../workflows/messages';
 import type { CustomerYearInput } from '../workflows/customer-year';
@@ -30,6 +32,12 @@ export async function dealClosed(client: Client, input: DealClosedInput, opts: E
   ];
   if (!customer.success || !deal.success) throw new ValidationError(problems);
   const workflowId = customerWorkflowId(customer.data.id);
+  // A lead on its road (`lead-<id>`): the deal is a hand-over; the lead's workflow starts the
+  // customer's year itself, carrying what was sent so nothing is repeated within 30 days.
+  if (await leadIsRunning(client, customer.data.id)) {
+    await client.workflow.getHandle(leadWorkflowId(customer.data.id)).signal(leadDealSignal, { deal: deal.data, customer: customer.data });
+    return { workflowId, handedOverFrom: leadWorkflowId(customer.data.id) };
+  }
   const start: CustomerYearInput = {
     v: 1,
     customerId: customer.data.id,
@@ -61,5 +69,5 @@ export async function dealClosed(client: Client, input: DealClosedInput, opts: E
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw new PlanEndedError(`customer ${customer.data.id}: the plan ended (customer lost); nothing was changed`);
     throw err;
   }
-  return { workflowId, runId: handle.signaledRunId };
+  return { workflowId, runId: handle.signaledRunId } as { workflowId: string; runId?: string; handedOverFrom?: string };
 }

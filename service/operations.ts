@@ -4,7 +4,9 @@
 // What people read across customers (an agent's open tasks) comes from plan33's store.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { describeIssues } from '../plan/customer';
-import { customerWorkflowId, parseTouchKey } from '../plan/ids';
+import { customerWorkflowId, leadOfTask, parseTouchKey } from '../plan/ids';
+import type { LeadOutcomeResult } from '../workflows/lead-messages';
+import { reportLeadOutcome } from './leads';
 import type { Db } from '../stores';
 import { openCallTasks as queryOpenCallTasks, type OpenCallTask } from '../stores/reports';
 import * as m from '../workflows/messages';
@@ -60,7 +62,10 @@ export async function changeConsent(client: Client, id: string, input: unknown, 
 }
 
 /** An agent finished a call: the workflow checks the task and answers with what happens next. */
-export async function completeCall(client: Client, taskId: string, input: unknown): Promise<m.CallCompletionResult> {
+export async function completeCall(client: Client, taskId: string, input: unknown): Promise<m.CallCompletionResult | LeadOutcomeResult> {
+  // A lead's task (first contact, reply, contact later, an 8x8 call): the lead's outcomes.
+  const leadId = leadOfTask(taskId);
+  if (leadId) return reportLeadOutcome(client, leadId, { ...(input as object), taskId });
   const key = parseTouchKey(taskId);
   if (!key) throw new ValidationError([`taskId: ${taskId} is not a call task id (customer-<id>.y<year>.t<seq>)`]);
   const completion = parse(m.callCompletionSchema, { ...(input as object), taskId });

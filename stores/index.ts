@@ -6,6 +6,7 @@ import { PgContactIndex } from './contacts';
 import { PgDeliveryLedger } from './deliveries';
 import { PgRecordStore } from './records';
 import { PgTaskSink } from './tasks';
+import { PgLeadStore } from './leads';
 
 export interface Stores {
   db: Db;
@@ -13,10 +14,11 @@ export interface Stores {
   tasks: PgTaskSink;
   contacts: PgContactIndex;
   records: PgRecordStore;
+  leads: PgLeadStore;
 }
 
 export function storesOn(db: Db): Stores {
-  return { db, ledger: new PgDeliveryLedger(db), tasks: new PgTaskSink(db), contacts: new PgContactIndex(db), records: new PgRecordStore(db) };
+  return { db, ledger: new PgDeliveryLedger(db), tasks: new PgTaskSink(db), contacts: new PgContactIndex(db), records: new PgRecordStore(db), leads: new PgLeadStore(db) };
 }
 
 /** Connects, migrates to the latest schema, and returns the stores. */

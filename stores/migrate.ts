@@ -5,9 +5,11 @@
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
 import type { Db } from './db';
 import * as initial from './migrations/0001-initial';
+import * as leads from './migrations/0002-leads';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-leads': leads,
 };
 
 function migrator(db: Db): Migrator {

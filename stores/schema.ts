@@ -41,7 +41,7 @@ export type TaskState = (typeof TASK_STATES)[number];
 /** Work for people: call and reply tasks for agents, postal items for fulfilment. */
 export interface TasksTable {
   task_id: string;
-  type: 'call' | 'reply' | 'postal';
+  type: 'call' | 'reply' | 'postal' | 'lead';
   customer_id: string;
   /** Who has it now (null for postal items). */
   agent: string | null;
@@ -107,6 +107,34 @@ export interface ReferralsTable {
   recorded_at: Timestamp;
 }
 
+/** One row per lead (a person before a deal): unique by email and by phone (the merge keys). */
+export interface LeadsTable {
+  lead_id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  source: string;
+  source_text: string | null;
+  stage: string;
+  agent: string | null;
+  assigned_at: Timestamp | null;
+  captures: ColumnType<number, number | undefined, number>;
+  reason: string | null;
+  payload: Json<unknown>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+/** Every stage a lead reached, when, with whom: conversion by source and by agent. */
+export interface LeadStagesTable {
+  lead_id: string;
+  stage: string;
+  at: Timestamp;
+  agent: string | null;
+  source: string;
+  reason: string | null;
+}
+
 export interface Database {
   deliveries: DeliveriesTable;
   contacts: ContactsTable;
@@ -115,6 +143,8 @@ export interface Database {
   touch_outcomes: TouchOutcomesTable;
   deals: DealsTable;
   referrals: ReferralsTable;
+  leads: LeadsTable;
+  lead_stages: LeadStagesTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;

@@ -16,7 +16,7 @@ export interface TaskSink {
   markStage(taskId: string, stage: 'reminder' | 'escalation', assignee: string, at: string): Promise<void>;
 }
 
-const dueOf = (task: Task) => (task.type === 'call' ? task.dueAt : task.type === 'reply' ? task.receivedAt : null);
+const dueOf = (task: Task) => (task.type === 'call' || task.type === 'lead' ? task.dueAt : task.type === 'reply' ? task.receivedAt : null);
 const agentOf = (task: Task) => (task.type === 'postal' ? null : task.agent);
 const ownerOf = (task: Task) => (task.type === 'postal' ? null : task.owner);
 

@@ -131,7 +131,7 @@ describe('HTTP API', () => {
   });
 
   it('answers any JSON on any write route with a 4xx, never a 500 (property test)', async () => {
-    const routes = ['/v1/deals', '/v1/customers/api-1/referrals', '/v1/customers/api-1/opt-out', '/v1/tasks/customer-api-1.y1.t3/complete'];
+    const routes = ['/v1/deals', '/v1/customers/api-1/referrals', '/v1/customers/api-1/opt-out', '/v1/tasks/customer-api-1.y1.t3/complete', '/v1/leads', '/v1/leads/api-none/outcome', '/v1/leads/api-none/replies', '/v1/leads/api-none/end'];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), fc.oneof(fc.jsonValue(), fc.record({ customer: fc.jsonValue(), deal: fc.jsonValue() }), fc.record({ channel: fc.jsonValue(), referralId: fc.jsonValue(), outcome: fc.jsonValue() })), async (route, body) => {
         const res = await call('POST', route, body);
@@ -234,6 +234,37 @@ describe('Twilio inbound SMS webhook', () => {
     expect(replyTasks[0]).toMatchObject({ type: 'reply', agent: 'agent-sara', customerId: 'api-1', text: reply.Body, taskId: st.replies![0]!.taskId });
   });
 
+  it('leads: POST /v1/leads names bad fields, captures (and merges) a lead; its SMS reply pauses the 8x8 with a task; outcome and conversion', async () => {
+    const bad = await call('POST', '/v1/leads', { name: { first: '' }, phone: 'call me', timezone: 'Asia/Riyadh', source: { channel: 'telepathy' } });
+    expect(bad.status).toBe(400);
+    const problems = (bad.body.problems as string[]).join('\n');
+    for (const field of ['phone:', 'name.first:', 'source.channel:']) expect(problems).toContain(field);
+    const lead = { id: 'api-lead-1', name: { first: 'Fahad' }, phone: '+966500000077', timezone: 'Asia/Riyadh', locale: 'ar', agent: 'agent-sara', source: { channel: 'sign' }, consent: { email: true, sms: true, postal: true, phone: true } };
+    const first = await call('POST', '/v1/leads', lead);
+    expect(first.status).toBe(202);
+    expect(first.body).toEqual({ leadId: 'api-lead-1', workflowId: 'lead-api-lead-1', merged: false });
+    expect((await call('POST', '/v1/leads', { ...lead, id: undefined, needs: 'a shop front' })).body).toMatchObject({ leadId: 'api-lead-1', merged: true });
+    try {
+      const running = await until(() => call('GET', '/v1/leads/api-lead-1'), (r) => r.status === 200 && (r.body as unknown as { captures: number }).captures === 2);
+      expect(running.body).toMatchObject({ stage: 'new', agent: 'agent-sara', plan: '8x8', lead: { needs: 'a shop front' } });
+      expect((await inboundSms({ From: lead.phone, To: TWILIO.from, Body: 'Is the shop on King Fahd Rd still free?', MessageSid: 'SM-lead-1' })).status).toBe(200);
+      const paused = await until(() => call('GET', '/v1/leads/api-lead-1'), (r) => (r.body as unknown as { state: string }).state === 'paused');
+      expect(paused.body).toMatchObject({ paused: { reason: 'replied by sms' } });
+      const task = await until(() => stores.tasks.list({ agent: 'agent-sara' }), (t) => t.some((x) => x.type === 'lead' && (x as { reason: string }).reason === 'reply'));
+      expect(task.find((x) => x.type === 'lead' && (x as { reason: string }).reason === 'reply')).toMatchObject({ customerId: 'api-lead-1', text: 'Is the shop on King Fahd Rd still free?' });
+      expect((await call('POST', '/v1/leads/api-lead-1/outcome', { outcome: 'contact-later' })).body).toMatchObject({ problems: ['contactOn: required when outcome is contact-later'] });
+      const done = await call('POST', '/v1/leads/api-lead-1/outcome', { outcome: 'positive-interest', notes: 'wants to see it' });
+      expect(done.status).toBe(200);
+      expect(done.body).toMatchObject({ outcome: 'positive-interest', stage: 'qualified' });
+      const conversion = await until(() => call('GET', '/v1/leads/conversion?by=source'), (r) => JSON.stringify(r.body).includes('"qualified":1'));
+      expect(conversion.body).toMatchObject({ by: 'source', rows: [{ key: 'sign', leads: 1, qualified: 1 }] });
+      expect((await call('GET', '/v1/leads/conversion?by=moon')).status).toBe(400);
+      expect((await call('GET', '/v1/leads/nobody-here')).status).toBe(404);
+    } finally {
+      await env.client.workflow.getHandle('lead-api-lead-1').terminate('test done').catch(() => undefined);
+    }
+  });
+
   it('a message from an unknown number is answered and changes nothing', async () => {
     const res = await inboundSms({ From: '+15550009999', To: TWILIO.from, Body: 'STOP', MessageSid: 'SM6' });
     expect(res.status).toBe(200);
@@ -271,7 +302,7 @@ describe('documentation, health and logs', () => {
       components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
     };
     expect(doc.openapi).toMatch(/^3\./);
-    for (const path of ['/v1/deals', '/v1/customers/{id}', '/v1/customers/{id}/referrals', '/v1/customers/{id}/opt-out', '/v1/tasks/{taskId}/complete', '/v1/unsubscribe/{token}', '/webhooks/twilio/sms', '/webhooks/fulfilment', '/ready']) {
+    for (const path of ['/v1/deals', '/v1/customers/{id}', '/v1/customers/{id}/referrals', '/v1/customers/{id}/opt-out', '/v1/tasks/{taskId}/complete', '/v1/unsubscribe/{token}', '/webhooks/twilio/sms', '/webhooks/fulfilment', '/ready', '/v1/leads', '/v1/leads/{id}', '/v1/leads/{id}/outcome', '/v1/leads/conversion']) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
     const customerSchema = doc.components.schemas.Customer!;

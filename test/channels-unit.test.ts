@@ -106,7 +106,8 @@ describe('SMS keywords and ids', () => {
     for (const w of ['please stop calling at night', 'thanks!', '']) expect(keywordOf(w)).toBeUndefined();
   });
   it('reads a task id back into workflow, year and touch', () => {
-    expect(parseTouchKey(touchKey('customer-cust-0001', 2, 14))).toEqual({ workflowId: 'customer-cust-0001', customerId: 'cust-0001', planYear: 2, seq: 14 });
+    expect(parseTouchKey(touchKey('customer-cust-0001', 2, 14))).toEqual({ workflowId: 'customer-cust-0001', customerId: 'cust-0001', planYear: 2, seq: 14, lead: false });
+    expect(parseTouchKey(touchKey('lead-p-1', 1, 3))).toEqual({ workflowId: 'lead-p-1', customerId: 'p-1', planYear: 1, seq: 3, lead: true });
     for (const bad of ['', 'customer-x', 'customer-x.y1', 'other-x.y1.t2', 'customer-x.y1.t2.extra', 'customer-a b.y1.t1']) expect(parseTouchKey(bad)).toBeUndefined();
   });
 });

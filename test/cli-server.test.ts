@@ -206,4 +206,40 @@ describe('plan33 CLI against a running server', () => {
     expect(again.stderr).toContain('customer csv-3: the plan ended (customer lost)');
     expect((await env.client.workflow.getHandle('customer-csv-3').describe()).status.name).toBe('COMPLETED');
   });
+  it('lead add captures a lead (and merges it the second time), lead show tells its road, lead outcome and leads count it', async () => {
+    const added = await run('lead', 'add', '--first', 'Hana', '--last', 'Saleh', '--email', 'hana@example.com', '--phone', '0551234567', '--country', 'SA', '--timezone', 'Asia/Riyadh', '--source', 'website', '--source-text', 'your listing page', '--needs', 'a flat in Riyadh', '--agent', 'agent-sara', '--json');
+    expect(added.code, added.stderr).toBe(0);
+    const { leadId, merged } = JSON.parse(added.stdout) as { leadId: string; merged: boolean };
+    expect(merged).toBe(false);
+    try {
+      const again = await run('lead', 'add', '--first', 'Hana', '--phone', '+966551234567', '--timezone', 'Asia/Riyadh', '--source', 'phone');
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout.trim()).toBe(`lead-${leadId}: merged into the lead captured before`);
+      const bad = await run('lead', 'add', '--first', 'Nobody', '--email', 'nobody@example.com', '--timezone', 'Asia/Riyadh', '--source', 'carrier-pigeon');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('source.channel: expected one of');
+
+      const shown = await eventually(async () => {
+        const r = await run('lead', 'show', leadId);
+        return r.code === 0 ? r : undefined;
+      });
+      expect(shown.stdout).toContain(`lead-${leadId}: new (running), agent agent-sara, source website, captured 2 times`);
+      const outcome = await run('lead', 'outcome', leadId, '--outcome', 'positive-interest', '--notes', 'viewing on Sunday', '--json');
+      expect(outcome.code, outcome.stderr).toBe(0);
+      expect(JSON.parse(outcome.stdout)).toMatchObject({ outcome: 'positive-interest', stage: 'qualified' });
+
+      const leads = await eventually(async () => {
+        const r = await run('leads', '--by', 'source', '--json');
+        const body = JSON.parse(r.stdout) as { conversion: Array<{ key: string; qualified: number }>; byStage: Record<string, number> };
+        return body.byStage.qualified === 1 ? body : undefined;
+      });
+      expect(leads.conversion).toContainEqual({ key: 'website', leads: 1, contacted: 1, qualified: 1, deals: 0, lost: 0, conversion: 0 });
+      const text = await run('leads', '--by', 'agent');
+      expect(text.stdout).toContain('leads by stage: 1 qualified');
+      expect(text.stdout).toMatch(/agent-sara\s+1\s+1\s+1\s+0\s+0\s+0%/);
+      expect((await run('leads', '--by', 'weather')).code).toBe(1);
+    } finally {
+      await env.client.workflow.getHandle(`lead-${leadId}`).terminate('test done').catch(() => undefined);
+    }
+  });
 });

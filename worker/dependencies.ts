@@ -4,6 +4,7 @@ import { loadAgentDirectory } from '../activities/agents';
 import type { ActivityDeps } from '../activities';
 import type { Config } from '../lib/config';
 import { loadPlanOverrides } from '../lib/plan-overrides';
+import { loadLeadSettings } from '../lib/lead-settings';
 import type { Stores } from '../stores';
 import { createMailer } from './mailer';
 import { createSmsClient } from './sms';
@@ -17,6 +18,8 @@ export function createDependencies(config: Config, stores: Stores): ActivityDeps
     ledger: stores.ledger,
     records: stores.records,
     contacts: stores.contacts,
+    leads: stores.leads,
+    leadSettings: loadLeadSettings(config.leadsFile),
     business: config.business,
     planOverrides: loadPlanOverrides(config.planOverridesFile),
     unsubscribe: config.unsubscribe,

@@ -46,6 +46,11 @@ export interface CustomerYearInput {
   previousYear?: m.YearSummary;
   /** Signals that came in while the run was ending: handled first by the next run. */
   inbox?: Event[];
+  /**
+   * Touches sent on the plan the person came from (the 8x8 at a lead's deal), so that none of
+   * the same kind is repeated within 30 days (year.holdBackRecent). First year's start only.
+   */
+  recentTouches?: Array<{ kind: string; at: string }>;
 }
 
 const activities = proxyActivities<ReturnType<typeof createActivities>>({
@@ -206,6 +211,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
       referralIds: input.referralIds ?? [],
       pledged: input.pledged ?? false,
     });
+    if (input.recentTouches?.length) year.holdBackRecent(state, input.recentTouches, Date.now());
   }
   const s = state;
 

@@ -79,6 +79,7 @@ export async function createTestWorker(opts: TestWorkerOptions) {
       ledger: stores.ledger,
       records: stores.records,
       contacts: stores.contacts,
+      leads: stores.leads,
       tasks: opts.tasks ?? stores.tasks,
       sms: opts.twilio ? createSmsClient({ accountSid: TWILIO.accountSid, authToken: TWILIO.authToken, from: TWILIO.from, apiBase: opts.twilio.baseUrl }) : undefined,
       business,

@@ -1,0 +1,180 @@
+// The funnel (F.A.S.T.): one entry point for every lead, whichever door it came through (the
+// API, the CLI, a CSV import, the web form). Normalises the contact details (lower-case email,
+// E.164 phone by libphonenumber-js), checks the source against the business's list, finds a
+// person captured before (by email or phone) and merges into them, and starts or signals the
+// lead's workflow `lead-<id>`. Also what agents and other apps do to a running lead.
+import { createHash, randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js';
+import { describeIssues } from '../plan/customer';
+import { leadWorkflowId } from '../plan/ids';
+import { leadOutcomeSchema, leadSchema, type Lead } from '../plan/lead';
+import type { LeadSettings } from '../plan/lead-routing';
+import { CustomerId, LeadSource, LeadStage, TouchPlan } from '../plan/search-attributes';
+import type { SendingHours } from '../plan/sending-hours';
+import type { Db } from '../stores';
+import { PgContactIndex } from '../stores/contacts';
+import { PgLeadStore } from '../stores/leads';
+import type { LeadJourneyInput } from '../workflows/lead';
+import * as lm from '../workflows/lead-messages';
+import { NotFoundError, ValidationError } from './errors';
+
+export interface LeadOptions {
+  taskQueue: string;
+  settings: LeadSettings;
+  sendingHours?: SendingHours;
+}
+
+export interface CaptureResult {
+  leadId: string;
+  workflowId: string;
+  /** True when the person was captured before (same email or phone): merged into that lead. */
+  merged: boolean;
+  /** `deal`: the person is a customer already; nothing was started. */
+  stage?: string;
+}
+
+const leadIdSchema = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Lower-case email, E.164 phone; problems name the field. */
+function normalise(raw: Record<string, unknown>, settings: LeadSettings): { value: Record<string, unknown>; problems: string[] } {
+  const value = { ...raw };
+  const problems: string[] = [];
+  if (typeof raw.email === 'string') value.email = raw.email.trim().toLowerCase() || undefined;
+  if (typeof raw.phone === 'string' && raw.phone.trim()) {
+    const country = ((raw.address as { country?: unknown } | undefined)?.country as string | undefined) ?? settings.defaultCountry;
+    try {
+      const phone = parsePhoneNumberWithError(raw.phone, { defaultCountry: country as CountryCode | undefined });
+      if (!phone.isPossible()) throw new Error('not a possible number');
+      value.phone = phone.number;
+    } catch (err) {
+      problems.push(`phone: expected a phone number${country ? ` (${country} or +<country code>)` : ' with +<country code>'}, got ${JSON.stringify(raw.phone)} (${(err as Error).message})`);
+    }
+  } else if (raw.phone !== undefined && typeof raw.phone !== 'string') problems.push('phone: expected a string');
+  else if (typeof raw.phone === 'string') delete value.phone;
+  return { value, problems };
+}
+
+/** A stable id from the first contact detail, so two captures racing for a new person get one id. */
+function derivedId(lead: { email?: unknown; phone?: unknown }): string {
+  const key = typeof lead.email === 'string' ? lead.email : typeof lead.phone === 'string' ? lead.phone : randomUUID();
+  return `p-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+}
+
+/** Validates a lead as captured anywhere; throws ValidationError naming every bad field. */
+export function parseLead(input: unknown, settings: LeadSettings): Lead {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) throw new ValidationError(['lead: expected a JSON object']);
+  const { value, problems } = normalise(input as Record<string, unknown>, settings);
+  const parsed = leadSchema.safeParse({ ...value, id: value.id ?? derivedId(value) });
+  const all = [...problems, ...(parsed.success ? [] : describeIssues(parsed.error).filter((p) => !(problems.length && p.startsWith('phone:'))))];
+  const channel = (value.source as { channel?: unknown } | undefined)?.channel;
+  if (typeof channel === 'string' && !settings.sources.includes(channel.trim())) all.push(`source.channel: expected one of ${settings.sources.join(', ')}, got ${JSON.stringify(channel)}`);
+  if (!parsed.success || all.length > 0) throw new ValidationError(all);
+  return parsed.data;
+}
+
+/**
+ * Captures a lead: a new person starts `lead-<id>` (assigned, first-contact task, the 8x8); a
+ * person captured before (same email or phone) is merged into their lead and the answer says so.
+ */
+export async function captureLead(client: Client, db: Db, input: unknown, opts: LeadOptions): Promise<CaptureResult> {
+  const parsed = parseLead(input, opts.settings);
+  const store = new PgLeadStore(db);
+  const { leadId, merged } = await store.capture(parsed);
+  const lead = { ...parsed, id: leadId };
+  const row = merged ? await store.get(leadId) : undefined;
+  if (row?.stage === 'deal') return { leadId, workflowId: `customer-${leadId}`, merged: true, stage: 'deal' };
+  const workflowId = leadWorkflowId(leadId);
+  const start: LeadJourneyInput = {
+    v: 1,
+    leadId,
+    taskQueue: opts.taskQueue,
+    timings: { firstContactHours: opts.settings.firstContactHours, reassignAfterHours: opts.settings.reassignAfterHours },
+    ...(opts.sendingHours ? { sendingHours: opts.sendingHours } : {}),
+  };
+  await client.workflow.signalWithStart('leadJourney', {
+    workflowId,
+    taskQueue: opts.taskQueue,
+    // A lost lead who comes back starts a new road; a running one is only signalled.
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    args: [start],
+    signal: lm.leadCapturedSignal,
+    signalArgs: [lead],
+    typedSearchAttributes: [
+      { key: CustomerId, value: leadId },
+      { key: TouchPlan, value: '8x8' },
+      { key: LeadStage, value: 'new' },
+      { key: LeadSource, value: lead.source.channel },
+    ],
+    staticSummary: `Lead ${leadId}: ${[lead.name.first, lead.name.last].filter(Boolean).join(' ')} (source ${lead.source.channel})`,
+  });
+  // An SMS reply from this number finds the lead.
+  if (lead.phone) await new PgContactIndex(db).remember(lead.phone, { customerId: leadId, workflowId });
+  return { leadId, workflowId, merged };
+}
+
+async function withLead<T>(id: string, fn: () => Promise<T>): Promise<T> {
+  if (!leadIdSchema.test(id)) throw new ValidationError([`id: expected 1-64 characters of A-Za-z0-9._-, got ${JSON.stringify(id)}`]);
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5) throw new NotFoundError(`no running lead ${id}`);
+    if (err instanceof WorkflowUpdateFailedError) throw new ValidationError([(err.cause as Error | undefined)?.message ?? err.message]);
+    throw err;
+  }
+}
+
+export function getLead(client: Client, id: string): Promise<lm.LeadStatus> {
+  return withLead(id, () => client.workflow.getHandle(leadWorkflowId(id)).query(lm.leadStatusQuery));
+}
+
+/** An agent's report on a lead (a conversation, the first contact, an 8x8 call task). */
+export async function reportLeadOutcome(client: Client, id: string, input: unknown): Promise<lm.LeadOutcomeResult> {
+  const parsed = leadOutcomeSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError(describeIssues(parsed.error));
+  // An update waits for a worker: without one, give up after 30 s rather than hang.
+  return withLead(id, () => client.connection.withDeadline(Date.now() + 30_000, () => client.workflow.getHandle(leadWorkflowId(id)).executeUpdate(lm.leadOutcomeUpdate, { args: [parsed.data] })));
+}
+
+/** The person answered (an email reply through the inbound webhook, an SMS, a logged conversation). */
+export async function leadReplied(client: Client, id: string, input: unknown): Promise<lm.LeadReply> {
+  const parsed = lm.leadReplySchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError(describeIssues(parsed.error));
+  await withLead(id, () => client.workflow.getHandle(leadWorkflowId(id)).signal(lm.leadRepliedSignal, parsed.data));
+  return parsed.data;
+}
+
+export async function resumeLead(client: Client, id: string): Promise<void> {
+  await withLead(id, () => client.workflow.getHandle(leadWorkflowId(id)).signal(lm.resumeLeadSignal));
+}
+
+export async function endLead(client: Client, id: string, input: unknown): Promise<{ reason: string }> {
+  const parsed = lm.endLeadSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError(describeIssues(parsed.error));
+  await withLead(id, () => client.workflow.getHandle(leadWorkflowId(id)).signal(lm.endLeadSignal, parsed.data));
+  return parsed.data;
+}
+
+/** Is `lead-<id>` on its road (running)? A deal for it is then a hand-over, not a fresh start. */
+export async function leadIsRunning(client: Client, id: string): Promise<boolean> {
+  try {
+    const d = await client.workflow.getHandle(leadWorkflowId(id)).describe();
+    return d.status.name === 'RUNNING';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5) return false;
+    throw err;
+  }
+}
+
+export type { ConversionRow } from '../stores/leads';
+
+/** Conversion by source or by agent: one SQL query over the stage rows. */
+export function leadConversion(db: Db, by: 'source' | 'agent') {
+  return new PgLeadStore(db).conversion(by);
+}
+
+/** Leads by stage now, and the lead tasks past due (first contacts missed). */
+export async function leadOverview(db: Db, nowIso: string, agent?: string) {
+  const store = new PgLeadStore(db);
+  return { byStage: await store.byStage(agent), overdue: (await store.overdue(nowIso)).filter((t) => !agent || t.agent === agent) };
+}
