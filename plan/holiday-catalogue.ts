@@ -12,7 +12,7 @@
 // - `dates`: a dated table where no rule can compute it (Hindu lunisolar festivals), source named.
 // - `solemn` (on the name): a day of mourning or remembrance, never a greeting card.
 
-import { DIWALI_DATES, HOLI_DATES } from './hindu-festivals';
+import { DEEPAVALI_DATES, DIWALI_DATES, HOLI_DATES } from './hindu-festivals';
 
 export interface HolidayName {
   en: string;
@@ -221,14 +221,10 @@ export interface CountryHoliday {
 const DIWALI = DIWALI_DATES;
 const HOLI = HOLI_DATES;
 
-// Deepavali in Malaysia and Singapore (the Tamil day, Naraka Chaturdashi of Aippasi: often a day
-// before India's Lakshmi Puja, in 2028 a month later), 2025-2035. 2025-2027 as gazetted
-// (Singapore's MOM, Malaysia's HKA 2027; python-holidays 0.109), 2028-2030 as date-holidays 3.37
-// has them; 2031-2035 the one day Krishna Chaturdashi holds at sunrise with the Sun in sidereal
-// Libra (astronomy-engine, Chennai), which gives Singapore's gazetted day in 23 of 2001-2027
-// (not in 2002, 2006, 2011, with no or two such sunrises, nor in 2003). python-holidays' table
-// after 2027 repeats India's Lakshmi Puja (2030-10-26, 2031-11-14, 2034-11-10).
-const DEEPAVALI = ['2025-10-20', '2026-11-08', '2027-10-28', '2028-11-15', '2029-11-05', '2030-10-25', '2031-11-13', '2032-11-02', '2033-10-22', '2034-11-09', '2035-10-30'] as const;
+// Deepavali in Malaysia and Singapore (the Tamil day, Naraka Chaturdashi: often a day before
+// India's Lakshmi Puja, in 2028 a month later), 2025-2045: plan/hindu-festivals.ts (2025-2027 as
+// gazetted; later years computed by the Tamil rule of scripts/hindu-festivals.ts, estimates).
+const DEEPAVALI = DEEPAVALI_DATES;
 
 const EID_AL_FITR = { id: 'eid-al-fitr', names: ['End of Ramadan (Eid al-Fitr)', 'Id el Fitr'] };
 const EID_AL_ADHA = { id: 'eid-al-adha', names: ['Feast of the Sacrifice (Eid al-Adha)', 'Id el Kabir'] };

@@ -99,9 +99,39 @@ export function holi(year: number): FestivalDay {
   return { date: nextDay(dahan), marginDays: Math.min(meena.ut - monthStart.ut, moonPhase(0, monthStart.AddDays(1), 31).ut - meena.ut) };
 }
 
+
+const CHENNAI = new Astronomy.Observer(13.0827, 80.2707, 6);
+
+/** The Moon's elongation from the Sun, 0-360 degrees (tithi n spans 12(n-1)..12n). */
+const elongation = (t: Astronomy.AstroTime) => Astronomy.MoonPhase(t);
+
+/**
+ * Deepavali as Tamil Nadu, Malaysia and Singapore keep it (Naraka Chaturdashi, often a day before
+ * North India's Lakshmi Puja, and a month later when an intercalary month falls before it): the
+ * day whose sunrise (Chennai) falls in Krishna Chaturdashi (Moon 336°-348° ahead of the Sun) with
+ * the Sun in sidereal Libra (the Tamil month Aippasi). When two sunrises fall in it, the second;
+ * when it begins and ends between two sunrises, the day after it ran. It gives Singapore's
+ * gazetted day in 25 of the 27 years 2001-2027 (not 2002 or 2003): test/holiday-crosscheck.test.ts.
+ */
+export function deepavali(year: number): FestivalDay {
+  const tula = sankranti(year, 10, 17, 180);
+  const days: Array<{ date: string; e: number; sun: number; ut: number }> = [];
+  for (let i = -1; i < 33; i++) {
+    const date = istDate(tula.AddDays(i));
+    const rise = Astronomy.SearchRiseSet(Astronomy.Body.Sun, CHENNAI, +1, istMidnight(date), 1)!;
+    days.push({ date, e: elongation(rise), sun: siderealSun(rise), ut: rise.ut });
+  }
+  const inLibra = days.filter((d) => d.sun >= 180 && d.sun < 210);
+  const hits = inLibra.filter((d) => d.e >= 336 && d.e < 348);
+  const lost = inLibra.findIndex((d, j) => j + 1 < inLibra.length && d.e > 300 && d.e < 336 && inLibra[j + 1]!.e >= 348);
+  const day = hits.length > 0 ? hits[hits.length - 1] : lost >= 0 ? inLibra[lost + 1] : undefined;
+  if (!day) throw new Error(`no Krishna Chaturdashi with the Sun in Libra in ${year}`);
+  return { date: day.date, marginDays: day.ut - tula.ut };
+}
+
 const [from, to] = process.argv.slice(2).map(Number);
 if (import.meta.url === `file://${process.argv[1]}` && from && to) {
-  for (const [name, fn] of [['DIWALI', diwali], ['HOLI', holi]] as const) {
+  for (const [name, fn] of [['DIWALI', diwali], ['HOLI', holi], ['DEEPAVALI', deepavali]] as const) {
     const rows = Array.from({ length: to - from + 1 }, (_, i) => fn(from + i));
     console.log(`${name}: ${rows.map((r) => `'${r.date}'`).join(', ')}`);
     console.log(`  margins (days): ${rows.map((r) => r.marginDays.toFixed(1)).join(' ')}`);

@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { PYTHON_HOLIDAYS } from '../dev/binaries.mjs';
 import { resolvePlan } from '../plan/definitions';
-import { DIWALI_DATES, HOLI_DATES } from '../plan/hindu-festivals';
+import { DEEPAVALI_DATES, DIWALI_DATES, HOLI_DATES } from '../plan/hindu-festivals';
 import { rankedCandidates } from '../plan/holidays';
-import { diwali, holi } from '../scripts/hindu-festivals';
+import { deepavali, diwali, holi } from '../scripts/hindu-festivals';
 
 const COUNTRIES = ['SA', 'AE', 'EG', 'IN', 'PK', 'ID', 'NG', 'US', 'CA', 'MX', 'BR', 'GB', 'DE', 'FR', 'AU'];
 const YEARS = [2027, 2028, 2031, 2035];
@@ -158,5 +158,22 @@ describe('Diwali and Holi, 2025-2045', () => {
     expect(years.map((y) => holi(y).date)).toEqual([...HOLI_DATES]);
     // No year of the table hangs on a new moon within a day of the month's sankranti.
     for (const y of years) expect(Math.min(diwali(y).marginDays, holi(y).marginDays), String(y)).toBeGreaterThan(0.5);
+  });
+});
+
+describe('Deepavali in Malaysia and Singapore, 2025-2045', () => {
+  it("the Tamil rule gives Singapore's gazetted day in 25 of 27 years (2001-2027), and plan33's table recomputed", () => {
+    const script = [
+      'import json, holidays',
+      "out = {str(y): [str(d) for d, n in holidays.country_holidays('SG', years=y).items() if n == 'Diwali'] for y in range(2001, 2028)}",
+      'print(json.dumps(out))',
+    ].join('\n');
+    const run = spawnSync(process.env.PYTHON ?? 'python3', ['-c', script], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: PYTHON_HOLIDAYS.dir } });
+    if (run.status !== 0) throw new Error(`python-holidays did not answer (run \`npm run setup -- --holidays\`): ${run.stderr || run.error?.message}`);
+    const gazetted = JSON.parse(run.stdout) as Record<string, string[]>;
+    const misses = Object.entries(gazetted).filter(([y, days]) => !days.includes(deepavali(Number(y)).date)).map(([y]) => y);
+    expect(Object.values(gazetted).every((d) => d.length === 1)).toBe(true);
+    expect(misses).toEqual(['2002', '2003']);
+    expect(Array.from({ length: 21 }, (_, i) => deepavali(2025 + i).date)).toEqual([...DEEPAVALI_DATES]);
   });
 });
