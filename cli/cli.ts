@@ -317,7 +317,18 @@ leadCommand
   .description("the lead's road: stage, agent, first contact, 8x8 touches done and next, outcomes")
   .option('--json', 'print JSON for programs')
   .action(async (id: string, opts: { json?: boolean }) => {
-    const st = await withClient((c) => getLead(c, id));
+    const found = await withClient((c) => getLead(c, id));
+    if ('year' in found) {
+      const y = found.year;
+      print(opts.json, found, () =>
+        [
+          `lead-${id}: nurture, on the general 33 (year ${y.planYear}, ${y.state}), agent ${y.customer.agent}; ${y.touchesDone.length} done, ${y.nextTouches.length} to come`,
+          table(['seq', 'at', 'kind', 'channel', 'outcome', 'title / why'], [...y.touchesDone.map((t) => [String(t.seq), t.at.slice(0, 16), t.kind, t.channel, t.outcome, t.reason ?? t.title]), ...y.nextTouches.slice(0, 5).map((t) => [String(t.seq), t.at.slice(0, 16), t.kind, t.channel, 'next', t.title])]),
+        ].join('\n'),
+      );
+      return;
+    }
+    const st = found;
     print(opts.json, st, () =>
       [
         `lead-${st.leadId}: ${st.stage} (${st.state}${st.paused ? `: ${st.paused.reason}` : ''}), agent ${st.agent}, source ${st.lead.source.channel}${st.captures > 1 ? `, captured ${st.captures} times` : ''}`,

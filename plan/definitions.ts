@@ -306,9 +306,12 @@ const holidaysV2: PlanDefinition['holidays'] = { ...CLIENT_FOR_LIFE_V1.holidays,
 const CLIENT_FOR_LIFE_V2: PlanDefinition = { ...CLIENT_FOR_LIFE_V1, version: 2, holidays: holidaysV2 };
 const ADVOCATE_V2: PlanDefinition = { ...ADVOCATE_V1, version: 2, holidays: holidaysV2 };
 
+/** The general 33: the same year for a contact who has not bought, without the deal's anniversary. */
+const generalOf = (d: PlanDefinition): PlanDefinition => ({ ...d, name: 'general-33', personal: { ...d.personal, dealAnniversary: false } });
+
 const CATALOGUE: Readonly<Record<number, Readonly<Record<PlanName, PlanDefinition>>>> = {
-  1: { 'client-for-life': CLIENT_FOR_LIFE_V1, advocate: ADVOCATE_V1 },
-  2: { 'client-for-life': CLIENT_FOR_LIFE_V2, advocate: ADVOCATE_V2 },
+  1: { 'client-for-life': CLIENT_FOR_LIFE_V1, advocate: ADVOCATE_V1, 'general-33': generalOf(CLIENT_FOR_LIFE_V1) },
+  2: { 'client-for-life': CLIENT_FOR_LIFE_V2, advocate: ADVOCATE_V2, 'general-33': generalOf(CLIENT_FOR_LIFE_V2) },
 };
 
 export const PLAN_VERSIONS = Object.keys(CATALOGUE).map(Number);
@@ -341,7 +344,7 @@ const segmentName = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a segme
 
 export const planOverridesSchema = z
   .object({
-    segments: z.record(segmentName, z.object({ 'client-for-life': partialDefinitionSchema, advocate: partialDefinitionSchema }).partial().strict()),
+    segments: z.record(segmentName, z.object({ 'client-for-life': partialDefinitionSchema, advocate: partialDefinitionSchema, 'general-33': partialDefinitionSchema }).partial().strict()),
   })
   .strict();
 export type PlanOverrides = z.infer<typeof planOverridesSchema>;

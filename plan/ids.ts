@@ -32,9 +32,12 @@ export function contactTaskId(leadId: string, attempt: number): string {
   return `${leadWorkflowId(leadId)}.contact.${attempt}`;
 }
 
-/** Reads a lead task id back (first contact, reply, contact-later): the lead's workflow. */
+/**
+ * Reads a lead task id back (first contact, reply, contact later, an 8x8 call: year 0): the
+ * lead's id. The general 33's call tasks (`lead-<id>.y1.t5`) are a customer year's, not these.
+ */
 export function leadOfTask(taskId: string): string | undefined {
-  const m = /^lead-([A-Za-z0-9._-]{1,64})\.(contact|reply|later|y\d)/.exec(taskId);
+  const m = /^lead-([A-Za-z0-9._-]{1,64})\.(contact\.|reply\.|later\.|y0\.t)/.exec(taskId);
   return m ? m[1] : undefined;
 }
 

@@ -10,6 +10,8 @@ import type { SendingHours } from './sending-hours';
 import type { DoneTouch, Touch, TouchResult } from './touch';
 
 const HOUR_MS = 3_600_000;
+/** A qualified lead with no deal after this many days goes on to the general 33. */
+export const QUALIFIED_WAIT_DAYS = 90;
 
 /** How quickly a new lead must be contacted, and what happens when it is not. */
 export interface LeadTimings {
@@ -185,6 +187,7 @@ export type LeadWake =
   | { what: 'touch'; atMs: number; touch: Touch; summary: string }
   | { what: 'contact-reminder' | 'reassign'; atMs: number; summary: string }
   | { what: 'contact-later'; atMs: number; summary: string }
+  | { what: 'nurture'; atMs: number; summary: string }
   | { what: 'nothing'; atMs: number; summary: string };
 
 /** What the lead waits for next: the first-contact deadline, a contact-later day, or the next touch. */
@@ -196,6 +199,10 @@ export function nextWake(state: LeadState): LeadWake {
     else wakes.push({ what: 'reassign', atMs: c.remindedMs + state.timings.reassignAfterHours * HOUR_MS, summary: `Reassign unless ${c.agent} makes contact` });
   }
   if (state.paused?.untilMs !== undefined && !state.ended) wakes.push({ what: 'contact-later', atMs: state.paused.untilMs, summary: state.paused.reason });
+  if (state.stage === 'qualified' && !state.ended) {
+    const since = Date.parse([...state.stages].reverse().find((x) => x.stage === 'qualified')!.at);
+    wakes.push({ what: 'nurture', atMs: since + QUALIFIED_WAIT_DAYS * 24 * HOUR_MS, summary: `No deal ${QUALIFIED_WAIT_DAYS} days after positive interest: the general 33` });
+  }
   const next = state.touches[0];
   if (next && isSending(state)) wakes.push({ what: 'touch', atMs: Date.parse(next.at), touch: next, summary: `8x8: ${next.title}` });
   wakes.sort((a, b) => a.atMs - b.atMs);

@@ -10,7 +10,8 @@ import type { Channel } from './customer';
 export const TOUCH_KINDS = ['newsletter', 'holiday-card', 'call', 'follow-up-letter', 'personal-card', 'give-away', 'value-added', 'remembrance-card', 'prospect-letter'] as const;
 export type TouchKind = (typeof TOUCH_KINDS)[number];
 
-export const PLANS = ['client-for-life', 'advocate'] as const;
+/** `general-33`: a contact who has not bought (after the 8x8, or the business's sphere): the 33 without the deal's anniversary. */
+export const PLANS = ['client-for-life', 'advocate', 'general-33'] as const;
 export type PlanName = (typeof PLANS)[number];
 
 export interface Touch {

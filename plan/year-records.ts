@@ -54,7 +54,8 @@ export interface CustomerStatus {
   yearStartedAt: string;
   yearEndsAt: string;
   /** `starting`: the plan is loading (a moment after the first start of each year). */
-  state: 'starting' | 'running' | 'paused' | 'cancelled' | 'year-complete';
+  /** `converted`: a general-33 contact bought; the same person goes on as `customer-<id>`. */
+  state: 'starting' | 'running' | 'paused' | 'cancelled' | 'year-complete' | 'converted';
   deals: Deal[];
   referrals: number;
   calls: CallRecord[];

@@ -32,6 +32,8 @@ export interface YearState {
   reachedCalls: number;
   paused: boolean;
   cancelled?: string;
+  /** A general-33 contact bought: the workflow the same person goes on in (`customer-<id>`). */
+  handedOver?: string;
 }
 
 /** How many times an unanswered call is tried again inside the year. */
@@ -384,6 +386,7 @@ export function nextWake(state: YearState, opts: { reminders: boolean }): Wake {
 
 /** The state the status query and the store report for this year. */
 export function yearStateName(state: YearState): YearProgress['state'] {
+  if (state.handedOver) return 'converted';
   return state.cancelled ? 'cancelled' : state.paused ? 'paused' : state.touches.length === 0 ? 'year-complete' : 'running';
 }
 

@@ -4,7 +4,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { customerSchema, dealSchema, describeIssues, type CustomerInput, type Deal } from '../plan/customer';
 import { customerWorkflowId, leadWorkflowId } from '../plan/ids';
 import { leadDealSignal } from '../workflows/lead-messages';
-import { leadIsRunning } from './leads';
+import { leadRun } from './leads';
 import { AssignedAgent, CustomerId, PlanYear, TouchPlan } from '../plan/search-attributes';
 import { dealClosedSignal } from '../workflows/messages';
 import type { CustomerYearInput } from '../workflows/customer-year';
@@ -34,8 +34,12 @@ export async function dealClosed(client: Client, input: DealClosedInput, opts: E
   const workflowId = customerWorkflowId(customer.data.id);
   // A lead on its road (`lead-<id>`): the deal is a hand-over; the lead's workflow starts the
   // customer's year itself, carrying what was sent so nothing is repeated within 30 days.
-  if (await leadIsRunning(client, customer.data.id)) {
-    await client.workflow.getHandle(leadWorkflowId(customer.data.id)).signal(leadDealSignal, { deal: deal.data, customer: customer.data });
+  const lead = await leadRun(client, customer.data.id);
+  if (lead) {
+    const handle = client.workflow.getHandle(leadWorkflowId(customer.data.id));
+    // On the 8x8 the lead's workflow hands over; on the general 33 the year does.
+    if (lead === 'leadJourney') await handle.signal(leadDealSignal, { deal: deal.data, customer: customer.data });
+    else await handle.signal(dealClosedSignal, { customer: customer.data, deal: deal.data });
     return { workflowId, handedOverFrom: leadWorkflowId(customer.data.id) };
   }
   const start: CustomerYearInput = {

@@ -17,6 +17,7 @@ import { PgContactIndex } from '../stores/contacts';
 import { PgLeadStore } from '../stores/leads';
 import type { LeadJourneyInput } from '../workflows/lead';
 import * as lm from '../workflows/lead-messages';
+import * as m from '../workflows/messages';
 import { NotFoundError, ValidationError } from './errors';
 
 export interface LeadOptions {
@@ -124,7 +125,19 @@ async function withLead<T>(id: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function getLead(client: Client, id: string): Promise<lm.LeadStatus> {
+/** The general 33 a lead went on to after the 8x8: its year, as the customer status query tells it. */
+export interface GeneralStatus {
+  leadId: string;
+  stage: 'nurture';
+  plan: 'general-33';
+  year: m.CustomerStatus;
+}
+
+export async function getLead(client: Client, id: string): Promise<lm.LeadStatus | GeneralStatus> {
+  if (leadIdSchema.test(id) && (await leadRun(client, id)) === 'customerYear') {
+    const year = await withLead(id, () => client.workflow.getHandle(leadWorkflowId(id)).query(m.statusQuery));
+    return { leadId: id, stage: 'nurture', plan: 'general-33', year };
+  }
   return withLead(id, () => client.workflow.getHandle(leadWorkflowId(id)).query(lm.leadStatusQuery));
 }
 
@@ -140,7 +153,11 @@ export async function reportLeadOutcome(client: Client, id: string, input: unkno
 export async function leadReplied(client: Client, id: string, input: unknown): Promise<lm.LeadReply> {
   const parsed = lm.leadReplySchema.safeParse(input);
   if (!parsed.success) throw new ValidationError(describeIssues(parsed.error));
-  await withLead(id, () => client.workflow.getHandle(leadWorkflowId(id)).signal(lm.leadRepliedSignal, parsed.data));
+  const handle = client.workflow.getHandle(leadWorkflowId(id));
+  // On the general 33 a reply is a customer year's reply: a task for the agent.
+  if (leadIdSchema.test(id) && (await leadRun(client, id)) === 'customerYear') {
+    await withLead(id, () => handle.signal(m.customerRepliedSignal, { messageSid: parsed.data.id.slice(0, 64), text: parsed.data.text.slice(0, 1600), receivedAt: parsed.data.receivedAt }));
+  } else await withLead(id, () => handle.signal(lm.leadRepliedSignal, parsed.data));
   return parsed.data;
 }
 
@@ -155,13 +172,17 @@ export async function endLead(client: Client, id: string, input: unknown): Promi
   return parsed.data;
 }
 
-/** Is `lead-<id>` on its road (running)? A deal for it is then a hand-over, not a fresh start. */
-export async function leadIsRunning(client: Client, id: string): Promise<boolean> {
+/**
+ * What runs as `lead-<id>` now: `leadJourney` (capture, first contact, the 8x8), `customerYear`
+ * (the general 33 after it), or nothing. A deal for a running one is a hand-over.
+ */
+export async function leadRun(client: Client, id: string): Promise<'leadJourney' | 'customerYear' | undefined> {
   try {
     const d = await client.workflow.getHandle(leadWorkflowId(id)).describe();
-    return d.status.name === 'RUNNING';
+    if (d.status.name !== 'RUNNING') return undefined;
+    return d.type === 'customerYear' ? 'customerYear' : 'leadJourney';
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5) return false;
+    if (err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5) return undefined;
     throw err;
   }
 }

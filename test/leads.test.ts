@@ -232,7 +232,7 @@ describe('leads on the time-skipping server', () => {
       expect(letter.text).not.toMatch(/refer/i);
       expect(letter.text).toContain('glad to help');
       const call = s.touchesDone.find((t) => t.kind === 'call')!;
-      expect(call).toMatchObject({ outcome: 'sent', reference: `${leadWorkflowId(leadId)}.y1.t2` });
+      expect(call).toMatchObject({ outcome: "sent", reference: `${leadWorkflowId(leadId)}.y0.t2` });
       const callTask = (await stores.tasks.get(call.reference!))!;
       expect((callTask.payload as { talkingPoints: string[] }).talkingPoints.join(' ')).not.toMatch(/referral/i);
       await completeCall(rig.env.client, call.reference!, { outcome: 'contact-later', contactOn: new Date(Date.parse(call.at) + 20 * DAY).toISOString().slice(0, 10), notes: 'travelling, call in three weeks' });
@@ -348,6 +348,74 @@ describe('leads on the time-skipping server', () => {
       ]);
       // A customer captured again as a lead is not put on the 8x8.
       expect(await capture(lead(51, { locale: 'en' }))).toMatchObject({ leadId, merged: true, stage: 'deal' });
+      await customer.terminate('test done');
+    });
+  });
+  it('8x8 -> general 33 -> deal -> client-for-life under one person id: nothing sent twice, nothing of a kind within 30 days', async () => {
+    const { stores, worker, capture } = await setUp('leads-road');
+    await worker.runUntil(async () => {
+      const { leadId } = await capture(lead(61, { locale: 'en' }));
+      const s0 = await statusWhen(rig.env, leadId, 'planned', (x) => x.nextTouches.length > 0);
+      await reportLeadOutcome(rig.env.client, leadId, { outcome: 'no-response', taskId: s0.firstContact.taskId });
+      const seven = await stepUntil(rig.env, leadId, (x) => x.touchesDone.length === 7);
+      expect(seven.touchesDone.every((t) => t.outcome === 'sent')).toBe(true);
+      const eighth = seven.nextTouches[0]!;
+      expect(eighth).toMatchObject({ seq: 8, kind: 'call', slot: '8x8-next-steps-call' });
+      await sleepTo(rig.env, Date.parse(eighth.at) + 60_000);
+
+      // The 8x8 ended without a deal: the same workflow id goes on as the general 33.
+      const handle = rig.env.client.workflow.getHandle(leadWorkflowId(leadId));
+      const general = await eventually('the general 33', async () => {
+        const d = await handle.describe();
+        if (d.type !== 'customerYear') return undefined;
+        const st = await handle.query(m.statusQuery);
+        return st.state === 'running' ? st : undefined;
+      });
+      expect(general).toMatchObject({ plan: 'general-33', planYear: 1, customer: { id: leadId, source: { channel: 'open-house' } } });
+      expect([...general.touchesDone, ...general.nextTouches].some((t) => t.slot === 'personal-deal-anniversary')).toBe(false);
+      expect(await stores.tasks.get(`${leadWorkflowId(leadId)}.y0.t8`)).toMatchObject({ type: 'call', agent: 'lina' });
+      const last = { touchesDone: [...seven.touchesDone, { ...eighth, doneAt: eighth.at, outcome: 'sent' as const }] };
+      const lastLetter = last.touchesDone.filter((t) => t.kind === 'prospect-letter').at(-1)!;
+      expect(general.touchesDone.find((t) => t.slot === 'newsletter-1')).toMatchObject({ outcome: 'skipped', reason: expect.stringMatching(/not repeated within 30 days/) });
+      const lastCall = last.touchesDone.filter((t) => t.kind === 'call').at(-1)!;
+      for (const t of general.nextTouches.filter((x) => x.kind === 'call')) expect(Date.parse(t.at) - Date.parse(lastCall.doneAt)).toBeGreaterThanOrEqual(30 * DAY);
+      for (const t of general.nextTouches.filter((x) => x.kind === 'newsletter')) expect(Date.parse(t.at) - Date.parse(lastLetter.doneAt)).toBeGreaterThanOrEqual(30 * DAY - DAY);
+      const found = await captureLead(rig.env.client, stores.db, lead(61, { locale: 'en' }), { taskQueue: 'leads-road', settings: SETTINGS });
+      expect(found).toMatchObject({ leadId, merged: true });
+
+      // Two touches of the general 33 go out, then the deal.
+      for (let i = 0; i < 2; i++) {
+        const st = await handle.query(m.statusQuery);
+        const next = st.nextTouches[0]!;
+        await sleepTo(rig.env, Date.parse(next.at) + 60_000);
+        await eventually(`general touch ${next.seq}`, async () => (await handle.query(m.statusQuery)).touchesDone.some((t) => t.seq === next.seq));
+      }
+      const beforeDeal = await handle.query(m.statusQuery);
+      const handed = await dealClosed(rig.env.client, { customer: { id: leadId, name: { first: 'Yousef', last: 'Lead61' }, email: 'yousef61@example.com', timezone: 'Asia/Riyadh', agent: 'lina', address: { line1: '61 Tahlia St', city: 'Jeddah', country: 'SA' } }, deal: { id: 'D-61', closedAt: '2040-06-01', value: 1 } }, { taskQueue: 'leads-road' });
+      expect(handed).toMatchObject({ workflowId: customerWorkflowId(leadId), handedOverFrom: leadWorkflowId(leadId) });
+      const ended = (await handle.result()) as m.CustomerStatus;
+      expect(ended.state).toBe('converted');
+      expect(ended.nextTouches).toEqual([]);
+      const customer = rig.env.client.workflow.getHandle(customerWorkflowId(leadId));
+      const cs = await eventually('the client-for-life year', async () => {
+        const st = await customer.query(m.statusQuery);
+        return st.state === 'running' ? st : undefined;
+      });
+      expect(cs).toMatchObject({ plan: 'client-for-life', deals: [{ id: 'D-61' }] });
+      const sentBefore = beforeDeal.touchesDone.filter((t) => t.outcome === 'sent');
+      for (const t of cs.nextTouches) {
+        const sameKind = sentBefore.filter((x) => x.kind === t.kind);
+        for (const x of sameKind) expect(Date.parse(t.at) - Date.parse(x.doneAt), `${t.kind} ${t.at} after ${x.doneAt}`).toBeGreaterThanOrEqual(30 * DAY - DAY);
+      }
+      await eventually('the deal row', async () => (await stores.db.selectFrom('leads').select('stage').where('lead_id', '=', leadId).executeTakeFirst())?.stage === 'deal');
+      const stages = await stores.db.selectFrom('lead_stages').select('stage').where('lead_id', '=', leadId).orderBy('at').execute();
+      expect(stages.map((x) => x.stage)).toEqual(['new', 'nurture', 'deal']);
+
+      // Nothing was sent twice: every email the person got has its own Message-ID, and their number is the number of sends.
+      const ids = await Promise.all(rig.smtp.messages.filter((x) => x.to.includes('yousef61@example.com')).map(async (x) => (await simpleParser(x.raw)).messageId));
+      expect(new Set(ids).size).toBe(ids.length);
+      const emailed = [...last.touchesDone, ...beforeDeal.touchesDone].filter((t) => t.outcome === 'sent' && t.channel === 'email').length;
+      expect(ids.length).toBe(emailed);
       await customer.terminate('test done');
     });
   });

@@ -8,17 +8,20 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   log,
   proxyActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import { customerSchema, describeIssues, type Customer, type Deal } from '../plan/customer';
 import { channelKeyOf, chooseChannel } from '../plan/channels';
-import { channelTaskQueue, parseTouchKey, replyTaskId, touchKey } from '../plan/ids';
-import { AssignedAgent, CallAssignees, CustomerId, NextTouchAt, NextTouchKind, PlanYear, TouchesDone, TouchPlan } from '../plan/search-attributes';
+import { channelTaskQueue, customerWorkflowId, parseTouchKey, replyTaskId, touchKey } from '../plan/ids';
+import { AssignedAgent, CallAssignees, CustomerId, LeadStage, NextTouchAt, NextTouchKind, PlanYear, TouchesDone, TouchPlan } from '../plan/search-attributes';
 import { DEFAULT_SENDING_HOURS, SMS_HOURS, insideHours, nextSendingSlot, type SendingHours } from '../plan/sending-hours';
 import { touchSummary, type PlanName, type Touch, type TouchResult } from '../plan/touch';
 import * as year from '../plan/year-state';
@@ -65,7 +68,8 @@ export type Event =
   | { type: 'reply'; reply: m.CustomerReply }
   | { type: 'pause'; reason?: string }
   | { type: 'resume' }
-  | { type: 'cancel'; reason: string };
+  | { type: 'cancel'; reason: string }
+  | { type: 'deal'; closed: m.DealClosed };
 
 export async function customerYear(input: CustomerYearInput): Promise<m.CustomerStatus> {
   const { workflowId } = workflowInfo();
@@ -85,6 +89,11 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
     if (!parsed.success || parsed.data.id !== input.customerId) {
       // A signal cannot be refused; the client validated it first, so this only logs.
       log.warn('dealClosed ignored: bad customer', { problems: parsed.success ? ['customer.id: does not match'] : describeIssues(parsed.error, 'customer') });
+      return;
+    }
+    // A general-33 contact bought: the same person goes on as `customer-<id>` (the main loop hands over).
+    if ((state?.plan ?? input.plan) === 'general-33') {
+      inbox.push({ type: 'deal', closed: { customer: parsed.data, deal } });
       return;
     }
     const list = state?.deals ?? deals;
@@ -283,7 +292,56 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
       case 'cancel':
         s.cancelled = event.reason;
         return;
+      case 'deal':
+        if (!s.handedOver) await handOver(event.closed);
+        return;
     }
+  }
+
+  /**
+   * A general-33 contact bought: the same person (id, profile, consent, source) goes on as
+   * `customer-<id>` on client-for-life, carrying what was sent lately so that nothing of the
+   * same kind is repeated within 30 days. This run (`lead-<id>`) ends there.
+   */
+  async function handOver({ customer, deal }: m.DealClosed): Promise<void> {
+    const person = customerSchema.parse(customer);
+    const now = Date.now();
+    const start: CustomerYearInput = {
+      v: 1,
+      customerId: input.customerId,
+      plan: 'client-for-life',
+      planYear: 1,
+      customer: person,
+      deals: [deal],
+      ...(person.segment ? { segment: person.segment } : {}),
+      ...(input.sendingHours ? { sendingHours: input.sendingHours } : {}),
+      recentTouches: s.done.filter((t) => t.outcome === 'sent' && now - Date.parse(t.doneAt) < year.RECENT_DAYS * 86_400_000).map((t) => ({ kind: t.kind, at: t.doneAt })),
+    };
+    const workflowId = customerWorkflowId(input.customerId);
+    try {
+      await startChild(customerYear, {
+        workflowId,
+        args: [start],
+        parentClosePolicy: 'ABANDON',
+        typedSearchAttributes: [
+          { key: CustomerId, value: input.customerId },
+          { key: TouchPlan, value: 'client-for-life' },
+          { key: PlanYear, value: 1 },
+          { key: AssignedAgent, value: person.agent },
+        ],
+        staticSummary: `Customer ${input.customerId}: client-for-life year 1 (from the general 33, agent ${person.agent})`,
+      });
+    } catch (err) {
+      // The customer's year runs already: tell it of this deal.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      await getExternalWorkflowHandle(workflowId).signal(m.dealClosedSignal, { customer: person, deal });
+    }
+    s.handedOver = workflowId;
+    s.deals.push(deal);
+    upsertSearchAttributes([{ key: LeadStage, value: 'deal' }]);
+    await activities.recordLead.executeWithOptions({ summary: 'Record lead stage: deal' }, [
+      { changes: [{ leadId: input.customerId, stage: 'deal', agent: person.agent, source: person.source?.channel ?? 'unknown', at: new Date(now).toISOString(), reason: `deal ${deal.id}` }], doneTasks: [] },
+    ]);
   }
 
   /** Runs a touch; `retryAtMs` when it must wait (its newsletter issue is not there yet). */
@@ -355,7 +413,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   for (;;) {
     while (inbox.length > 0) await handle(inbox.shift()!);
     publish();
-    if (s.cancelled) break;
+    if (s.cancelled || s.handedOver) break;
     await recordProgress();
     const seen = changes;
     const wake = () => inbox.length > 0 || changes !== seen;
@@ -392,12 +450,12 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   }
 
   const now = Date.now();
-  const why = s.cancelled ? `customer lost: ${s.cancelled}` : 'the plan year ended';
+  const why = s.handedOver ? `deal closed: handed over to ${s.handedOver}` : s.cancelled ? `customer lost: ${s.cancelled}` : 'the plan year ended';
   for (const t of [...s.touches]) year.skip(s, t, t.kind === 'follow-up-letter' && !s.cancelled ? 'no reached call to follow up this year' : why, now);
   publish();
   await recordProgress();
   await condition(allHandlersFinished);
-  if (s.cancelled) return { ...year.status(s, input.customerId), previousYear: input.previousYear };
+  if (s.cancelled || s.handedOver) return { ...year.status(s, input.customerId), previousYear: input.previousYear };
   return continueAsNew<typeof customerYear>({
     v: 1,
     customerId: input.customerId,

@@ -10,6 +10,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
+  makeContinueAsNewFunc,
   proxyActivities,
   setHandler,
   startChild,
@@ -39,6 +40,12 @@ export interface LeadJourneyInput {
   /** The task queue the customer's year runs on after the deal (default: this one). */
   taskQueue?: string;
 }
+
+/**
+ * The 8x8 is year 0 of the person's road under `lead-<id>`: its touch keys (`lead-<id>.y0.t3`)
+ * never meet those of the general 33 that may follow under the same workflow id (y1, y2, ...).
+ */
+const EIGHT_BY_EIGHT_YEAR = 0;
 
 const activities = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '2 minutes',
@@ -190,7 +197,7 @@ export async function leadJourney(input: LeadJourneyInput): Promise<lm.LeadStatu
     if (channel === 'none') return { outcome: 'skipped', reason: 'no channel with consent and contact details for this touch' };
     try {
       return await activities.deliverTouch.executeWithOptions({ summary: touchSummary(touch) }, [
-        { key: touchKey(workflowId, 1, touch.seq), customer: person(), touch, context: { plan: '8x8', planYear: 1, ...(touch.kind === 'call' ? { call: callContext(touch) } : {}) } },
+        { key: touchKey(workflowId, EIGHT_BY_EIGHT_YEAR, touch.seq), customer: person(), touch, context: { plan: '8x8', planYear: EIGHT_BY_EIGHT_YEAR, ...(touch.kind === 'call' ? { call: callContext(touch) } : {}) } },
       ]);
     } catch (err) {
       if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return { outcome: 'failed', reason: err.cause.message };
@@ -199,7 +206,7 @@ export async function leadJourney(input: LeadJourneyInput): Promise<lm.LeadStatu
   }
   const callContext = (touch: Touch) => ({
     plan: '8x8',
-    planYear: 1,
+    planYear: EIGHT_BY_EIGHT_YEAR,
     recentTouches: s.done.slice(-5).map((t) => ({ kind: t.kind, title: t.title, channel: t.channel, at: t.at, outcome: t.outcome })),
     previousCalls: s.outcomes.map((o) => ({ at: o.at, outcome: o.outcome, ...(o.notes ? { notes: o.notes } : {}) })),
     upcoming: s.touches.filter((t) => t.seq !== touch.seq).slice(0, 3).map((t) => ({ kind: t.kind, title: t.title, at: t.at, ...(t.occasion ? { occasion: t.occasion } : {}) })),
@@ -272,7 +279,7 @@ export async function leadJourney(input: LeadJourneyInput): Promise<lm.LeadStatu
     while (inbox.length > 0) await handle(inbox.shift()!);
     publish();
     await record();
-    if (s.ended) break;
+    if (s.ended || s.stage === 'nurture') break;
     const seen = changes;
     const wake = () => inbox.length > 0 || changes !== seen;
     const until = lead.nextWake(s);
@@ -318,6 +325,9 @@ export async function leadJourney(input: LeadJourneyInput): Promise<lm.LeadStatu
         if (s.touches.length === 0 && lead.isSending(s)) lead.setStage(s, 'nurture', Date.now(), 'the 8x8 ended without a deal');
         continue;
       }
+      case 'nurture':
+        lead.setStage(s, 'nurture', Date.now(), `qualified ${lead.QUALIFIED_WAIT_DAYS} days ago, no deal since`);
+        continue;
       case 'nothing':
         continue;
     }
@@ -326,5 +336,25 @@ export async function leadJourney(input: LeadJourneyInput): Promise<lm.LeadStatu
   publish();
   await record();
   await condition(allHandlersFinished);
-  return lead.leadStatus(s);
+  // Signals that came in meanwhile (a deal, an end) are handled before the road goes on.
+  while (inbox.length > 0 && !s.ended) await handle(inbox.shift()!);
+  if (s.ended) {
+    await record();
+    return lead.leadStatus(s);
+  }
+  // No deal after the 8x8 (or long after positive interest): the general 33, year after year,
+  // under the same workflow id, until a deal or an opt-out. Nothing of a kind the 8x8 sent in
+  // the last 30 days is repeated.
+  const general = makeContinueAsNewFunc<typeof customerYear>({ workflowType: 'customerYear' });
+  return general({
+    v: 1,
+    customerId: s.lead.id,
+    plan: 'general-33',
+    planYear: 1,
+    customer: person(),
+    ...(s.lead.segment ? { segment: s.lead.segment } : {}),
+    ...(input.sendingHours ? { sendingHours: input.sendingHours } : {}),
+    yearStartMs: Date.now(),
+    recentTouches: lead.recentSends(s, Date.now()),
+  }) as never;
 }
