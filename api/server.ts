@@ -138,6 +138,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       if (by !== 'source' && by !== 'agent') throw new ValidationError([`by: expected source or agent, got ${JSON.stringify(by)}`]);
       return { by, rows: await leads.leadConversion(opts.db, by) };
     });
+    v1.post('/v1/contacts', async (req, reply) => reply.code(202).send(await leads.addContact(opts.client, opts.db, req.body, leadOpts)));
     v1.get<{ Params: { id: string } }>('/v1/leads/:id', async (req) => leads.getLead(opts.client, req.params.id));
     v1.post<{ Params: { id: string } }>('/v1/leads/:id/outcome', async (req) => leads.reportLeadOutcome(opts.client, req.params.id, req.body ?? {}));
     v1.post<{ Params: { id: string } }>('/v1/leads/:id/replies', async (req, reply) => reply.code(202).send(await leads.leadReplied(opts.client, req.params.id, req.body ?? {})));

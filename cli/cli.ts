@@ -16,6 +16,7 @@ import { ValidationError } from '../service/errors';
 import * as ops from '../service/operations';
 import { dealClosed } from '../service/enroll';
 import { importCustomers } from './import';
+import { importLeads } from './import-leads';
 import { buildReport } from '../service/report';
 import { SingleBar } from 'cli-progress';
 import { localDatabaseUrl } from '../dev/embedded-postgres';
@@ -204,15 +205,35 @@ program
 
 program
   .command('import')
-  .description('enrol customers and their deals from a CSV file; bad rows are reported by line; safe to run twice')
-  .requiredOption('--file <csv>', 'CSV with a header row (columns: see README)')
+  .description('enrol customers and their deals (--file), capture leads (--leads) or the sphere\'s contacts (--contacts) from a CSV file; bad rows are reported by line; safe to run twice')
+  .option('--file <csv>', 'customers and deals: CSV with a header row (columns: see README)')
+  .option('--leads <csv>', 'leads, onto the 8x8 (columns: see README)')
+  .option('--contacts <csv>', "the sphere's contacts, onto the general 33 (the lead columns; agent required)")
   .option('--json', 'print JSON for programs')
-  .action(async (opts: { file: string; json?: boolean }) => {
+  .action(async (opts: { file?: string; leads?: string; contacts?: string; json?: boolean }) => {
     const config = loadConfig();
+    const given = [opts.file, opts.leads, opts.contacts].filter(Boolean).length;
+    if (given !== 1) throw new InputError(['--file, --leads or --contacts: expected exactly one']);
+    if (opts.leads || opts.contacts) {
+      const kind = opts.leads ? 'leads' : 'contacts';
+      const result = await withClient((c) =>
+        withDatabase((d) => importLeads(c, d, (opts.leads ?? opts.contacts)!, { kind, taskQueue: config.temporal.taskQueue, settings: loadLeadSettings(config.leadsFile), sendingHours: config.sendingHours })),
+      );
+      print(opts.json, result, () =>
+        [
+          `${result.captured} ${kind === 'leads' ? 'captured' : 'started on the general 33'}, ${result.merged} merged into people known before, ${result.bad.length} bad rows skipped${result.failed.length ? `, ${result.failed.length} failed` : ''}`,
+          ...[...result.bad, ...result.failed].map((b) => `  line ${b.line}: ${b.problems.join('; ')}`),
+        ].join('\n'),
+      );
+      if (result.failed.length > 0) process.exitCode = 2;
+      else if (result.bad.length > 0) process.exitCode = 1;
+      return;
+    }
+    const file = opts.file!;
     const bar = process.stderr.isTTY && !opts.json ? new SingleBar({ format: 'importing [{bar}] {value}/{total} customers', hideCursor: true, stream: process.stderr }) : undefined;
     let total = 0;
     const result = await withClient((c) =>
-      importCustomers(c, opts.file, {
+      importCustomers(c, file, {
         taskQueue: config.temporal.taskQueue,
         sendingHours: config.sendingHours,
         onStart: (n) => {

@@ -4,18 +4,19 @@
 // person captured before (by email or phone) and merges into them, and starts or signals the
 // lead's workflow `lead-<id>`. Also what agents and other apps do to a running lead.
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js';
 import { describeIssues } from '../plan/customer';
 import { leadWorkflowId } from '../plan/ids';
-import { leadOutcomeSchema, leadSchema, type Lead } from '../plan/lead';
+import { leadAsCustomer, leadOutcomeSchema, leadSchema, type Lead } from '../plan/lead';
 import type { LeadSettings } from '../plan/lead-routing';
-import { CustomerId, LeadSource, LeadStage, TouchPlan } from '../plan/search-attributes';
+import { AssignedAgent, CustomerId, LeadSource, LeadStage, TouchPlan } from '../plan/search-attributes';
 import type { SendingHours } from '../plan/sending-hours';
 import type { Db } from '../stores';
 import { PgContactIndex } from '../stores/contacts';
 import { PgLeadStore } from '../stores/leads';
 import type { LeadJourneyInput } from '../workflows/lead';
+import type { CustomerYearInput } from '../workflows/customer-year';
 import * as lm from '../workflows/lead-messages';
 import * as m from '../workflows/messages';
 import { NotFoundError, ValidationError } from './errors';
@@ -112,6 +113,47 @@ export async function captureLead(client: Client, db: Db, input: unknown, opts: 
   // An SMS reply from this number finds the lead.
   if (lead.phone) await new PgContactIndex(db).remember(lead.phone, { customerId: leadId, workflowId });
   return { leadId, workflowId, merged };
+}
+
+/**
+ * A contact of the business's sphere of influence (people the agents know who have not bought):
+ * straight onto the general 33 as `lead-<id>`, stage `nurture`, with an agent of their own. A
+ * person already known (same id, email or phone) is not started twice.
+ */
+export async function addContact(client: Client, db: Db, input: unknown, opts: LeadOptions): Promise<CaptureResult> {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) throw new ValidationError(['contact: expected a JSON object']);
+  const raw = input as Record<string, unknown>;
+  const withSource = { ...raw, source: raw.source ?? { channel: 'other', text: 'sphere of influence' } };
+  const lead = parseLead(withSource, { ...opts.settings, sources: [...new Set([...opts.settings.sources, 'other'])] });
+  if (!lead.agent) throw new ValidationError(['agent: required for a contact (whose sphere they are in)']);
+  const customer = leadAsCustomer(lead, lead.agent);
+  const store = new PgLeadStore(db);
+  const { leadId, merged } = await store.capture(lead);
+  if (merged) return { leadId, workflowId: leadWorkflowId(leadId), merged: true, stage: (await store.get(leadId))?.stage };
+  const workflowId = leadWorkflowId(leadId);
+  const start: CustomerYearInput = { v: 1, customerId: leadId, plan: 'general-33', planYear: 1, customer, ...(customer.segment ? { segment: customer.segment } : {}), ...(opts.sendingHours ? { sendingHours: opts.sendingHours } : {}) };
+  try {
+    await client.workflow.start('customerYear', {
+      workflowId,
+      taskQueue: opts.taskQueue,
+      args: [start],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      typedSearchAttributes: [
+        { key: CustomerId, value: leadId },
+        { key: TouchPlan, value: 'general-33' },
+        { key: LeadStage, value: 'nurture' },
+        { key: LeadSource, value: lead.source.channel },
+        { key: AssignedAgent, value: customer.agent },
+      ],
+      staticSummary: `Contact ${leadId}: general 33 (sphere of ${customer.agent})`,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    return { leadId, workflowId, merged: true };
+  }
+  await store.recordStage({ leadId, stage: 'nurture', agent: customer.agent, source: lead.source.channel, at: new Date().toISOString(), reason: 'sphere of influence' });
+  if (customer.phone) await new PgContactIndex(db).remember(customer.phone, { customerId: leadId, workflowId });
+  return { leadId, workflowId, merged: false };
 }
 
 async function withLead<T>(id: string, fn: () => Promise<T>): Promise<T> {

@@ -242,4 +242,46 @@ describe('plan33 CLI against a running server', () => {
       await env.client.workflow.getHandle(`lead-${leadId}`).terminate('test done').catch(() => undefined);
     }
   });
+  it('import --leads captures leads (bad rows by line, a repeated person merged, safe to run twice); import --contacts puts the sphere on the general 33', async () => {
+    const dir = tempDir('cli-leads');
+    const leadsFile = join(dir, 'leads.csv');
+    writeFileSync(
+      leadsFile,
+      [
+        'first_name,last_name,email,phone,country,timezone,locale,source,source_text,needs,agent',
+        'Salma,Aziz,salma@example.com,0559876543,SA,Asia/Riyadh,ar,open-house,Olaya open house,a villa,agent-sara',
+        'Salma,,SALMA@example.com,,SA,Asia/Riyadh,ar,website,,or a duplex,agent-sara',
+        'Nobody,,nobody@example.com,,SA,Mars/Olympus,en,carrier-pigeon,,,',
+      ].join('\n'),
+    );
+    const first = await run('import', '--leads', leadsFile, '--json');
+    expect(first.code).toBe(1); // one bad row
+    const r1 = JSON.parse(first.stdout) as { captured: number; merged: number; bad: Array<{ line: number; problems: string[] }>; failed: unknown[] };
+    expect(r1.failed).toEqual([]);
+    expect(r1).toMatchObject({ captured: 1, merged: 1 });
+    expect(r1.bad).toHaveLength(1);
+    expect(r1.bad[0]!.line).toBe(4);
+    expect(r1.bad[0]!.problems.join('\n')).toMatch(/timezone: [\s\S]*source\.channel: /);
+    const again = JSON.parse((await run('import', '--leads', leadsFile, '--json')).stdout) as { captured: number; merged: number };
+    expect(again).toMatchObject({ captured: 0, merged: 2 });
+
+    const contactsFile = join(dir, 'contacts.csv');
+    writeFileSync(contactsFile, ['id,first_name,email,timezone,agent', 'sphere-1,Karim,karim@example.com,Asia/Riyadh,agent-omar', 'sphere-2,Dana,dana@example.com,Asia/Riyadh,'].join('\n'));
+    const contacts = await run('import', '--contacts', contactsFile, '--json');
+    const r2 = JSON.parse(contacts.stdout) as { captured: number; bad: Array<{ line: number; problems: string[] }> };
+    expect(r2.captured).toBe(1);
+    expect(r2.bad).toEqual([{ line: 3, problems: ['agent: required for a contact (whose sphere they are in)'] }]);
+    try {
+      const shown = await eventually(async () => {
+        const r = await run('lead', 'show', 'sphere-1');
+        return r.code === 0 && r.stdout.includes('general 33') ? r : undefined;
+      });
+      expect(shown.stdout).toContain('lead-sphere-1: nurture, on the general 33 (year 1, running), agent agent-omar');
+      expect((await run('import', '--leads', leadsFile, '--contacts', contactsFile)).code).toBe(1);
+    } finally {
+      await env.client.workflow.getHandle('lead-sphere-1').terminate('test done').catch(() => undefined);
+      const rows = await stores.db.selectFrom('leads').select('lead_id').where('email', '=', 'salma@example.com').execute();
+      for (const r of rows) await env.client.workflow.getHandle(`lead-${r.lead_id}`).terminate('test done').catch(() => undefined);
+    }
+  });
 });
