@@ -8,6 +8,7 @@ import type { UnsubscribeConfig } from '../lib/unsubscribe';
 import type { ContactIndex } from '../stores/contacts';
 import type { PgLeadStore } from '../stores/leads';
 import type { LeadSettings } from '../plan/lead-routing';
+import type { ContactRules } from '../plan/contact-rules';
 import type { DeliveryLedger } from '../stores/deliveries';
 import type { RecordStore } from '../stores/records';
 import type { AgentDirectory } from './agents';
@@ -41,6 +42,8 @@ export interface ActivityDeps {
   contacts?: ContactIndex;
   /** Leads: stage rows, and what Assign needs (open load, tasks given today). */
   leads?: Pick<PgLeadStore, 'recordStage' | 'recordAssignment' | 'agentFacts' | 'completeTasks'>;
+  /** How often one person may be contacted, across all their plans; unset: no limit. */
+  contactRules?: ContactRules;
   /** The business's lead rules (sources, Assign rules, first-contact timings). */
   leadSettings?: LeadSettings;
   /** Call and reply tasks are also posted here (signed JSON). */

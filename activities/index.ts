@@ -9,7 +9,8 @@ import { agentTasks } from './agent-tasks';
 import { leadActivities } from './leads';
 import type { ActivityDeps, TouchDelivery } from './deps';
 import { emailChannel } from './email';
-import { attemptIso, fullName, onceThrough, permanent } from './kit';
+import { attemptIso, attemptTimeMs, fullName, onceThrough, permanent } from './kit';
+import { holdFor } from '../plan/contact-rules';
 import { newsletterIssues } from './newsletter';
 import { postalChannel } from './postal';
 import { smsChannel } from './sms';
@@ -25,6 +26,29 @@ function personOf(req: TouchDelivery): PersonSnapshot {
 
 export function createActivities(deps: ActivityDeps) {
   const { ledger } = deps;
+
+  /**
+   * The one limit on contact pressure, across all of the person's plans: held back (not an
+   * activity retry: the workflow moves the touch to its next allowed slot and says why).
+   */
+  async function holdIfPressed(req: TouchDelivery): Promise<void> {
+    const rules = deps.contactRules ?? { perWeek: {}, blackoutDates: [] };
+    const channel = req.touch.channel;
+    if (channel === 'none') return;
+    const nowMs = attemptTimeMs();
+    const facts = { channel, nowMs, zone: req.customer.timezone, doNotContactUntil: req.customer.doNotContactUntil };
+    // The person's day and hours first (no database), then the limit: counted and reserved in
+    // one step under the person's lock, so two plans waking together count each other.
+    let hold = holdFor({ ...facts, rules: { ...rules, perWeek: {} }, recentSendsMs: [] });
+    const limit = rules.perWeek[channel];
+    if (!hold && limit !== undefined) {
+      const recentSendsMs = await deps.records.reserveSend({ customerId: req.customer.id, channel, key: req.key, nowIso: new Date(nowMs).toISOString(), sinceIso: new Date(nowMs - 7 * 86_400_000).toISOString(), limit });
+      if (recentSendsMs.length > 0) hold = holdFor({ ...facts, rules, recentSendsMs });
+    }
+    if (!hold) return;
+    activityLog.info('touch held back', { key: req.key, reason: hold.reason, untilMs: hold.untilMs });
+    throw ApplicationFailure.create({ message: `held back: ${hold.reason}`, type: 'ContactPressure', nonRetryable: true, details: [{ retryAtMs: hold.untilMs, reason: hold.reason }] });
+  }
   const once = onceThrough(ledger);
   const { sendEmail, emailTo } = emailChannel(deps, once);
   const { sendSms } = smsChannel(deps);
@@ -47,17 +71,21 @@ export function createActivities(deps: ActivityDeps) {
       }
       const send = { email: sendEmail, sms: sendSms, postal: queuePostal, phone: createCallTask, none: undefined }[req.touch.channel];
       if (!send) permanent(`touch ${req.touch.seq} has no channel`, 'NoChannel');
-      try {
-        const newsletter = await newsletterFor(req.customer, req.touch);
-        const result = await send(newsletter ? { ...req, context: { plan: 'client-for-life', planYear: 1, ...req.context, newsletter } } : req);
-        await ledger.record(req.key, result);
-        await recordOutcome(result);
-        activityLog.info('touch delivered', { key: req.key, kind: req.touch.kind, channel: req.touch.channel });
-        return result;
-      } catch (err) {
-        if (err instanceof ApplicationFailure && err.nonRetryable && err.type !== 'ContentNotReady') await ledger.record(req.key, { outcome: 'failed', reason: err.message });
-        throw err;
-      }
+      const deliver = async (): Promise<TouchResult> => {
+        await holdIfPressed(req);
+        try {
+          const newsletter = await newsletterFor(req.customer, req.touch);
+          const result = await send(newsletter ? { ...req, context: { plan: 'client-for-life', planYear: 1, ...req.context, newsletter } } : req);
+          await ledger.record(req.key, result);
+          await recordOutcome(result);
+          activityLog.info('touch delivered', { key: req.key, kind: req.touch.kind, channel: req.touch.channel });
+          return result;
+        } catch (err) {
+          if (err instanceof ApplicationFailure && err.nonRetryable && err.type !== 'ContentNotReady' && err.type !== 'ContactPressure') await ledger.record(req.key, { outcome: 'failed', reason: err.message });
+          throw err;
+        }
+      };
+      return deliver();
     },
 
     /**

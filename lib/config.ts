@@ -4,6 +4,8 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { envBool, envInt, envLogLevel, envOptional, envPort, envRate, envString } from './env-parsers';
 import { sendingHoursText, toSendingHours } from '../plan/sending-hours';
+import { isRealDate } from '../plan/dates';
+import type { ContactRules } from '../plan/contact-rules';
 import { fileURLToPath } from 'node:url';
 
 /** The checkout's root: relative defaults (data, cache) resolve from here, not from the shell's cwd. */
@@ -58,6 +60,14 @@ const schema = z
     PLAN33_API_KEY: envOptional(),
     PLAN33_AGENTS_FILE: envOptional(),
     PLAN33_LEADS_FILE: envOptional(),
+    CONTACT_LIMIT_EMAIL_PER_WEEK: envInt(2, { min: 0, max: 50 }),
+    CONTACT_LIMIT_SMS_PER_WEEK: envInt(1, { min: 0, max: 50 }),
+    CONTACT_LIMIT_POSTAL_PER_WEEK: envInt(0, { min: 0, max: 50 }),
+    BLACKOUT_DATES: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? '').split(',').map((d) => d.trim()).filter(Boolean))
+      .refine((days) => days.every(isRealDate), { message: 'expected dates as YYYY-MM-DD, comma-separated, e.g. 2027-01-01,2027-04-10' }),
     PLAN33_CONTENT_DIR: envOptional(),
     NEWSLETTER_GRACE_HOURS: envInt(72, { min: 1, max: 24 * 28 }),
     OPERATOR_EMAIL: envOptional(),
@@ -128,6 +138,19 @@ const schema = z
     agentsFile: env.PLAN33_AGENTS_FILE,
     /** Lead sources, Assign rules and first-contact timings (JSON, see README); unset: defaults. */
     leadsFile: env.PLAN33_LEADS_FILE,
+    /** One limit on contact pressure across a person's plans (0: no limit for that channel). */
+    contactRules: {
+      perWeek: Object.fromEntries(
+        (
+          [
+            ['email', env.CONTACT_LIMIT_EMAIL_PER_WEEK],
+            ['sms', env.CONTACT_LIMIT_SMS_PER_WEEK],
+            ['postal', env.CONTACT_LIMIT_POSTAL_PER_WEEK],
+          ] as const
+        ).filter(([, n]) => n > 0),
+      ) as ContactRules['perWeek'],
+      blackoutDates: env.BLACKOUT_DATES,
+    } satisfies ContactRules,
     /** One newsletter issue per month (`newsletters/YYYY-MM.json`); unset: built-in words. */
     contentDir: env.PLAN33_CONTENT_DIR ? resolve(env.PLAN33_CONTENT_DIR) : undefined,
     newsletterGraceHours: env.NEWSLETTER_GRACE_HOURS,

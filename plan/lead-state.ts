@@ -6,6 +6,7 @@ import type { Deal } from './customer';
 import { contactTaskId } from './ids';
 import { leadAsCustomer, type Lead, type LeadOutcomeReport, type LeadStage } from './lead';
 import { planProspect, type ProspectPlan } from './prospect';
+import { sendingSlotAtOrAfter } from './engine';
 import type { SendingHours } from './sending-hours';
 import type { DoneTouch, Touch, TouchResult } from './touch';
 
@@ -102,6 +103,15 @@ export function recordDone(state: LeadState, touch: Touch, result: TouchResult, 
   state.touches = state.touches.filter((t) => t.seq !== touch.seq);
   state.done.push(done);
   return done;
+}
+
+/** A touch held back (the contact limit, quiet hours, ...): to its next sending slot from `untilMs`, with the reason. */
+export function holdBack(state: LeadState, touch: Touch, untilMs: number, reason: string): void {
+  const at = sendingSlotAtOrAfter(untilMs, state.lead.timezone, state.sendingHours);
+  touch.firstAt ??= touch.at;
+  touch.at = at.toISO({ suppressMilliseconds: true })!;
+  touch.held = reason;
+  state.touches.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.seq - b.seq);
 }
 
 /** What is wrong with an outcome report for this lead now, if anything (the update's validator). */

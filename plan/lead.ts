@@ -56,6 +56,8 @@ export const leadSchema = z
     agent: agentId.optional(),
     segment: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'expected 1-40 characters of A-Za-z0-9._-').optional(),
     notes: z.string().trim().max(2000).optional(),
+    /** Nothing reaches the person before this local day. */
+    doNotContactUntil: isoDate.optional(),
   })
   .strict()
   .refine((l): boolean => reachableChannels(l).length > 0, {
@@ -121,6 +123,7 @@ export function leadAsCustomer(lead: Lead, agent: string): Customer {
     agent,
     ...(lead.segment ? { segment: lead.segment } : {}),
     source: lead.source,
+    ...(lead.doNotContactUntil ? { doNotContactUntil: lead.doNotContactUntil } : {}),
     ...(lead.notes || lead.needs ? { notes: [lead.needs && `Looking for: ${lead.needs}`, lead.notes].filter(Boolean).join('\n').slice(0, 2000) } : {}),
   });
 }

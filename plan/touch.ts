@@ -31,6 +31,8 @@ export interface Touch {
   slot?: string;
   /** The time it was first due, when it had to wait (SMS night hours, a missing newsletter issue). */
   firstAt?: string;
+  /** Why it was held back (the contact limit, quiet hours, a blackout date, "do not contact until"). */
+  held?: string;
   /** Holiday and remembrance cards (plan version 2 on): the local calendar date of the day itself; `at` may be days earlier for post. */
   holidayDate?: string;
 }
@@ -69,6 +71,6 @@ const KIND_LABEL: Record<TouchKind, string> = {
 };
 
 /** One line that reads well in Temporal UI, e.g. "Holiday card: Eid al-Fitr (postal)". */
-export function touchSummary(touch: Pick<Touch, 'kind' | 'title' | 'channel'>): string {
-  return `${KIND_LABEL[touch.kind]}: ${touch.title} (${touch.channel})`;
+export function touchSummary(touch: Pick<Touch, 'kind' | 'title' | 'channel' | 'held'>): string {
+  return `${KIND_LABEL[touch.kind]}: ${touch.title} (${touch.channel}${touch.held ? `; held: ${touch.held}` : ''})`;
 }

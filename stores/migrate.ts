@@ -6,10 +6,12 @@ import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migrat
 import type { Db } from './db';
 import * as initial from './migrations/0001-initial';
 import * as leads from './migrations/0002-leads';
+import * as reservations from './migrations/0003-contact-reservations';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-leads': leads,
+  '0003-contact-reservations': reservations,
 };
 
 function migrator(db: Db): Migrator {

@@ -13,6 +13,13 @@ export interface RecordStore {
   /** A delivery's own outcome, and the person's row (created on their first touch). */
   recordDelivered(person: PersonSnapshot, outcome: OutcomeRecord): Promise<void>;
   recordProgress(progress: YearProgress): Promise<void>;
+  /**
+   * The contact limit's count, atomic across workers: under a transaction-scoped advisory lock
+   * for the person and channel, the sends since `sinceIso` (outcome rows, and reservations of
+   * sends in flight by other keys) are counted; under `limit`, a reservation for `key` is written
+   * and `[]` returned; at the limit, the times (ms) of those sends, and nothing is written.
+   */
+  reserveSend(req: { customerId: string; channel: string; key: string; nowIso: string; sinceIso: string; limit: number }): Promise<number[]>;
 }
 
 type CustomerRow = Insertable<Database['customers']>;
@@ -58,6 +65,28 @@ export class PgRecordStore implements RecordStore {
       const row = { customer_id: person.customerId, workflow_id: person.workflowId, name: person.name, agent: person.agent, plan: person.plan, plan_year: person.planYear, referrals: 0, updated_at: outcome.doneAt };
       // A delivery means the year runs, unless an operator paused it or the customer was lost.
       await upsertCustomer(tx, { ...row, state: 'running' }, { keepState: true });
+    });
+  }
+
+  async reserveSend(req: { customerId: string; channel: string; key: string; nowIso: string; sinceIso: string; limit: number }): Promise<number[]> {
+    return this.db.transaction().execute(async (tx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${`plan33:${req.customerId}:${req.channel}`}))`.execute(tx);
+      const since = new Date(req.sinceIso);
+      const sent = await tx.selectFrom('touch_outcomes').select('done_at').where('customer_id', '=', req.customerId).where('channel', '=', req.channel).where('outcome', '=', 'sent').where('done_at', '>', since).where('key', '<>', req.key).execute();
+      // A reservation whose send finished is counted through its outcome row instead.
+      const inFlight = await tx
+        .selectFrom('contact_reservations')
+        .select('at')
+        .where('customer_id', '=', req.customerId)
+        .where('channel', '=', req.channel)
+        .where('at', '>', since)
+        .where('key', '<>', req.key)
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('touch_outcomes').select('key').whereRef('touch_outcomes.key', '=', 'contact_reservations.key'))))
+        .execute();
+      const times = [...sent.map((r) => new Date(r.done_at).getTime()), ...inFlight.map((r) => new Date(r.at).getTime())].sort((a, b) => a - b);
+      if (times.length >= req.limit) return times;
+      await tx.insertInto('contact_reservations').values({ key: req.key, customer_id: req.customerId, channel: req.channel, at: req.nowIso }).onConflict((oc) => oc.column('key').doNothing()).execute();
+      return [];
     });
   }
 

@@ -135,6 +135,14 @@ export interface LeadStagesTable {
   reason: string | null;
 }
 
+/** A send about to happen under the contact limit (written under the person's lock, before the send). */
+export interface ContactReservationsTable {
+  key: string;
+  customer_id: string;
+  channel: string;
+  at: Timestamp;
+}
+
 export interface Database {
   deliveries: DeliveriesTable;
   contacts: ContactsTable;
@@ -145,6 +153,7 @@ export interface Database {
   referrals: ReferralsTable;
   leads: LeadsTable;
   lead_stages: LeadStagesTable;
+  contact_reservations: ContactReservationsTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;

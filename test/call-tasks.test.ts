@@ -349,7 +349,13 @@ describe('open call tasks on the dev server (visibility)', () => {
     const taskQueue = 'call-c';
     const w = await createTestWorker({ connection: env.nativeConnection, taskQueue, smtp, stores });
     await w.runUntil(async () => {
-      await dealClosed(env.client, { customer: phoneOnly('call-c', { sendingHours: '00:00-24:00' }), deal }, { taskQueue });
+      // A zone where it is daytime now (calls only 08:00-21:00 local), wherever and whenever the test runs.
+      const zones = ['Pacific/Kiritimati', 'Pacific/Auckland', 'Asia/Tokyo', 'Asia/Kolkata', 'Asia/Riyadh', 'Europe/London', 'America/New_York', 'America/Los_Angeles', 'Pacific/Honolulu'];
+      const timezone = zones.find((z) => {
+        const hour = Number(new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone: z }).format(Date.now()));
+        return hour >= 9 && hour < 19;
+      })!;
+      await dealClosed(env.client, { customer: phoneOnly('call-c', { sendingHours: '00:00-24:00', timezone }), deal }, { taskQueue });
       const handle = env.client.workflow.getHandle(customerWorkflowId('call-c'));
       try {
         let st = await eventually('the year to start', async () => {

@@ -160,7 +160,7 @@ describe('plan33 CLI against a running server', () => {
     const sent = Object.values(report.touchesThisMonth).reduce((n, o) => n + (o.sent ?? 0), 0);
     expect(sent).toBe(Object.values(report.perAgent).reduce((n, a) => n + a.sentThisMonth, 0));
     const mine = JSON.parse((await run('report', '--agent', 'agent-sara', '--json')).stdout) as Report;
-    expect(mine.customersByPlan).toEqual({ 'client-for-life': 1, advocate: 0 });
+    expect(mine.customersByPlan).toEqual({ 'client-for-life': 1, advocate: 0, 'general-33': 0 });
     expect((await run('report')).stdout).toContain('agent-omar');
   });
 
@@ -171,7 +171,7 @@ describe('plan33 CLI against a running server', () => {
       const report = JSON.parse((await run('report', '--json')).stdout) as Report;
       const statuses = await Promise.all(running.map((id) => status(id)));
       const expected: Pick<Report, 'customersByPlan' | 'touchesThisMonth' | 'referrals'> & { perAgent: Record<string, { customers: number; sentThisMonth: number }> } = {
-        customersByPlan: { 'client-for-life': 0, advocate: 0 },
+        customersByPlan: { 'client-for-life': 0, advocate: 0, 'general-33': 0 },
         touchesThisMonth: {},
         referrals: 0,
         perAgent: {},

@@ -20,6 +20,7 @@ export function createDependencies(config: Config, stores: Stores): ActivityDeps
     contacts: stores.contacts,
     leads: stores.leads,
     leadSettings: loadLeadSettings(config.leadsFile),
+    contactRules: config.contactRules,
     business: config.business,
     planOverrides: loadPlanOverrides(config.planOverridesFile),
     unsubscribe: config.unsubscribe,

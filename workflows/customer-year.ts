@@ -344,8 +344,8 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
     ]);
   }
 
-  /** Runs a touch; `retryAtMs` when it must wait (its newsletter issue is not there yet). */
-  async function run(touch: Touch): Promise<TouchResult | { retryAtMs: number }> {
+  /** Runs a touch; `retryAtMs` when it must wait (its newsletter issue is not there yet, or it is held back). */
+  async function run(touch: Touch): Promise<TouchResult | { retryAtMs: number; held?: string }> {
     const channel = chooseChannel(channelKeyOf(touch), s.customer, s.definition);
     if (channel === 'none') return { outcome: 'skipped', reason: 'no channel with consent and contact details for this touch' };
     const delivery = { ...touch, channel };
@@ -368,6 +368,11 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
       if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
         const { type, message, details } = err.cause;
         if (type === 'ContentNotReady') return { retryAtMs: (details?.[0] as { retryAtMs: number }).retryAtMs };
+        // The contact limit, quiet hours, a blackout date or "do not contact until": later, with the reason.
+        if (type === 'ContactPressure') {
+          const hold = details?.[0] as { retryAtMs: number; reason: string };
+          return { retryAtMs: hold.retryAtMs, held: hold.reason };
+        }
         log.warn('touch failed for good', { seq: touch.seq, type });
         // A newsletter issue that never came is the business's gap, not a delivery failure.
         return { outcome: type === 'ContentMissing' ? 'skipped' : 'failed', reason: message };
@@ -437,6 +442,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
     }
     const result = await run(next);
     if ('retryAtMs' in result) {
+      if (result.held) next.held = result.held;
       // Still one touch a day: the wait lands on a day without another touch.
       const slot = new Date(year.slotAtOrAfter(s, result.retryAtMs)).toISOString();
       year.deferTo(s, next, Date.parse(year.onFreeDay(s, slot, next.seq)));

@@ -192,7 +192,7 @@ export async function leadJourney(input: LeadJourneyInput): Promise<lm.LeadStatu
 
   await activities.giveLeadTask.executeWithOptions({ summary: `First contact: ${s.agent}` }, [{ task: leadTask(s.contact.taskId, 'first-contact', s.contact.dueMs), notice: 'new' }]);
 
-  async function run(touch: Touch): Promise<TouchResult> {
+  async function run(touch: Touch): Promise<TouchResult | { retryAtMs: number; held: string }> {
     const channel = touch.channel;
     if (channel === 'none') return { outcome: 'skipped', reason: 'no channel with consent and contact details for this touch' };
     try {
@@ -200,7 +200,14 @@ export async function leadJourney(input: LeadJourneyInput): Promise<lm.LeadStatu
         { key: touchKey(workflowId, EIGHT_BY_EIGHT_YEAR, touch.seq), customer: person(), touch, context: { plan: '8x8', planYear: EIGHT_BY_EIGHT_YEAR, ...(touch.kind === 'call' ? { call: callContext(touch) } : {}) } },
       ]);
     } catch (err) {
-      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return { outcome: 'failed', reason: err.cause.message };
+      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+        // The contact limit (across the person's plans), quiet hours, a blackout date: later, with the reason.
+        if (err.cause.type === 'ContactPressure') {
+          const hold = err.cause.details?.[0] as { retryAtMs: number; reason: string };
+          return { retryAtMs: hold.retryAtMs, held: hold.reason };
+        }
+        return { outcome: 'failed', reason: err.cause.message };
+      }
       throw err;
     }
   }
@@ -321,7 +328,12 @@ export async function leadJourney(input: LeadJourneyInput): Promise<lm.LeadStatu
           touch.at = new Date(nextSendingSlot(Date.now(), s.lead.timezone, SMS_HOURS).toMillis()).toISOString();
           continue;
         }
-        lead.recordDone(s, touch, await run(touch), Date.now());
+        const result = await run(touch);
+        if ('retryAtMs' in result) {
+          lead.holdBack(s, touch, result.retryAtMs, result.held);
+          continue;
+        }
+        lead.recordDone(s, touch, result, Date.now());
         if (s.touches.length === 0 && lead.isSending(s)) lead.setStage(s, 'nurture', Date.now(), 'the 8x8 ended without a deal');
         continue;
       }
