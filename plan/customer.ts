@@ -69,6 +69,8 @@ export const customerSchema = z
     notes: z.string().trim().max(2000).optional(),
     /** Overrides the business's sending hours for this customer, e.g. "17:00-20:00". */
     sendingHours: sendingHoursText.optional(),
+    /** Shares printed cards with the others at the same address who opted in too (one card for all). */
+    household: z.boolean().optional(),
     /** Nothing reaches the person before this local day (they asked for a break). */
     doNotContactUntil: isoDate.optional(),
     /** Where the person first heard of the business (a lead's source, carried at the deal). */

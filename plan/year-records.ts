@@ -111,5 +111,7 @@ export interface YearProgress extends PersonSnapshot {
   calls: Array<{ taskId: string; outcome: string; notes?: string; completedAt?: string }>;
   /** Workflow time of this snapshot: an older snapshot never overwrites a newer one. */
   at: string;
+  /** The household the person shares printed cards with (address key), or null when they do not. */
+  household?: string | null;
 }
 

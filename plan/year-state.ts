@@ -8,6 +8,7 @@ import { touchKey } from './ids';
 import type { PlanDefinition } from './definitions';
 import { followUpLetterAt, hoursFor, planTouches, replan, sendingSlotAtOrAfter, thankYouTouch } from './engine';
 import type { SendingHours } from './sending-hours';
+import { householdOf } from './household';
 import { touchSummary, type DoneTouch, type PlanName, type Touch, type TouchResult } from './touch';
 import type { CallContext } from './call-context';
 import type { CallCompletion, CallRecord, CustomerStatus, FulfilmentUpdate, YearProgress } from './year-records';
@@ -410,6 +411,7 @@ export function progressOf(state: YearState, ids: { customerId: string; workflow
       .map((t) => ({ key: touchKey(ids.workflowId, state.planYear, t.seq), seq: t.seq, kind: t.kind, channel: t.channel, outcome: t.outcome, ...(t.reason ? { reason: t.reason } : {}), at: t.at, doneAt: t.doneAt })),
     calls: state.calls.filter((c) => c.outcome).map((c) => ({ taskId: c.taskId, outcome: c.outcome!, ...(c.notes ? { notes: c.notes } : {}), ...(c.completedAt ? { completedAt: c.completedAt } : {}) })),
     at: new Date(nowMs).toISOString(),
+    household: householdOf(state.customer) ?? null,
   };
 }
 

@@ -20,6 +20,7 @@ export interface RecordStore {
    * and `[]` returned; at the limit, the times (ms) of those sends, and nothing is written.
    */
   reserveSend(req: { customerId: string; channel: string; key: string; nowIso: string; sinceIso: string; limit: number }): Promise<number[]>;
+  claimHouseholdItem(req: { household: string; item: string; taskId: string; customerId: string }): Promise<{ names: string[]; carriedBy: string }>;
 }
 
 type CustomerRow = Insertable<Database['customers']>;
@@ -68,6 +69,21 @@ export class PgRecordStore implements RecordStore {
     });
   }
 
+  /**
+   * One shared printed item per household: under the household's lock, the members (opted in)
+   * and, if no member sent this item yet, a claim for `taskId`. Returns the members' names and
+   * the task that carries the item (this one, or the member's who came first).
+   */
+  async claimHouseholdItem(req: { household: string; item: string; taskId: string; customerId: string }): Promise<{ names: string[]; carriedBy: string }> {
+    return this.db.transaction().execute(async (tx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${`plan33:household:${req.household}`}))`.execute(tx);
+      const members = await tx.selectFrom('household_members').select(['customer_id', 'name']).where('household', '=', req.household).execute();
+      await tx.insertInto('household_items').values({ household: req.household, item: req.item, task_id: req.taskId, customer_id: req.customerId }).onConflict((oc) => oc.columns(['household', 'item']).doNothing()).execute();
+      const row = await tx.selectFrom('household_items').select('task_id').where('household', '=', req.household).where('item', '=', req.item).executeTakeFirstOrThrow();
+      return { names: members.map((m) => m.name), carriedBy: row.task_id };
+    });
+  }
+
   async reserveSend(req: { customerId: string; channel: string; key: string; nowIso: string; sinceIso: string; limit: number }): Promise<number[]> {
     return this.db.transaction().execute(async (tx) => {
       await sql`select pg_advisory_xact_lock(hashtext(${`plan33:${req.customerId}:${req.channel}`}))`.execute(tx);
@@ -92,6 +108,11 @@ export class PgRecordStore implements RecordStore {
 
   async recordProgress(p: YearProgress): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
+      // Household membership follows the profile: opted in at an address, or out of every one.
+      if (p.household !== undefined) {
+        await tx.deleteFrom('household_members').where('customer_id', '=', p.customerId).$if(Boolean(p.household), (q) => q.where('household', '<>', p.household!)).execute();
+        if (p.household) await tx.insertInto('household_members').values({ household: p.household, customer_id: p.customerId, name: p.name }).onConflict((oc) => oc.columns(['household', 'customer_id']).doUpdateSet({ name: p.name, updated_at: sql<Date>`now()` })).execute();
+      }
       const row = { customer_id: p.customerId, workflow_id: p.workflowId, name: p.name, agent: p.agent, plan: p.plan, plan_year: p.planYear, state: p.state, referrals: p.referralIds.length, updated_at: p.at };
       await upsertCustomer(tx, row, { keepState: false });
       if (p.deals.length) {

@@ -143,6 +143,23 @@ export interface ContactReservationsTable {
   at: Timestamp;
 }
 
+/** Who shares printed cards at one address (the household key of plan/household.ts). */
+export interface HouseholdMembersTable {
+  household: string;
+  customer_id: string;
+  name: string;
+  updated_at: GeneratedTimestamp;
+}
+
+/** A shared printed item a household got: one per household and item, whoever sent it. */
+export interface HouseholdItemsTable {
+  household: string;
+  item: string;
+  task_id: string;
+  customer_id: string;
+  created_at: GeneratedTimestamp;
+}
+
 export interface Database {
   deliveries: DeliveriesTable;
   contacts: ContactsTable;
@@ -154,6 +171,8 @@ export interface Database {
   leads: LeadsTable;
   lead_stages: LeadStagesTable;
   contact_reservations: ContactReservationsTable;
+  household_members: HouseholdMembersTable;
+  household_items: HouseholdItemsTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;
