@@ -98,6 +98,12 @@ function english(customer: Customer, touch: Touch, business: Business, context?:
       return { subject: touch.title, paragraphs: [`A call from your ${name} agent.`] };
     case 'prospect-letter':
       return prospectEnglish(touch, name);
+    case 'reactivation-letter':
+      return {
+        remind: { subject: `It has been a while, ${customer.name.first}`, paragraphs: [`It has been some time since we last worked together, and we have been thinking of you. Whatever you are planning next, ${name} is here for you.`] },
+        'ask-why': { subject: `How could we do better for you, ${customer.name.first}?`, paragraphs: ['We would value your honest view: what would make us the first people you call for your next move? Just reply to this letter; every answer is read.'] },
+        offer: { subject: `Something for you from ${name}`, paragraphs: [`As a valued past client, you are welcome to a free market appraisal of your home or a consultation on your next move, whenever suits you. Reply to this letter and we will arrange it.`] },
+      }[touch.occasion ?? ''] ?? { subject: `${touch.title}, from ${name}`, paragraphs: [`${touch.title}.`] };
     case 'remembrance-card':
       // A day of mourning or remembrance: no greeting, no wishes, nothing to sell.
       return { subject: `Remembering, on ${touch.title}`, paragraphs: [`On ${touch.title}, all of us at ${name} pause to remember with you.`] };
@@ -139,6 +145,12 @@ function arabic(customer: Customer, touch: Touch, business: Business, context?: 
       return { subject: touch.title, paragraphs: [`مكالمة من ممثلك في ${name}.`] };
     case 'prospect-letter':
       return prospectArabic(touch, name);
+    case 'reactivation-letter':
+      return {
+        remind: { subject: `مضى وقت طويل يا ${customer.name.first}`, paragraphs: [`مضى بعض الوقت منذ تعاملنا معًا آخر مرة، ولم ننسَك. أيًّا كانت خطوتك القادمة، فريق ${name} هنا من أجلك.`] },
+        'ask-why': { subject: `كيف نخدمك بشكل أفضل يا ${customer.name.first}؟`, paragraphs: ['يهمنا رأيك الصادق: ما الذي يجعلنا أول من تتصل به في خطوتك القادمة؟ فقط ردّ على هذه الرسالة، فكل إجابة تُقرأ باهتمام.'] },
+        offer: { subject: `هدية لك من ${name}`, paragraphs: ['بصفتك عميلًا عزيزًا، يسعدنا أن نقدّم لك تقييمًا مجانيًا لعقارك أو استشارة لخطوتك القادمة متى شئت. ردّ على هذه الرسالة وسنرتّب ذلك.'] },
+      }[touch.occasion ?? ''] ?? { subject: `رسالة من ${name}`, paragraphs: ['نرجو أن تجد في هذه الرسالة ما يفيدك.'] };
     case 'remembrance-card':
       return holiday
         ? { subject: `في ${holiday}`, paragraphs: [`في ${holiday}، نقف معكم وقفة ذكرى وتأمل، من جميع أسرة ${name}.`] }

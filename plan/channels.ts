@@ -14,7 +14,7 @@ type ChannelFacts = Pick<Customer, 'email' | 'phone' | 'address' | 'consent'>;
  */
 export function channelKeyOf(touch: Pick<Touch, 'kind' | 'occasion'>): ChannelKey {
   if (touch.kind === 'remembrance-card') return 'holiday-card';
-  if (touch.kind === 'prospect-letter') return 'newsletter';
+  if (touch.kind === 'prospect-letter' || touch.kind === 'reactivation-letter') return 'newsletter';
   return touch.kind === 'value-added' && touch.occasion === 'referral-thank-you' ? 'thank-you' : touch.kind;
 }
 

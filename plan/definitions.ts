@@ -168,6 +168,13 @@ const definitionShape = {
   giveAways: z.array(itemSchema),
   /** Advocate extras; empty for client-for-life. */
   valueAdded: z.array(valueAddedSchema),
+  /** The reactivation year's letters (remind, ask why, make an offer); unset on other plans. */
+  reactivation: z.array(itemSchema).max(6).optional(),
+  /**
+   * A customer whose last deal is older than this many months and who gave no sign all year
+   * (no reached call, reply, referral or pledge) goes on to a reactivation year. Unset: 24.
+   */
+  reactivationAfterMonths: z.number().int().min(1).max(240).optional(),
 };
 
 export const planDefinitionSchema = z
@@ -309,9 +316,24 @@ const ADVOCATE_V2: PlanDefinition = { ...ADVOCATE_V1, version: 2, holidays: holi
 /** The general 33: the same year for a contact who has not bought, without the deal's anniversary. */
 const generalOf = (d: PlanDefinition): PlanDefinition => ({ ...d, name: 'general-33', personal: { ...d.personal, dealAnniversary: false } });
 
+/**
+ * The reactivation year for a dormant customer: remind, ask why, make an offer (in the first three
+ * months), in place of three of the twelve newsletters; the cards, calls and gifts as before.
+ */
+const reactivationOf = (d: PlanDefinition): PlanDefinition => ({
+  ...d,
+  name: 'reactivation',
+  counts: { ...d.counts, newsletter: d.counts.newsletter - 3 },
+  reactivation: [
+    { id: 'remind', title: 'It has been a while', timing: { months: 0, days: 7 } },
+    { id: 'ask-why', title: 'How could we do better for you?', timing: { months: 1, days: 7 } },
+    { id: 'offer', title: 'Something for you from us', timing: { months: 2, days: 7 } },
+  ],
+});
+
 const CATALOGUE: Readonly<Record<number, Readonly<Record<PlanName, PlanDefinition>>>> = {
-  1: { 'client-for-life': CLIENT_FOR_LIFE_V1, advocate: ADVOCATE_V1, 'general-33': generalOf(CLIENT_FOR_LIFE_V1) },
-  2: { 'client-for-life': CLIENT_FOR_LIFE_V2, advocate: ADVOCATE_V2, 'general-33': generalOf(CLIENT_FOR_LIFE_V2) },
+  1: { 'client-for-life': CLIENT_FOR_LIFE_V1, advocate: ADVOCATE_V1, 'general-33': generalOf(CLIENT_FOR_LIFE_V1), reactivation: reactivationOf(CLIENT_FOR_LIFE_V1) },
+  2: { 'client-for-life': CLIENT_FOR_LIFE_V2, advocate: ADVOCATE_V2, 'general-33': generalOf(CLIENT_FOR_LIFE_V2), reactivation: reactivationOf(CLIENT_FOR_LIFE_V2) },
 };
 
 export const PLAN_VERSIONS = Object.keys(CATALOGUE).map(Number);
@@ -335,6 +357,8 @@ const partialDefinitionSchema = z
     personal: personalSchema.partial().strict(),
     giveAways: definitionShape.giveAways,
     valueAdded: definitionShape.valueAdded,
+    reactivation: definitionShape.reactivation,
+    reactivationAfterMonths: definitionShape.reactivationAfterMonths,
   })
   .partial()
   .strict();
@@ -344,7 +368,7 @@ const segmentName = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a segme
 
 export const planOverridesSchema = z
   .object({
-    segments: z.record(segmentName, z.object({ 'client-for-life': partialDefinitionSchema, advocate: partialDefinitionSchema, 'general-33': partialDefinitionSchema }).partial().strict()),
+    segments: z.record(segmentName, z.object({ 'client-for-life': partialDefinitionSchema, advocate: partialDefinitionSchema, 'general-33': partialDefinitionSchema, reactivation: partialDefinitionSchema }).partial().strict()),
   })
   .strict();
 export type PlanOverrides = z.infer<typeof planOverridesSchema>;

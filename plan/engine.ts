@@ -335,6 +335,13 @@ export function planTouches(input: YearPlanInput): Touch[] {
     drafts.push({ kind: 'value-added', channel: valueChannel, ms: placed.ms, title: title.replace('{team}', customer.favoriteTeam ?? ''), occasion: id, slot: `value-added-${id}` });
   }
 
+  // 2f. Reactivation letters (a dormant customer's year): remind, ask why, make an offer.
+  const letterChannelOfYear = channel('newsletter');
+  for (const item of def.reactivation ?? []) {
+    const placed = cal.claimNearest(timingDay(cal, item.timing), cardMinute, []);
+    drafts.push({ kind: 'reactivation-letter', channel: letterChannelOfYear, ms: placed.ms, title: item.title, occasion: item.id, slot: `reactivation-${item.id}` });
+  }
+
   drafts.sort((a, b) => a.ms - b.ms);
   return drafts.map(({ ms, ...d }, i) => touchOf({ seq: i + 1, ...d }, ms, zone));
 }

@@ -7,11 +7,14 @@ import type { Channel } from './customer';
  * `prospect-letter`: a letter of the 8x8 prospect plan (plan/prospect.ts): how the business can
  * help, no referral ask.
  */
-export const TOUCH_KINDS = ['newsletter', 'holiday-card', 'call', 'follow-up-letter', 'personal-card', 'give-away', 'value-added', 'remembrance-card', 'prospect-letter'] as const;
+export const TOUCH_KINDS = ['newsletter', 'holiday-card', 'call', 'follow-up-letter', 'personal-card', 'give-away', 'value-added', 'remembrance-card', 'prospect-letter', 'reactivation-letter'] as const;
 export type TouchKind = (typeof TOUCH_KINDS)[number];
 
-/** `general-33`: a contact who has not bought (after the 8x8, or the business's sphere): the 33 without the deal's anniversary. */
-export const PLANS = ['client-for-life', 'advocate', 'general-33'] as const;
+/**
+ * `general-33`: a contact who has not bought (after the 8x8, or the business's sphere): the 33 without the deal's anniversary.
+ * `reactivation`: a dormant customer's year: remind, ask why, make an offer, in place of three newsletters.
+ */
+export const PLANS = ['client-for-life', 'advocate', 'general-33', 'reactivation'] as const;
 export type PlanName = (typeof PLANS)[number];
 
 export interface Touch {
@@ -68,6 +71,7 @@ const KIND_LABEL: Record<TouchKind, string> = {
   'value-added': 'Value-added',
   'remembrance-card': 'Remembrance card',
   'prospect-letter': 'Prospect letter',
+  'reactivation-letter': 'Reactivation letter',
 };
 
 /** One line that reads well in Temporal UI, e.g. "Holiday card: Eid al-Fitr (postal)". */

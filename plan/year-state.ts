@@ -238,6 +238,23 @@ export function completeCall(state: YearState, c: CallCompletion, nowMs: number)
   }
 }
 
+export const DEFAULT_REACTIVATION_MONTHS = 24;
+
+/**
+ * Dormant: the last deal is older than the plan's `reactivationAfterMonths` (default 24) and the
+ * customer gave no sign this year (a reached call, a reply, a referral or a pledge since the year
+ * began). Such a customer's next year is a reactivation year.
+ */
+export function isDormant(state: YearState, atStart: { referrals: number; pledged: boolean }, nowMs: number): boolean {
+  const zone = state.customer.timezone;
+  const last = state.deals.map((d) => d.closedAt.slice(0, 10)).sort().at(-1);
+  if (!last) return false;
+  const months = DateTime.fromMillis(nowMs, { zone }).diff(DateTime.fromISO(last, { zone }), 'months').months;
+  if (months < (state.definition.reactivationAfterMonths ?? DEFAULT_REACTIVATION_MONTHS)) return false;
+  const sign = state.calls.some((c) => c.outcome === 'reached') || (state.replies?.length ?? 0) > 0 || state.referralIds.length > atStart.referrals || (state.pledged && !atStart.pledged);
+  return !sign;
+}
+
 /** Kinds that count as the same for the hand-over's 30-day rule (a prospect letter is a newsletter's kin). */
 const SAME_KIND: Record<string, string> = { 'prospect-letter': 'newsletter' };
 export const RECENT_DAYS = 30;

@@ -34,7 +34,7 @@ const ZONES = [
 ];
 const COUNTRIES = ['SA', 'US', 'GB', 'AE', 'EG', 'DE', 'FR', 'IN', 'JP', 'BR', 'AQ', undefined] as const;
 const WINDOWS = ['09:00-19:00', '17:00-20:00', '02:00-03:00', '00:00-24:00', '08:30-09:00', '12:00-12:01', '01:00-02:30'];
-const BASE_COUNTS: Record<TouchKind, number> = { newsletter: 12, 'holiday-card': 7, call: 5, 'follow-up-letter': 3, 'personal-card': 4, 'give-away': 2, 'value-added': 0, 'remembrance-card': 0, 'prospect-letter': 0 };
+const BASE_COUNTS: Record<TouchKind, number> = { newsletter: 12, 'holiday-card': 7, call: 5, 'follow-up-letter': 3, 'personal-card': 4, 'give-away': 2, 'value-added': 0, 'remembrance-card': 0, 'prospect-letter': 0, 'reactivation-letter': 0 };
 
 function customer(overrides: Partial<CustomerInput> = {}): Customer {
   return customerSchema.parse({ ...layla, ...overrides });

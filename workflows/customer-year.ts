@@ -462,10 +462,18 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   await recordProgress();
   await condition(allHandlersFinished);
   if (s.cancelled || s.handedOver) return { ...year.status(s, input.customerId), previousYear: input.previousYear };
+  // A dormant client (last deal long ago, no sign all year) gets a reactivation year; one who
+  // answered during it goes back to client-for-life.
+  let nextPlan = s.plan;
+  if ((s.plan === 'client-for-life' || s.plan === 'reactivation') && patch('reactivation')) {
+    const dormant = year.isDormant(s, { referrals: input.referralIds?.length ?? 0, pledged: input.pledged ?? false }, Date.now());
+    nextPlan = dormant ? 'reactivation' : 'client-for-life';
+    if (nextPlan !== s.plan) log.info('next year on another plan', { from: s.plan, to: nextPlan });
+  }
   return continueAsNew<typeof customerYear>({
     v: 1,
     customerId: input.customerId,
-    plan: s.plan,
+    plan: nextPlan,
     planYear: s.planYear + 1,
     sendingHours: s.sendingHours,
     segment: input.segment,

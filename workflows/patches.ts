@@ -45,6 +45,13 @@ export const PATCHES = {
     nextStepFrom: '2027-12',
     histories: ['year-channel-queues.json', 'year-store-progress.json'],
   },
+  reactivation: {
+    change: 'a client-for-life customer dormant past reactivationAfterMonths (no sign all year) continues into a reactivation year; a reactivation year with a sign goes back to client-for-life',
+    since: '2026-11',
+    stage: 'patched',
+    nextStepFrom: '2027-12',
+    histories: ['year-store-progress.json', 'year-end-reactivation.json'],
+  },
 } as const satisfies Record<string, PatchInfo>;
 
 export type PatchId = keyof typeof PATCHES;
