@@ -37,6 +37,9 @@ const app = await buildApi({
   db: stores.db,
   sendingHours: config.sendingHours,
   leadSettings: loadLeadSettings(config.leadsFile),
+  formSecret: config.form.secret,
+  formPerMinute: config.form.perMinute,
+  trustProxy: config.trustProxy,
   logger: log,
 });
 await app.listen({ port: config.api.port, host: '0.0.0.0' });

@@ -1,7 +1,7 @@
 // The HTTP API other apps call (PRODUCT.md, "HTTP API"), and the webhooks that bring the
 // outside world back in: one-click unsubscribe, Twilio's inbound SMS, fulfilment reports.
 // Every route validates first: bad input gets 400 with the fields named and changes nothing.
-import { timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Client } from '@temporalio/client';
@@ -17,6 +17,7 @@ import { openApiDocument } from './openapi';
 import type { SendingHours } from '../plan/sending-hours';
 import { DEFAULT_LEAD_SETTINGS, type LeadSettings } from '../plan/lead-routing';
 import * as leads from '../service/leads';
+import { registerLeadForm } from './lead-form';
 
 export interface ApiOptions {
   client: Client;
@@ -34,6 +35,12 @@ export interface ApiOptions {
   sendingHours?: SendingHours;
   /** Lead sources, Assign rules and timings (PLAN33_LEADS_FILE); unset: defaults. */
   leadSettings?: LeadSettings;
+  /** Signs the embeddable lead form's CSRF tokens (FORM_SECRET); unset: derived from the API key. */
+  formSecret?: string;
+  /** Lead form posts per client address per minute (default 5). */
+  formPerMinute?: number;
+  /** Behind a load balancer: take the client's address from X-Forwarded-For (TRUST_PROXY). */
+  trustProxy?: boolean;
   logger: Logger;
 }
 
@@ -65,7 +72,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     { component: 'api' },
     { serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.replace(/\/v1\/unsubscribe\/[^/?]+/, '/v1/unsubscribe/[token]'), remoteAddress: req.ip }) } },
   );
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 1_000_000 });
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 1_000_000, trustProxy: opts.trustProxy ?? false });
   await app.register(formbody);
   // Webhook signatures are computed over the exact bytes received.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
@@ -148,6 +155,12 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     });
     v1.post<{ Params: { id: string } }>('/v1/leads/:id/end', async (req, reply) => reply.code(202).send(await leads.endLead(opts.client, req.params.id, req.body ?? {})));
   });
+
+  // ---- the embeddable lead form: CSRF token, honeypot, rate limit ----
+  {
+    const secret = opts.formSecret ?? createHmac('sha256', opts.apiKey).update('plan33 lead form').digest('base64url');
+    await registerLeadForm(app, { client: opts.client, db: opts.db, secret, perMinute: opts.formPerMinute, lead: { taskQueue: opts.taskQueue, settings: opts.leadSettings ?? DEFAULT_LEAD_SETTINGS, sendingHours: opts.sendingHours } });
+  }
 
   // ---- one-click unsubscribe (RFC 8058): the link in List-Unsubscribe ----
   const unsubscribe = async (token: string) => {

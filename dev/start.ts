@@ -2,6 +2,7 @@
 // and Web UI), PostgreSQL for plan33's own records (embedded, unless DATABASE_URL is set), a
 // local SMTP server that keeps every message as a file, the worker, the API, and the sample
 // customers. Ctrl-C stops all of it; the next `npm start` resumes from the SQLite file.
+import { loadLeadSettings } from '../lib/lead-settings';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -139,6 +140,9 @@ const api = await buildApi({
   contacts: stores.contacts,
   db: stores.db,
   sendingHours: config.sendingHours,
+  leadSettings: loadLeadSettings(config.leadsFile),
+  formSecret: config.form.secret,
+  formPerMinute: config.form.perMinute,
   logger: log,
 });
 const apiUrl = await api.listen({ port: config.api.port, host: '127.0.0.1' });
@@ -168,6 +172,7 @@ const where = postgres && (postgres.clusterDir === postgres.dataDir ? here(postg
 say(`  database          ${postgres ? `${postgres.url} (embedded PostgreSQL, data in ${where})` : redactUrl(databaseUrl)}`);
 say('  agent tasks       rows in the tasks table (npx plan33 tasks --agent agent-sara), deliveries in deliveries');
 say(`  HTTP API          ${apiUrl}  (API key in ${here(join(config.dataDir, 'secrets.json'))}: ${config.api.apiKey})`);
+say(`  lead form         ${apiUrl}/forms/lead  (Arabic: ?lang=ar; embed it in an iframe)`);
 say('  try:');
 say(`    curl -s -H 'Authorization: Bearer ${config.api.apiKey}' ${apiUrl}/v1/customers/sample-layla`);
 say(

@@ -60,6 +60,9 @@ const schema = z
     PLAN33_API_KEY: envOptional(),
     PLAN33_AGENTS_FILE: envOptional(),
     PLAN33_LEADS_FILE: envOptional(),
+    FORM_SECRET: envOptional(),
+    FORM_POSTS_PER_MINUTE: envInt(5, { min: 1, max: 1000 }),
+    TRUST_PROXY: envBool(false),
     CONTACT_LIMIT_EMAIL_PER_WEEK: envInt(2, { min: 0, max: 50 }),
     CONTACT_LIMIT_SMS_PER_WEEK: envInt(1, { min: 0, max: 50 }),
     CONTACT_LIMIT_POSTAL_PER_WEEK: envInt(0, { min: 0, max: 50 }),
@@ -138,6 +141,10 @@ const schema = z
     agentsFile: env.PLAN33_AGENTS_FILE,
     /** Lead sources, Assign rules and first-contact timings (JSON, see README); unset: defaults. */
     leadsFile: env.PLAN33_LEADS_FILE,
+    /** The embeddable lead form (GET/POST /forms/lead): its CSRF tokens' secret (unset: derived from the API key), posts per client address per minute. */
+    form: { secret: env.FORM_SECRET, perMinute: env.FORM_POSTS_PER_MINUTE },
+    /** Behind a load balancer: the client's address from X-Forwarded-For (rate limits, logs). */
+    trustProxy: env.TRUST_PROXY,
     /** One limit on contact pressure across a person's plans (0: no limit for that channel). */
     contactRules: {
       perWeek: Object.fromEntries(

@@ -2,6 +2,7 @@
 // the candidates (by language, country, source); among them, round robin weighted by each
 // agent's open load, skipping agents who are away or at their daily cap. Pure: the activity
 // gathers the facts (agents, open tasks, today's tasks) and this decides.
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { DEFAULT_LEAD_SOURCES, type Lead } from './lead';
 
@@ -28,6 +29,8 @@ export const leadSettingsSchema = z
   .object({
     /** The answers to "How did you hear about us?" a lead's `source.channel` must be one of. */
     sources: z.array(slug).min(1).default([...DEFAULT_LEAD_SOURCES]),
+    /** The time zone of a lead whose own is not known (the web form without the browser's), e.g. Asia/Riyadh. */
+    defaultTimezone: z.string().refine((tz) => IANAZone.isValidZone(tz), 'expected an IANA time zone, e.g. Asia/Riyadh').optional(),
     /** Country for phone numbers given without +<country code>, e.g. SA. */
     defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166 two-letter country code, e.g. SA').optional(),
     /** The first-contact task's deadline after capture. */
