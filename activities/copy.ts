@@ -18,6 +18,8 @@ export interface TouchContext {
   callNotes?: string;
   /** This month's issue from the content folder, in the customer's language. */
   newsletter?: { subject: string; paragraphs: string[] };
+  /** The welcome issue after the deal: the one-question link, "How did you hear about us?". */
+  sourceQuestionUrl?: string;
 }
 
 export type Language = 'en' | 'ar';
@@ -183,6 +185,13 @@ function prospectArabic(touch: Touch, name: string): Pick<TouchCopy, 'subject' |
 /** A prospect (the 8x8) gets no referral ask: the closing block says how the business can help instead. */
 const isProspect = (context?: TouchContext) => context?.plan === '8x8';
 
+/** The welcome issue's one question, appended to its words. */
+function withSourceQuestion(words: Pick<TouchCopy, 'subject' | 'paragraphs'>, lang: Language, url?: string): Pick<TouchCopy, 'subject' | 'paragraphs'> {
+  if (!url) return words;
+  const ask = lang === 'ar' ? `سؤال واحد إن سمح وقتك: كيف سمعت عنا أول مرة؟ ${url}` : `One question, if you have a moment: how did you first hear about us? ${url}`;
+  return { ...words, paragraphs: [...words.paragraphs, ask] };
+}
+
 export function touchCopy(customer: Customer, touch: Touch, business: Business, context?: TouchContext): TouchCopy {
   const lang = languageOf(customer);
   const prospect = isProspect(context);
@@ -190,7 +199,7 @@ export function touchCopy(customer: Customer, touch: Touch, business: Business, 
     return {
       lang,
       dir: 'rtl',
-      ...arabic(customer, touch, business, context),
+      ...withSourceQuestion(arabic(customer, touch, business, context), lang, context?.sourceQuestionUrl),
       greeting: `عزيزي/عزيزتي ${customer.name.first}،`,
       referral: prospect
         ? `لديك سؤال عن الشراء أو البيع أو الإيجار؟ ردّ على هذه الرسالة أو اتصل بنا، ويسعد فريق ${business.name} بمساعدتك.`
@@ -204,7 +213,7 @@ export function touchCopy(customer: Customer, touch: Touch, business: Business, 
   return {
     lang,
     dir: 'ltr',
-    ...english(customer, touch, business, context),
+    ...withSourceQuestion(english(customer, touch, business, context), lang, context?.sourceQuestionUrl),
     greeting: `Dear ${customer.name.first},`,
     referral: prospect
       ? `Questions about buying, selling or renting? Reply to this message or call us: the ${business.name} team is glad to help.`

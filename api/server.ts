@@ -18,6 +18,8 @@ import type { SendingHours } from '../plan/sending-hours';
 import { DEFAULT_LEAD_SETTINGS, type LeadSettings } from '../plan/lead-routing';
 import * as leads from '../service/leads';
 import { registerLeadForm } from './lead-form';
+import { verifySourceToken } from '../lib/source-link';
+import { PgLeadStore } from '../stores/leads';
 
 export interface ApiOptions {
   client: Client;
@@ -161,6 +163,35 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     const secret = opts.formSecret ?? createHmac('sha256', opts.apiKey).update('plan33 lead form').digest('base64url');
     await registerLeadForm(app, { client: opts.client, db: opts.db, secret, perMinute: opts.formPerMinute, lead: { taskQueue: opts.taskQueue, settings: opts.leadSettings ?? DEFAULT_LEAD_SETTINGS, sendingHours: opts.sendingHours } });
   }
+
+  // ---- "How did you hear about us?" after the deal: the welcome issue's one-question link ----
+  const sourcePage = (lang: 'en' | 'ar', body: string) =>
+    `<!doctype html><html lang="${lang}" dir="${lang === 'ar' ? 'rtl' : 'ltr'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${lang === 'ar' ? 'سؤال واحد' : 'One question'}</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:1rem auto;padding:0 1rem">${body}</body></html>`;
+  const sourceCustomer = (token: string) => {
+    const id = opts.unsubscribeSecret ? verifySourceToken(opts.unsubscribeSecret, token) : undefined;
+    if (!id) throw Object.assign(new Error('this link is not valid'), { statusCode: 400 });
+    return id;
+  };
+  app.get<{ Params: { token: string }; Querystring: { lang?: string } }>('/v1/source/:token', async (req, reply) => {
+    sourceCustomer(req.params.token);
+    const lang = req.query.lang === 'ar' ? 'ar' : 'en';
+    const sources = (opts.leadSettings ?? DEFAULT_LEAD_SETTINGS).sources;
+    const token = req.params.token.replace(/[^A-Za-z0-9._-]/g, '');
+    const options = sources.map((s) => `<label style="display:block;margin:.3rem 0"><input type="radio" name="source" value="${s}" required> ${s.replace(/-/g, ' ')}</label>`).join('');
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(sourcePage(lang, `<form method="post" action="/v1/source/${token}?lang=${lang}"><h1>${lang === 'ar' ? 'كيف سمعت عنا أول مرة؟' : 'How did you first hear about us?'}</h1>${options}<label>${lang === 'ar' ? 'تفاصيل (اختياري)' : 'Anything more (optional)'} <input name="text" maxlength="200"></label><p><button type="submit">${lang === 'ar' ? 'إرسال' : 'Send'}</button></p></form>`));
+  });
+  app.post<{ Params: { token: string }; Querystring: { lang?: string } }>('/v1/source/:token', async (req, reply) => {
+    const customerId = sourceCustomer(req.params.token);
+    const lang = req.query.lang === 'ar' ? 'ar' : 'en';
+    const body = (req.body ?? {}) as { source?: string; text?: string };
+    const sources = (opts.leadSettings ?? DEFAULT_LEAD_SETTINGS).sources;
+    if (!body.source || !sources.includes(body.source)) throw new ValidationError([`source: expected one of ${sources.join(', ')}, got ${JSON.stringify(body.source ?? null)}`]);
+    const text = typeof body.text === 'string' && body.text.trim() ? body.text.trim().slice(0, 200) : undefined;
+    await new PgLeadStore(opts.db).confirmSource(customerId, body.source, text);
+    return reply.type('text/html; charset=utf-8').send(sourcePage(lang, `<p>${lang === 'ar' ? 'شكرًا لك!' : 'Thank you!'}</p>`));
+  });
 
   // ---- one-click unsubscribe (RFC 8058): the link in List-Unsubscribe ----
   const unsubscribe = async (token: string) => {

@@ -149,6 +149,18 @@ export class PgLeadStore {
     return out;
   }
 
+  /** The customer's answer to "How did you hear about us?" after the deal, beside the lead's. */
+  async confirmSource(customerId: string, source: string, text: string | undefined): Promise<{ captured?: string }> {
+    const lead = await this.get(customerId);
+    const row = { customer_id: customerId, source, text: text ?? null, captured_source: lead?.source ?? null };
+    await this.db
+      .insertInto('source_confirmations')
+      .values(row)
+      .onConflict((oc) => oc.column('customer_id').doUpdateSet({ source, text: text ?? null, confirmed_at: sql<Date>`now()` }))
+      .execute();
+    return lead?.source ? { captured: lead.source } : {};
+  }
+
   /** Leads by stage now (optionally one agent's). */
   async byStage(agent?: string): Promise<Record<string, number>> {
     let q = this.db.selectFrom('leads').select((eb) => ['stage', eb.fn.countAll<string>().as('n')]).groupBy('stage');

@@ -8,12 +8,14 @@ import * as initial from './migrations/0001-initial';
 import * as leads from './migrations/0002-leads';
 import * as reservations from './migrations/0003-contact-reservations';
 import * as households from './migrations/0004-households';
+import * as sources from './migrations/0005-source-confirmations';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-leads': leads,
   '0003-contact-reservations': reservations,
   '0004-households': households,
+  '0005-source-confirmations': sources,
 };
 
 function migrator(db: Db): Migrator {

@@ -160,6 +160,15 @@ export interface HouseholdItemsTable {
   created_at: GeneratedTimestamp;
 }
 
+/** How the customer said they heard of the business, after the deal (and what the lead said). */
+export interface SourceConfirmationsTable {
+  customer_id: string;
+  source: string;
+  text: string | null;
+  captured_source: string | null;
+  confirmed_at: GeneratedTimestamp;
+}
+
 export interface Database {
   deliveries: DeliveriesTable;
   contacts: ContactsTable;
@@ -173,6 +182,7 @@ export interface Database {
   contact_reservations: ContactReservationsTable;
   household_members: HouseholdMembersTable;
   household_items: HouseholdItemsTable;
+  source_confirmations: SourceConfirmationsTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;

@@ -14,6 +14,7 @@ import { createLogger } from '../lib/logger';
 import { createDevServerEnv } from '../dev/temporal-server';
 import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
 import { unsubscribeToken } from '../lib/unsubscribe';
+import { sourceToken } from '../lib/source-link';
 import { SIGNATURE_HEADER, signBody } from '../lib/webhook-signature';
 import { customerWorkflowId } from '../plan/ids';
 import { statusQuery, type CustomerStatus } from '../workflows/messages';
@@ -263,6 +264,21 @@ describe('Twilio inbound SMS webhook', () => {
     } finally {
       await env.client.workflow.getHandle('lead-api-lead-1').terminate('test done').catch(() => undefined);
     }
+  });
+
+  it('"How did you hear about us?" after the deal: the link shows the question and records the answer; a forged link or a bad answer is refused', async () => {
+    const token = sourceToken(UNSUBSCRIBE_SECRET, 'api-1');
+    const page = await call('GET', `/v1/source/${token}?lang=ar`, undefined, {});
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('كيف سمعت عنا أول مرة؟');
+    expect(page.body).toContain('value="open-house"');
+    expect((await call('GET', `/v1/source/${sourceToken('another-secret-entirely', 'api-1')}`, undefined, {})).status).toBe(400);
+    const post = (body: string) => fetch(`${base}/v1/source/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).then(async (r) => ({ status: r.status, text: await r.text() }));
+    const bad = await post('source=carrier-pigeon');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('source: expected one of');
+    expect((await post('source=referral&text=my+neighbour+Omar')).status).toBe(200);
+    expect(await stores.db.selectFrom('source_confirmations').select(['customer_id', 'source', 'text']).where('customer_id', '=', 'api-1').execute()).toEqual([{ customer_id: 'api-1', source: 'referral', text: 'my neighbour Omar' }]);
   });
 
   it('a message from an unknown number is answered and changes nothing', async () => {

@@ -8,6 +8,7 @@ import { InvalidTokenError, unsubscribeByToken } from '../service/unsubscribe';
 import { createTimeSkippingEnv } from '../dev/temporal-server';
 import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
 import { unsubscribeToken, verifyUnsubscribeToken } from '../lib/unsubscribe';
+import { verifySourceToken } from '../lib/source-link';
 import { customerWorkflowId } from '../plan/ids';
 import { statusQuery } from '../workflows/messages';
 import { createTestWorker, installTestRuntime } from './helpers/temporal';
@@ -52,6 +53,12 @@ describe('one-click unsubscribe round trip (time-skipping server, real SMTP)', (
       expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
       const link = /<(https:\/\/plan33\.test\/v1\/unsubscribe\/[^>]+)>/.exec(header('list-unsubscribe') ?? '')?.[1];
       expect(link).toBeDefined();
+      // The welcome issue after the deal asks the one question (Source), with a link of its own (Arabic: the customer's locale).
+      const ask = /https:\/\/plan33\.test\/v1\/source\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\?lang=ar/.exec(mail.text ?? '');
+      expect(ask).not.toBeNull();
+      expect(mail.text).toContain('كيف سمعت عنا أول مرة؟');
+      expect(verifySourceToken(unsubscribe.secret, ask![1]!)).toBe('cust-unsub');
+      expect(verifySourceToken(unsubscribe.secret, link!.split('/').at(-1)!)).toBeUndefined(); // an unsubscribe token is not a source token
 
       await expect(unsubscribeByToken(env.client, unsubscribe.secret, 'forged.token')).rejects.toThrow(InvalidTokenError);
       const token = link!.split('/').at(-1)!;
