@@ -9,6 +9,7 @@ import { loadPlanOverrides } from '../lib/plan-overrides';
 import { formatPreview, preview } from './preview';
 import { checkDate, InputError, readCustomerFile } from './read-customer';
 import { simulate } from '../dev/simulate';
+import { simulateLead } from '../dev/simulate-lead';
 import { table } from './table';
 import { CALL_OUTCOMES } from '../workflows/messages';
 import { connectClient } from '../service/connection';
@@ -94,15 +95,32 @@ program
 
 program
   .command('simulate')
-  .description("run the real workflow and activities for the customer's whole year on a time-skipping test server")
-  .requiredOption('--customer <file>', 'customer JSON file (PRODUCT.md shape)')
-  .option('--start <YYYY-MM-DD>', 'first day of the plan year (today or later; default today)')
+  .description("run the real workflows and activities for a customer's whole year, or a lead's whole road (--lead), on a time-skipping test server")
+  .option('--customer <file>', 'customer JSON file (PRODUCT.md shape)')
+  .option('--lead <file>', "lead JSON file: its road (the 8x8, the general 33, at --deal-at client-for-life's first year)")
+  .option('--start <YYYY-MM-DD>', 'first day of the plan year, or the lead\'s capture (today or later; default today)')
   .option('--referral-at <YYYY-MM-DD>', 'the customer refers someone on this day of the simulated year')
+  .option('--deal-at <YYYY-MM-DD>', 'with --lead: the deal closes on this day')
   .option('--calls <outcome>', `how the simulated agent's calls end: ${CALL_OUTCOMES.join(', ')}`, 'reached')
   .option('--json', 'print JSON for programs')
-  .action(async (opts: { customer: string; start?: string; referralAt?: string; calls: string; json?: boolean }) => {
+  .action(async (opts: { customer?: string; lead?: string; start?: string; referralAt?: string; dealAt?: string; calls: string; json?: boolean }) => {
     const config = loadConfig();
-    const customer = readCustomerFile(opts.customer);
+    if (Boolean(opts.customer) === Boolean(opts.lead)) throw new InputError(['--customer or --lead: expected exactly one']);
+    if (opts.lead) {
+      const lead = readJsonFile(opts.lead);
+      checkDate('--start', opts.start);
+      checkDate('--deal-at', opts.dealAt);
+      installTemporalRuntimeLogger(createLogger(process.env.LOG_LEVEL ?? 'warn', pino.destination(2)));
+      const road = await simulateLead({ lead, start: opts.start, dealAt: opts.dealAt, business: config.business, sendingHours: config.sendingHours, ...(config.database.url ? { databaseUrl: config.database.url } : {}) });
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(road.touches, null, 2)}\n`);
+        return;
+      }
+      const rows = road.touches.map((t) => [t.plan, String(t.seq), t.at.slice(0, 16).replace('T', ' '), t.kind, t.channel, t.outcome, t.recipient ?? '', (t.subject ?? t.reason ?? '').slice(0, 60)]);
+      process.stdout.write(`${table(['plan', 'seq', 'at (local)', 'kind', 'channel', 'outcome', 'recipient', 'subject / reason'], rows)}\n\nlead-${road.leadId}: ${road.touches.length} touches, ${road.touches.filter((t) => t.outcome === 'sent').length} sent; wall time ${(road.wallMs / 1000).toFixed(1)} s\n`);
+      return;
+    }
+    const customer = readCustomerFile(opts.customer!);
     checkDate('--start', opts.start);
     checkDate('--referral-at', opts.referralAt);
     if (!(CALL_OUTCOMES as readonly string[]).includes(opts.calls)) throw new InputError([`--calls: expected one of ${CALL_OUTCOMES.join(', ')}`]);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
-import { openStores } from '../stores';
+import { openStores, type Stores } from '../stores';
 import { freePort } from './binaries.mjs';
 import { postgresTempDir, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import type { Business } from '../activities/email-content';
@@ -152,8 +152,11 @@ export async function runSimulatedYear({ env, taskQueue }: SimulationRig, option
   return { status, history, runId, nextYear: st.planYear > 1 ? st : undefined };
 }
 
-export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
-  const started = performance.now();
+/** The servers a simulation runs on: time-skipping Temporal, SMTP capture, Twilio stand-in, PostgreSQL, a worker. */
+export async function withSimulationStack<T>(
+  opts: { business: Business; databaseUrl?: string; deps?: Partial<Parameters<typeof createPlan33Worker>[0]['deps']> },
+  fn: (stack: { env: TestWorkflowEnvironment; taskQueue: string; stores: Stores; describe: (reference: string | undefined) => Promise<{ recipient?: string; subject?: string }> }) => Promise<T>,
+): Promise<T> {
   const dir = postgresTempDir('plan33-simulate-');
   const startDatabase = async (): Promise<{ url: string; postgres?: EmbeddedPostgres }> => {
     if (opts.databaseUrl) return { url: opts.databaseUrl };
@@ -168,34 +171,29 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
     startDatabase(),
   ]);
   const stores = await openStores({ url: database.url, maxConnections: 4 });
-  const { tasks } = stores;
   const mailer = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true });
+  /** Where a delivered touch went and what it said, from what the endpoints received. */
+  const describe = async (reference: string | undefined) => {
+    if (!reference) return {};
+    for (const m of smtp.messages) {
+      const parsed = await simpleParser(m.raw);
+      if (parsed.messageId === reference) return { recipient: m.to.join(', '), subject: parsed.subject };
+    }
+    const sms = twilio.messages.find((x) => x.sid === reference);
+    if (sms) return { recipient: sms.to, subject: sms.body };
+    const task = (await stores.tasks.list()).find((x) => x.taskId === reference);
+    if (task?.type === 'call') return { recipient: `agent ${task.agent}`, subject: task.title };
+    if (task?.type === 'postal') return { recipient: task.recipient, subject: task.item };
+    return {};
+  };
   try {
     const worker = await createPlan33Worker({
       connection: env.nativeConnection,
       taskQueue: 'simulate',
       workflowBundle: bundle,
-      deps: { mailer, tasks, ledger: stores.ledger, records: stores.records, contacts: stores.contacts, business: opts.business, sms: createSmsClient({ ...TWILIO, apiBase: twilio.baseUrl }) },
+      deps: { mailer, tasks: stores.tasks, ledger: stores.ledger, records: stores.records, contacts: stores.contacts, leads: stores.leads, business: opts.business, sms: createSmsClient({ ...TWILIO, apiBase: twilio.baseUrl }), ...opts.deps },
     });
-    const result = await worker.runUntil(runSimulatedYear({ env, taskQueue: 'simulate' }, opts));
-    const { history } = result;
-    const yearOne = result.status;
-
-    const mails = await Promise.all(smtp.messages.map(async (m) => ({ m, parsed: await simpleParser(m.raw) })));
-    const posted = await tasks.list();
-    const touches = [...yearOne.touchesDone].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.seq - b.seq).map((t): SimulatedTouch => {
-      const base = { seq: t.seq, kind: t.kind, channel: t.channel, at: t.at, outcome: t.outcome, reason: t.reason, title: t.title };
-      const mail = mails.find((x) => x.parsed.messageId === t.reference);
-      if (mail) return { ...base, recipient: mail.m.to.join(', '), subject: mail.parsed.subject };
-      const sms = twilio.messages.find((x) => x.sid === t.reference);
-      if (sms) return { ...base, recipient: sms.to, subject: sms.body };
-      const task = posted.find((x) => x.taskId === t.reference);
-      if (task?.type === 'call') return { ...base, recipient: `agent ${task.agent}`, subject: task.title };
-      if (task?.type === 'postal') return { ...base, recipient: task.recipient, subject: task.item };
-      return base;
-    });
-    touches.forEach((t) => opts.onTouch?.(t));
-    return { touches, status: yearOne, wallMs: performance.now() - started, historyEvents: history.events?.length ?? 0, historyBytes: JSON.stringify(history).length };
+    return await worker.runUntil(fn({ env, taskQueue: 'simulate', stores, describe }));
   } finally {
     mailer.close();
     await Promise.all([smtp.close(), twilio.close()]);
@@ -204,4 +202,19 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
     await database.postgres?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
+  const started = performance.now();
+  return withSimulationStack(opts, async ({ env, taskQueue, describe }) => {
+    const result = await runSimulatedYear({ env, taskQueue }, opts);
+    const { history } = result;
+    const yearOne = result.status;
+    const touches: SimulatedTouch[] = [];
+    for (const t of [...yearOne.touchesDone].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.seq - b.seq)) {
+      touches.push({ seq: t.seq, kind: t.kind, channel: t.channel, at: t.at, outcome: t.outcome, reason: t.reason, title: t.title, ...(await describe(t.reference)) });
+    }
+    touches.forEach((t) => opts.onTouch?.(t));
+    return { touches, status: yearOne, wallMs: performance.now() - started, historyEvents: history.events?.length ?? 0, historyBytes: JSON.stringify(history).length };
+  });
 }

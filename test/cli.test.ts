@@ -364,4 +364,23 @@ describe('plan33 simulate --json', () => {
     expect(items.length).toBeGreaterThan(0);
     for (const t of items) expect(t.at.slice(0, 10) >= referralAt, `${t.title} ${t.at}`).toBe(true);
   });
+  it('simulate --lead: the 8x8 until the deal, then client-for-life, every touch with its plan; nothing of a kind within 30 days across the hand-over', async () => {
+    const dealAt = `${SIM_YEAR}-02-11`;
+    const touches = json<Array<SimulatedTouch & { plan: string }>>(await cli(['simulate', '--lead', 'examples/leads/hana-riyadh.json', '--start', SIM_START, '--deal-at', dealAt, '--json'], 150_000));
+    const plans = [...new Set(touches.map((t) => t.plan))];
+    expect(plans).toEqual(['8x8', 'client-for-life']);
+    const road = touches.filter((t) => t.plan === '8x8');
+    // Six weeks of the 8x8 before the deal (weeks 1-6), no referral ask in its words.
+    expect(road.map((t) => t.kind)).toEqual(['prospect-letter', 'call', 'prospect-letter', 'give-away', 'prospect-letter', 'call']);
+    expect(road.every((t) => t.outcome === 'sent' && t.at.slice(0, 10) < dealAt)).toBe(true);
+    expect(road[0]).toMatchObject({ channel: 'email', recipient: 'hana@example.com' });
+    const year = touches.filter((t) => t.plan === 'client-for-life');
+    expect(countKinds(year)).toEqual(THIRTY_THREE);
+    // The welcome newsletter follows the 8x8's letter within days: held back by the 30-day rule.
+    const lastLetter = Date.parse(road.filter((t) => t.kind === 'prospect-letter').at(-1)!.at);
+    for (const t of year.filter((x) => x.kind === 'newsletter' && x.outcome === 'sent')) expect(Date.parse(t.at) - lastLetter).toBeGreaterThanOrEqual(30 * 86_400_000);
+    expect(year.find((t) => t.kind === 'newsletter' && t.outcome === 'skipped')?.reason).toMatch(/not repeated within 30 days/);
+    const bad = await cli(['simulate', '--lead', 'examples/leads/hana-riyadh.json', '--customer', customerPath('emma-london')]);
+    expect(bad.code).toBe(1);
+  });
 });
