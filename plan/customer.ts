@@ -37,6 +37,16 @@ export const addressSchema = z
   })
   .strict();
 
+/** "How did you hear about us?": one of the business's sources, and the person's own words. */
+export const leadSourceSchema = z
+  .object({
+    /** One of the business's sources (config `sources`), e.g. `open-house`. */
+    channel: z.string().trim().min(1, 'expected where the lead heard of the business, e.g. website').max(40),
+    /** The lead's own words, e.g. "saw your sign on Olaya St". */
+    text: z.string().trim().max(200).optional(),
+  })
+  .strict();
+
 export const personalDateSchema = z
   .object({
     occasion: z.string().trim().min(1, 'expected an occasion, e.g. birthday').max(60),
@@ -74,7 +84,7 @@ export const customerSchema = z
     /** Nothing reaches the person before this local day (they asked for a break). */
     doNotContactUntil: isoDate.optional(),
     /** Where the person first heard of the business (a lead's source, carried at the deal). */
-    source: z.object({ channel: z.string().trim().min(1).max(40), text: z.string().trim().max(200).optional() }).strict().optional(),
+    source: leadSourceSchema.optional(),
   })
   .strict()
   // `when`: also checked when other fields are bad, so one answer names every problem.

@@ -3,9 +3,8 @@
 // handed over as the same person (same id) to the client-for-life year at the deal. Pure: the
 // schema, the stages and outcomes, and what the lead becomes at the hand-over.
 import { z } from 'zod';
-import { addressSchema, consentSchema, customerIdSchema, customerSchema, reachableChannels, type Customer } from './customer';
+import { customerSchema, leadSourceSchema, reachableChannels, type Customer } from './customer';
 import { isoDate } from './dates';
-import { IANAZone } from 'luxon';
 
 /** Where a lead stands (search attribute `LeadStage`, and one row per change in `lead_stages`). */
 export const LEAD_STAGES = ['new', 'contacted', 'qualified', 'nurture', 'deal', 'lost'] as const;
@@ -18,46 +17,32 @@ export type LeadOutcome = (typeof LEAD_OUTCOMES)[number];
 /** "How did you hear about us?": the answers offered when the business's config lists none. */
 export const DEFAULT_LEAD_SOURCES = ['website', 'property-portal', 'referral', 'sign', 'open-house', 'social-media', 'walk-in', 'phone', 'event', 'other'] as const;
 
-const agentId = z
-  .string()
-  .trim()
-  .min(1, 'expected an agent id')
-  .max(64)
-  .regex(/^[^'"\\\u0000-\u001f]*$/, 'expected no quotes or backslashes');
-
-export const leadSourceSchema = z
-  .object({
-    /** One of the business's sources (config `sources`), e.g. `open-house`. */
-    channel: z.string().trim().min(1, 'expected where the lead heard of the business, e.g. website').max(40),
-    /** The lead's own words, e.g. "saw your sign on Olaya St". */
-    text: z.string().trim().max(200).optional(),
-  })
-  .strict();
+export { leadSourceSchema };
 export type LeadSource = z.infer<typeof leadSourceSchema>;
 
 /**
  * A lead as the funnel stores it: contact details already normalised (lower-case email, E.164
  * phone: service/leads.ts does that with libphonenumber-js before this schema sees them).
  */
+const c = customerSchema.shape;
 export const leadSchema = z
   .object({
-    id: customerIdSchema,
-    name: z.object({ first: z.string().trim().min(1, 'expected a first name').max(100), last: z.string().trim().max(100).optional() }).strict(),
-    email: z.email({ message: 'expected an email address' }).optional(),
-    phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 phone number, e.g. +966501234567').optional(),
-    address: addressSchema.optional(),
-    locale: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'expected a language tag such as en or ar').default('en'),
-    timezone: z.string().refine((tz) => IANAZone.isValidZone(tz), 'expected an IANA time zone, e.g. Asia/Riyadh'),
+    id: c.id,
+    name: c.name,
+    email: c.email,
+    phone: c.phone,
+    address: c.address,
+    locale: c.locale,
+    timezone: c.timezone,
     /** What the person is looking for, in their words. */
     needs: z.string().trim().max(2000).optional(),
-    consent: consentSchema.default({ email: true, sms: true, postal: true, phone: true }),
+    consent: c.consent,
     source: leadSourceSchema,
     /** Set when the capturing app already knows the agent; otherwise the Assign rules choose. */
-    agent: agentId.optional(),
-    segment: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'expected 1-40 characters of A-Za-z0-9._-').optional(),
-    notes: z.string().trim().max(2000).optional(),
-    /** Nothing reaches the person before this local day. */
-    doNotContactUntil: isoDate.optional(),
+    agent: c.agent.optional(),
+    segment: c.segment,
+    notes: c.notes,
+    doNotContactUntil: c.doNotContactUntil,
   })
   .strict()
   .refine((l): boolean => reachableChannels(l).length > 0, {
@@ -78,7 +63,7 @@ export const leadOutcomeSchema = z
     /** The task this reports on (a first-contact, reply or call task), when there is one. */
     taskId: z.string().trim().min(1).max(200).optional(),
     /** Who reports it (default: the lead's agent). */
-    agent: agentId.optional(),
+    agent: c.agent.optional(),
   })
   .strict()
   .refine((o) => o.outcome !== 'contact-later' || o.contactOn !== undefined, { path: ['contactOn'], message: 'required when outcome is contact-later' });
