@@ -40,6 +40,7 @@ const app = await buildApi({
   formSecret: config.form.secret,
   formPerMinute: config.form.perMinute,
   trustProxy: config.trustProxy,
+  clv: config.clv,
   logger: log,
 });
 await app.listen({ port: config.api.port, host: '0.0.0.0' });

@@ -60,6 +60,8 @@ export function openApiDocument(publicBaseUrl: string) {
           responses: { 200: answer('accepted'), ...errors },
         },
       },
+      '/v1/customers/{id}/value': { get: { summary: "Customer lifetime value by the documents' formula, and the referral-adjusted value", parameters: [customerId], responses: { 200: answer('the inputs and the values'), ...errors } } },
+      '/v1/reports/clv': { get: { summary: 'Every customer\'s lifetime value and the distribution (min, quartiles, max, total)', responses: { 200: answer('the report'), 401: errors[401] } } },
       '/v1/leads': { post: { summary: 'A lead came in (Funnel): starts lead-<id> (assigned, first-contact task, the 8x8), or merges a person captured before (same email or phone)', requestBody: body('Lead'), responses: { 202: answer('captured', ref('Captured')), 400: errors[400], 401: errors[401] } } },
       '/v1/contacts': { post: { summary: "A contact of the business's sphere of influence: straight onto the general 33 as lead-<id> (an agent required)", requestBody: body('Lead'), responses: { 202: answer('started, or merged into a person known before', ref('Captured')), 400: errors[400], 401: errors[401] } } },
       '/v1/leads/conversion': { get: { summary: 'Conversion by source or agent (Track): leads, contacted, qualified, deals, lost', parameters: [{ name: 'by', in: 'query', required: false, schema: { type: 'string', enum: ['source', 'agent'] } }], responses: { 200: answer('one row per source or agent'), 400: errors[400], 401: errors[401] } } },

@@ -18,6 +18,8 @@ import type { SendingHours } from '../plan/sending-hours';
 import { DEFAULT_LEAD_SETTINGS, type LeadSettings } from '../plan/lead-routing';
 import * as leads from '../service/leads';
 import { registerLeadForm } from './lead-form';
+import { clvReport, valueOf } from '../service/value';
+import { DEFAULT_CLV_SETTINGS, type ClvSettings } from '../plan/clv';
 import { verifySourceToken } from '../lib/source-link';
 import { PgLeadStore } from '../stores/leads';
 
@@ -43,6 +45,8 @@ export interface ApiOptions {
   formPerMinute?: number;
   /** Behind a load balancer: take the client's address from X-Forwarded-For (TRUST_PROXY). */
   trustProxy?: boolean;
+  /** Customer lifetime value's lifespan, acquisition cost and currency; unset: plan/clv.ts defaults. */
+  clv?: ClvSettings;
   logger: Logger;
 }
 
@@ -133,6 +137,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       return reply.code(202).send(started);
     });
     v1.get<{ Params: { id: string } }>('/v1/customers/:id', async (req) => ops.getStatus(opts.client, req.params.id));
+    v1.get<{ Params: { id: string } }>('/v1/customers/:id/value', async (req) => valueOf(opts.db, req.params.id, opts.clv ?? DEFAULT_CLV_SETTINGS));
+    v1.get('/v1/reports/clv', async () => clvReport(opts.db, opts.clv ?? DEFAULT_CLV_SETTINGS));
     v1.post<{ Params: { id: string } }>('/v1/customers/:id/referrals', async (req, reply) => reply.code(202).send(await ops.recordReferral(opts.client, req.params.id, req.body)));
     v1.post<{ Params: { id: string } }>('/v1/customers/:id/opt-out', async (req, reply) => reply.code(202).send(await ops.changeConsent(opts.client, req.params.id, req.body, 'opt-out')));
     v1.post<{ Params: { id: string } }>('/v1/customers/:id/opt-in', async (req, reply) => reply.code(202).send(await ops.changeConsent(opts.client, req.params.id, req.body, 'opt-in')));

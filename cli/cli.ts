@@ -19,6 +19,7 @@ import { dealClosed } from '../service/enroll';
 import { importCustomers } from './import';
 import { importLeads } from './import-leads';
 import { buildReport } from '../service/report';
+import { clvReport, valueOf } from '../service/value';
 import { SingleBar } from 'cli-progress';
 import { localDatabaseUrl } from '../dev/embedded-postgres';
 import { createDatabase, redactUrl, type Db } from '../stores';
@@ -184,9 +185,13 @@ program
   .option('--json', 'print JSON for programs')
   .action(async (opts: { customer: string; json?: boolean }) => {
     const st = await withClient((c) => ops.getStatus(c, opts.customer));
-    print(opts.json, st, () =>
+    // The lifetime value comes from plan33's store; a status without it is still a status.
+    const value = await withDatabase((d) => valueOf(d, opts.customer, loadConfig().clv)).catch(() => undefined);
+    const money = (n: number) => `${n.toLocaleString('en-US', { maximumFractionDigits: 0 })} ${value?.currency ?? ''}`.trim();
+    print(opts.json, value ? { ...st, value } : st, () =>
       [
         `${st.customerId}: ${st.plan} year ${st.planYear} (${st.state}), agent ${st.customer.agent}; ${st.touchesDone.length} done, ${st.nextTouches.length} to come`,
+        ...(value ? [`lifetime value ${money(value.clv)} (${value.deals} deals, average ${money(value.averagePurchase)}, ${value.purchasesPerYear}/year × ${value.lifespanYears} years − ${money(value.acquisitionCost)}); with referrals ${money(value.referralAdjustedClv)}`] : []),
         table(['seq', 'at', 'kind', 'channel', 'outcome', 'title'], [...st.touchesDone.map((t) => [String(t.seq), t.at.slice(0, 16), t.kind, t.channel, t.outcome, t.title]), ...st.nextTouches.slice(0, 5).map((t) => [String(t.seq), t.at.slice(0, 16), t.kind, t.channel, 'next', t.title])]),
       ].join('\n'),
     );
@@ -305,8 +310,10 @@ program
   .option('--agent <id>', 'only this agent’s customers')
   .option('--json', 'print JSON for programs')
   .action(async (opts: { agent?: string; json?: boolean }) => {
-    const r = await withDatabase((db) => buildReport(db, { agent: opts.agent }));
-    print(opts.json, r, () => {
+    const config = loadConfig();
+    const [r, value] = await withDatabase(async (db) => [await buildReport(db, { agent: opts.agent }), await clvReport(db, config.clv)] as const);
+    const money = (n: number) => `${n.toLocaleString('en-US', { maximumFractionDigits: 0 })} ${value.currency}`;
+    print(opts.json, { ...r, clv: { asOf: value.asOf, currency: value.currency, clv: value.clv, referralAdjusted: value.referralAdjusted } }, () => {
       const kinds = Object.entries(r.touchesThisMonth);
       return [
         `customers: ${Object.entries(r.customersByPlan).map(([p, n]) => `${n} ${p}`).join(', ')}; referrals this year: ${r.referrals}`,
@@ -316,6 +323,10 @@ program
         '',
         table(['agent', 'customers', 'sent this month', 'open calls', 'overdue'], Object.entries(r.perAgent).map(([a, x]) => [a, String(x.customers), String(x.sentThisMonth), String(x.openCalls), String(x.overdueCalls)])),
         ...(r.overdueCalls.length ? ['', 'overdue calls:', ...r.overdueCalls.map((c) => `  ${c.taskId} (${c.agent}, given ${c.givenAt.slice(0, 16)})`)] : []),
+        '',
+        value.clv.count
+          ? `lifetime value of ${value.clv.count} customers: median ${money(value.clv.median)} (quartiles ${money(value.clv.p25)} - ${money(value.clv.p75)}, total ${money(value.clv.total)}); with referrals: median ${money(value.referralAdjusted.median)}`
+          : 'lifetime value: no deals recorded yet',
       ].join('\n');
     });
   });

@@ -143,6 +143,7 @@ const api = await buildApi({
   leadSettings: loadLeadSettings(config.leadsFile),
   formSecret: config.form.secret,
   formPerMinute: config.form.perMinute,
+  clv: config.clv,
   logger: log,
 });
 const apiUrl = await api.listen({ port: config.api.port, host: '127.0.0.1' });

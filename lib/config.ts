@@ -6,6 +6,7 @@ import { envBool, envInt, envLogLevel, envOptional, envPort, envRate, envString 
 import { sendingHoursText, toSendingHours } from '../plan/sending-hours';
 import { isRealDate } from '../plan/dates';
 import type { ContactRules } from '../plan/contact-rules';
+import type { ClvSettings } from '../plan/clv';
 import { fileURLToPath } from 'node:url';
 
 /** The checkout's root: relative defaults (data, cache) resolve from here, not from the shell's cwd. */
@@ -60,6 +61,9 @@ const schema = z
     PLAN33_API_KEY: envOptional(),
     PLAN33_AGENTS_FILE: envOptional(),
     PLAN33_LEADS_FILE: envOptional(),
+    BUSINESS_CURRENCY: z.string().optional().transform((v) => v?.trim() || 'SAR').refine((v) => /^[A-Z]{3}$/.test(v), { message: 'expected an ISO 4217 currency code, e.g. SAR' }),
+    CLV_LIFESPAN_YEARS: z.string().optional().transform((v) => (v?.trim() ? Number(v) : 10)).refine((n) => Number.isFinite(n) && n > 0 && n <= 100, { message: 'expected a number of years, e.g. 10' }),
+    CLV_ACQUISITION_COST: z.string().optional().transform((v) => (v?.trim() ? Number(v) : 0)).refine((n) => Number.isFinite(n) && n >= 0, { message: 'expected an amount of 0 or more, e.g. 5000' }),
     FORM_SECRET: envOptional(),
     FORM_POSTS_PER_MINUTE: envInt(5, { min: 1, max: 1000 }),
     TRUST_PROXY: envBool(false),
@@ -141,6 +145,8 @@ const schema = z
     agentsFile: env.PLAN33_AGENTS_FILE,
     /** Lead sources, Assign rules and first-contact timings (JSON, see README); unset: defaults. */
     leadsFile: env.PLAN33_LEADS_FILE,
+    /** Customer lifetime value: the formula's lifespan and acquisition cost, in the business's currency. */
+    clv: { lifespanYears: env.CLV_LIFESPAN_YEARS, acquisitionCost: env.CLV_ACQUISITION_COST, currency: env.BUSINESS_CURRENCY } satisfies ClvSettings,
     /** The embeddable lead form (GET/POST /forms/lead): its CSRF tokens' secret (unset: derived from the API key), posts per client address per minute. */
     form: { secret: env.FORM_SECRET, perMinute: env.FORM_POSTS_PER_MINUTE },
     /** Behind a load balancer: the client's address from X-Forwarded-For (rate limits, logs). */

@@ -95,3 +95,29 @@ export async function buildReport(db: Db, opts: { nowMs: number; agent?: string 
     perAgent: Object.fromEntries(r.per_agent.map(({ agent: a, ...figures }) => [a, figures])),
   };
 }
+
+export interface DealFactsRow {
+  customerId: string;
+  values: number[];
+  firstDeal: string;
+  referredValue: number;
+}
+
+/**
+ * The inputs of every customer's lifetime value, in one query: their deals' values and first
+ * date, and the value of the deals closed by people they referred (a referral's id is the
+ * referred person's customer id when the deal app knows it). `customerId` narrows it to one.
+ */
+export async function dealFacts(db: Db, customerId?: string): Promise<DealFactsRow[]> {
+  const one = customerId ?? null;
+  const { rows } = await sql<{ customer_id: string; vals: number[]; first_deal: string; referred_value: string | number }>`
+    select d.customer_id,
+      array_agg(coalesce(d.value, 0)::float8 order by d.closed_at) as vals,
+      min(left(d.closed_at, 10)) as first_deal,
+      coalesce((select sum(coalesce(rd.value, 0)) from referrals r join deals rd on rd.customer_id = r.referral_id where r.customer_id = d.customer_id), 0) as referred_value
+    from deals d
+    where (${one}::text is null or d.customer_id = ${one}::text)
+    group by d.customer_id
+    order by d.customer_id`.execute(db);
+  return rows.map((r) => ({ customerId: r.customer_id, values: r.vals.map(Number), firstDeal: r.first_deal, referredValue: Number(r.referred_value) }));
+}

@@ -163,6 +163,16 @@ describe('HTTP API', () => {
     expect(body.plan).toBe('client-for-life');
     expect((await call('GET', '/v1/customers/nobody-here')).status).toBe(404);
     expect((await call('GET', '/v1/customers/bad%20id')).status).toBe(400);
+    // The lifetime value from the deal the year recorded: 500 000 × purchases a year (one deal since
+    // 2026-11-23: 1, or fewer as years pass) × 10 years − 0 (the defaults).
+    const value = await until(() => call('GET', '/v1/customers/api-1/value'), (r) => r.status === 200);
+    const v = value.body as unknown as { purchasesPerYear: number; clv: number };
+    expect(value.body).toMatchObject({ customerId: 'api-1', deals: 1, averagePurchase: 500000, lifespanYears: 10, acquisitionCost: 0, currency: 'SAR' });
+    expect(v.purchasesPerYear).toBeGreaterThan(0);
+    expect(v.purchasesPerYear).toBeLessThanOrEqual(1);
+    expect(Math.abs(v.clv - 500000 * v.purchasesPerYear * 10)).toBeLessThan(5000); // purchasesPerYear is rounded to 3 places
+    expect((await call('GET', '/v1/customers/nobody-here/value')).status).toBe(404);
+    expect((await call('GET', '/v1/reports/clv')).body).toMatchObject({ currency: 'SAR', clv: { count: 1, median: v.clv } });
   });
 
   it('opt-out through the API names a bad channel and applies a good one', async () => {
