@@ -19,7 +19,7 @@ import { dealClosed } from '../service/enroll';
 import { importCustomers } from './import';
 import { importLeads } from './import-leads';
 import { buildReport } from '../service/report';
-import { clvReport, valueOf } from '../service/value';
+import { budgetReport, clvReport, valueOf } from '../service/value';
 import { SingleBar } from 'cli-progress';
 import { localDatabaseUrl } from '../dev/embedded-postgres';
 import { createDatabase, redactUrl, type Db } from '../stores';
@@ -91,7 +91,7 @@ program
     const config = loadConfig();
     const customer = readCustomerFile(opts.customer);
     const touches = preview(customer, { start: checkDate('--start', opts.start), plan: opts.plan, sendingHours: config.sendingHours, overrides: loadPlanOverrides(config.planOverridesFile), nowMs: Date.now() });
-    process.stdout.write(`${opts.json ? JSON.stringify(touches, null, 2) : formatPreview(customer, opts.plan, touches)}\n`);
+    process.stdout.write(`${opts.json ? JSON.stringify(touches, null, 2) : formatPreview(customer, opts.plan, touches, config.clv.currency)}\n`);
   });
 
 program
@@ -432,6 +432,24 @@ program
         '',
         table([by, 'leads', 'contacted', 'qualified', 'deals', 'lost', 'conversion'], rows.map((r) => [r.key, String(r.leads), String(r.contacted), String(r.qualified), String(r.deals), String(r.lost), `${Math.round(r.conversion * 100)}%`])),
         ...(overview.overdue.length ? ['', 'overdue:', ...overview.overdue.map((t) => `  ${t.taskId} (${t.agent}, ${t.reason}, due ${t.dueAt.slice(0, 16)})`)] : []),
+      ].join('\n'),
+    );
+  });
+
+program
+  .command('budget')
+  .description("the plan's budget for a calendar year, for everyone on the books: planned and spent cost (one SQL query)")
+  .requiredOption('--year <YYYY>', 'the calendar year, e.g. 2027')
+  .option('--by <what>', 'month, kind, owner or segment', 'month')
+  .option('--json', 'print JSON for programs')
+  .action(async (opts: { year: string; by: string; json?: boolean }) => {
+    const config = loadConfig();
+    const b = await withDatabase((d) => budgetReport(d, { year: opts.year, by: opts.by }, config.clv.currency));
+    print(opts.json, b, () =>
+      [
+        `budget ${b.year} by ${b.by} (${b.currency})`,
+        table([b.by, 'planned', 'spent', 'touches', 'sent'], b.rows.map((r) => [r.key, r.planned.toFixed(2), r.spent.toFixed(2), String(r.touches), String(r.sent)])),
+        `total: planned ${b.total.planned.toFixed(2)}, spent ${b.total.spent.toFixed(2)}`,
       ].join('\n'),
     );
   });

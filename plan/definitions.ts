@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { channelSchema, describeIssues } from './customer';
 import { isRealDate } from './dates';
 import { HOLIDAY_NAMES } from './holiday-catalogue';
+import { costsSchema } from './budget';
 import { isValidHolidayRule } from './holidays';
 import { PLANS, type PlanName } from './touch';
 
@@ -168,6 +169,10 @@ const definitionShape = {
   giveAways: z.array(itemSchema),
   /** Advocate extras; empty for client-for-life. */
   valueAdded: z.array(valueAddedSchema),
+  /** Unit cost and owner of each touch kind (plan/budget.ts); unset: plan33's defaults. */
+  costs: costsSchema.optional(),
+  /** At most this much per customer-year (in the business's currency): optional touches are dropped, the most expensive first. */
+  budgetCap: z.number().min(0).max(10_000_000).optional(),
   /** The reactivation year's letters (remind, ask why, make an offer); unset on other plans. */
   reactivation: z.array(itemSchema).max(6).optional(),
   /**
@@ -359,6 +364,8 @@ const partialDefinitionSchema = z
     valueAdded: definitionShape.valueAdded,
     reactivation: definitionShape.reactivation,
     reactivationAfterMonths: definitionShape.reactivationAfterMonths,
+    costs: definitionShape.costs,
+    budgetCap: definitionShape.budgetCap,
   })
   .partial()
   .strict();

@@ -19,6 +19,7 @@ import { remembranceDays, selectHolidays } from './holidays';
 import { civilOf, clampedDay, dayOfIso, epochDay, isoDay, nextFillDay, occurrences, personalSlot, personalTitle } from './occasions';
 import { nextSendingSlot, toSendingHours, type SendingHours } from './sending-hours';
 import type { Touch } from './touch';
+import { overBudget } from './budget';
 
 export interface YearPlanInput {
   /** Already parsed with customerSchema. */
@@ -343,7 +344,10 @@ export function planTouches(input: YearPlanInput): Touch[] {
   }
 
   drafts.sort((a, b) => a.ms - b.ms);
-  return drafts.map(({ ms, ...d }, i) => touchOf({ seq: i + 1, ...d }, ms, zone));
+  const touches = drafts.map(({ ms, ...d }, i) => touchOf({ seq: i + 1, ...d }, ms, zone));
+  // 3. A budget cap (per customer-year, from the segment's overrides) drops optional touches.
+  for (const drop of overBudget(touches, def.costs, def.budgetCap)) touches.find((t) => t.seq === drop.seq)!.dropped = drop.reason;
+  return touches;
 }
 
 function touchOf(d: Omit<Touch, 'at'>, ms: number, zone: string): Touch {

@@ -36,6 +36,8 @@ export interface Touch {
   firstAt?: string;
   /** Why it was held back (the contact limit, quiet hours, a blackout date, "do not contact until"). */
   held?: string;
+  /** Why it will not go out at all: the year's budget cap dropped it (the year records it skipped). */
+  dropped?: string;
   /** Holiday and remembrance cards (plan version 2 on): the local calendar date of the day itself; `at` may be days earlier for post. */
   holidayDate?: string;
 }

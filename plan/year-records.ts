@@ -113,5 +113,20 @@ export interface YearProgress extends PersonSnapshot {
   at: string;
   /** The household the person shares printed cards with (address key), or null when they do not. */
   household?: string | null;
+  /** The customer's segment, for the budget by segment. */
+  segment?: string | null;
+  /** Every touch of the year (done and to come) with its cost and owner: the budget's rows. */
+  planned?: PlannedTouch[];
+}
+
+export interface PlannedTouch {
+  key: string;
+  kind: string;
+  channel: string;
+  at: string;
+  cost: number;
+  owner: string;
+  /** Dropped by the budget cap: planned, but never to be paid for. */
+  dropped: boolean;
 }
 

@@ -9,6 +9,7 @@ import type { PlanDefinition } from './definitions';
 import { followUpLetterAt, hoursFor, planTouches, replan, sendingSlotAtOrAfter, thankYouTouch } from './engine';
 import type { SendingHours } from './sending-hours';
 import { householdOf } from './household';
+import { costOf } from './budget';
 import { touchSummary, type DoneTouch, type PlanName, type Touch, type TouchResult } from './touch';
 import type { CallContext } from './call-context';
 import type { CallCompletion, CallRecord, CustomerStatus, FulfilmentUpdate, YearProgress } from './year-records';
@@ -50,7 +51,13 @@ export function newYear(args: Omit<YearState, 'touches' | 'done' | 'calls' | 're
   const yearEndMs = yearEndOf(args.customer, args.yearStartMs);
   const state: YearState = { ...args, yearEndMs, touches: [], done: [], calls: [], reachedCalls: 0, paused: false };
   state.touches = planTouches({ customer: state.customer, definition: state.definition, yearStartMs: state.yearStartMs, sendingHours: state.sendingHours });
+  skipDropped(state, args.yearStartMs);
   return state;
+}
+
+/** Touches the budget cap dropped are recorded skipped at once, with the reason. */
+function skipDropped(state: YearState, nowMs: number): void {
+  for (const t of state.touches.filter((x) => x.dropped)) recordDone(state, t, { outcome: 'skipped', reason: t.dropped! }, nowMs);
 }
 
 function maxSeq(state: YearState): number {
@@ -88,6 +95,7 @@ export function replanRest(state: YearState, nowMs: number): void {
   const doneSlots = new Set(state.done.map((t) => t.slot ?? `seq-${t.seq}`));
   const merged = replan([...state.done, ...state.touches], doneSlots, next, nowMs).map((t) => armed.find((a) => a.slot === t.slot) ?? t);
   state.touches = [...merged.filter((t) => !runtime.some((r) => r.seq === t.seq)), ...runtime].sort(byTime);
+  skipDropped(state, nowMs);
 }
 
 export function recordDone(state: YearState, touch: Touch, result: TouchResult, nowMs: number): DoneTouch {
@@ -429,10 +437,15 @@ export function progressOf(state: YearState, ids: { customerId: string; workflow
     calls: state.calls.filter((c) => c.outcome).map((c) => ({ taskId: c.taskId, outcome: c.outcome!, ...(c.notes ? { notes: c.notes } : {}), ...(c.completedAt ? { completedAt: c.completedAt } : {}) })),
     at: new Date(nowMs).toISOString(),
     household: householdOf(state.customer) ?? null,
+    segment: state.customer.segment ?? null,
+    planned: [...state.done, ...state.touches].map((t) => ({ key: touchKey(ids.workflowId, state.planYear, t.seq), kind: t.kind, channel: t.channel, at: t.at, ...costOf(t, state.definition.costs), dropped: Boolean(t.dropped) })),
   };
 }
 
 /** Changes only when the store has something new to learn (the snapshot's time aside). */
 export function progressDigest(p: YearProgress): string {
-  return JSON.stringify({ ...p, at: undefined });
+  // Only what decided a batch before the budget and households came: the touches' costs and the
+  // household ride along with the next batch, and a change to them alone sends none (a new send
+  // would be a new activity in a running year's history).
+  return JSON.stringify({ ...p, at: undefined, planned: undefined, segment: undefined, household: undefined });
 }

@@ -5,7 +5,7 @@
 import { customerIdSchema } from '../plan/customer';
 import { customerValue, distribution, type ClvSettings, type CustomerValue } from '../plan/clv';
 import type { Db } from '../stores';
-import { dealFacts } from '../stores/reports';
+import { budget, dealFacts } from '../stores/reports';
 import { NotFoundError, ValidationError } from './errors';
 
 export type { CustomerValue } from '../plan/clv';
@@ -30,4 +30,21 @@ export async function clvReport(db: Db, settings: ClvSettings, nowMs = Date.now(
     referralAdjusted: distribution(rows.map((r) => r.referralAdjustedClv)),
     customers: rows,
   };
+}
+
+export type { BudgetBy, BudgetRow } from '../stores/reports';
+
+const BUDGET_BY = ['month', 'kind', 'owner', 'segment'] as const;
+
+/** The plan's budget for a calendar year: planned and spent cost by month, kind, owner or segment (one query). */
+export async function budgetReport(db: Db, input: { year?: unknown; by?: unknown }, currency: string) {
+  const year = Number(input.year);
+  const problems: string[] = [];
+  if (!Number.isInteger(year) || year < 2000 || year > 2200) problems.push(`year: expected a year such as 2027, got ${JSON.stringify(input.year ?? null)}`);
+  const by = (input.by ?? 'month') as (typeof BUDGET_BY)[number];
+  if (!BUDGET_BY.includes(by)) problems.push(`by: expected one of ${BUDGET_BY.join(', ')}, got ${JSON.stringify(input.by)}`);
+  if (problems.length) throw new ValidationError(problems);
+  const rows = await budget(db, year, by);
+  const sum = (k: 'planned' | 'spent') => Math.round(rows.reduce((a, r) => a + r[k], 0) * 100) / 100;
+  return { year, by, currency, rows, total: { planned: sum('planned'), spent: sum('spent') } };
 }

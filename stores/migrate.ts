@@ -9,6 +9,7 @@ import * as leads from './migrations/0002-leads';
 import * as reservations from './migrations/0003-contact-reservations';
 import * as households from './migrations/0004-households';
 import * as sources from './migrations/0005-source-confirmations';
+import * as planned from './migrations/0006-planned-touches';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
@@ -16,6 +17,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003-contact-reservations': reservations,
   '0004-households': households,
   '0005-source-confirmations': sources,
+  '0006-planned-touches': planned,
 };
 
 function migrator(db: Db): Migrator {

@@ -108,6 +108,20 @@ export class PgRecordStore implements RecordStore {
 
   async recordProgress(p: YearProgress): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
+      // The year's touches with their cost (the budget): upserted, and those a re-plan removed deleted.
+      if (p.planned) {
+        const keys = p.planned.map((t) => t.key);
+        await tx.deleteFrom('planned_touches').where('workflow_id', '=', p.workflowId).where('plan_year', '=', p.planYear).$if(keys.length > 0, (q) => q.where('key', 'not in', keys)).execute();
+        if (p.planned.length > 0) {
+          await tx
+            .insertInto('planned_touches')
+            .values(p.planned.map((t) => ({ key: t.key, customer_id: p.customerId, workflow_id: p.workflowId, plan: p.plan, plan_year: p.planYear, segment: p.segment ?? null, kind: t.kind, channel: t.channel, at: t.at, cost: t.cost, owner: t.owner, dropped: t.dropped })))
+            .onConflict((oc) =>
+              oc.column('key').doUpdateSet((eb) => ({ plan: eb.ref('excluded.plan'), segment: eb.ref('excluded.segment'), kind: eb.ref('excluded.kind'), channel: eb.ref('excluded.channel'), at: eb.ref('excluded.at'), cost: eb.ref('excluded.cost'), owner: eb.ref('excluded.owner'), dropped: eb.ref('excluded.dropped') })),
+            )
+            .execute();
+        }
+      }
       // Household membership follows the profile: opted in at an address, or out of every one.
       if (p.household !== undefined) {
         await tx.deleteFrom('household_members').where('customer_id', '=', p.customerId).$if(Boolean(p.household), (q) => q.where('household', '<>', p.household!)).execute();

@@ -121,3 +121,34 @@ export async function dealFacts(db: Db, customerId?: string): Promise<DealFactsR
     order by d.customer_id`.execute(db);
   return rows.map((r) => ({ customerId: r.customer_id, values: r.vals.map(Number), firstDeal: r.first_deal, referredValue: Number(r.referred_value) }));
 }
+
+export type BudgetBy = 'month' | 'kind' | 'owner' | 'segment';
+export interface BudgetRow {
+  key: string;
+  /** Cost of the touches planned in the year that are not skipped or dropped (sent or still to come). */
+  planned: number;
+  /** Cost of the touches sent. */
+  spent: number;
+  touches: number;
+  sent: number;
+}
+
+/**
+ * The plan's budget for calendar year `year` (UTC), for everyone on the books: planned and spent
+ * cost by month, kind, owner or segment, in one query over the year's touches and their outcomes.
+ */
+export async function budget(db: Db, year: number, by: BudgetBy): Promise<BudgetRow[]> {
+  const group = { month: sql<string>`to_char(p.at at time zone 'UTC', 'YYYY-MM')`, kind: sql<string>`p.kind`, owner: sql<string>`p.owner`, segment: sql<string>`coalesce(p.segment, '(none)')` }[by];
+  const from = new Date(Date.UTC(year, 0, 1));
+  const to = new Date(Date.UTC(year + 1, 0, 1));
+  const { rows } = await sql<{ key: string; planned: string | null; spent: string | null; touches: number; sent: number }>`
+    select ${group} as key,
+      sum(p.cost) filter (where not p.dropped and (o.outcome is null or o.outcome = 'sent')) as planned,
+      sum(p.cost) filter (where o.outcome = 'sent') as spent,
+      (count(*) filter (where not p.dropped and (o.outcome is null or o.outcome = 'sent')))::int as touches,
+      (count(*) filter (where o.outcome = 'sent'))::int as sent
+    from planned_touches p left join touch_outcomes o on o.key = p.key
+    where p.at >= ${from} and p.at < ${to}
+    group by 1 order by 1`.execute(db);
+  return rows.map((r) => ({ key: r.key, planned: Number(r.planned ?? 0), spent: Number(r.spent ?? 0), touches: r.touches, sent: r.sent }));
+}

@@ -169,6 +169,23 @@ export interface SourceConfirmationsTable {
   confirmed_at: GeneratedTimestamp;
 }
 
+/** Every touch of a customer-year with its cost and owner: the plan's budget. */
+export interface PlannedTouchesTable {
+  key: string;
+  customer_id: string;
+  workflow_id: string;
+  plan: string;
+  plan_year: number;
+  segment: string | null;
+  kind: string;
+  channel: string;
+  at: Timestamp;
+  /** numeric: read back as a string. */
+  cost: ColumnType<string, number, number>;
+  owner: string;
+  dropped: boolean;
+}
+
 export interface Database {
   deliveries: DeliveriesTable;
   contacts: ContactsTable;
@@ -183,6 +200,7 @@ export interface Database {
   household_members: HouseholdMembersTable;
   household_items: HouseholdItemsTable;
   source_confirmations: SourceConfirmationsTable;
+  planned_touches: PlannedTouchesTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;
