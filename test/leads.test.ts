@@ -141,9 +141,12 @@ describe('leads on the time-skipping server', () => {
     });
     const { stores, worker, capture } = await setUp('leads-assign', agents);
     await worker.runUntil(async () => {
+      // The next lead is captured once this one's first-contact task is in the task rows: the load counts it.
       const agentOf = async (input: unknown) => {
         const { leadId } = await capture(input);
-        return (await statusWhen(rig.env, leadId, 'assignment', (x) => Boolean(x.agent))).agent;
+        const { agent, firstContact } = await statusWhen(rig.env, leadId, 'assignment', (x) => Boolean(x.agent));
+        await eventually('the first-contact task', async () => (await stores.tasks.get(firstContact.taskId)) !== undefined);
+        return agent;
       };
       // Arabic leads: the rule's agents only, the one with fewer open tasks first (omar < sara on a tie: never had a lead).
       expect(await agentOf(lead(11))).toBe('omar');
