@@ -20,6 +20,14 @@ export interface TouchContext {
   newsletter?: { subject: string; paragraphs: string[] };
   /** The welcome issue after the deal: the one-question link, "How did you hear about us?". */
   sourceQuestionUrl?: string;
+  /** The touch's key: referral links carry it (`?ref=`), so a referral knows which touch asked. */
+  touchKey?: string;
+}
+
+/** The business's referral link, carrying the touch that asks (referral attribution). */
+export function referralLink(business: Pick<Business, 'referralUrl'>, touchKey?: string): string {
+  if (!touchKey) return business.referralUrl;
+  return `${business.referralUrl}${business.referralUrl.includes('?') ? '&' : '?'}ref=${encodeURIComponent(touchKey)}`;
 }
 
 export type Language = 'en' | 'ar';
@@ -203,7 +211,7 @@ export function touchCopy(customer: Customer, touch: Touch, business: Business, 
       greeting: `عزيزي/عزيزتي ${customer.name.first}،`,
       referral: prospect
         ? `لديك سؤال عن الشراء أو البيع أو الإيجار؟ ردّ على هذه الرسالة أو اتصل بنا، ويسعد فريق ${business.name} بمساعدتك.`
-        : `هل تعرف شخصًا سيقدّر الاهتمام الذي تحظى به من ${business.name}؟ عرّفنا به: ${business.referralUrl} — فالتوصية أجمل شكر نتلقاه.`,
+        : `هل تعرف شخصًا سيقدّر الاهتمام الذي تحظى به من ${business.name}؟ عرّفنا به: ${referralLink(business, context?.touchKey)} — فالتوصية أجمل شكر نتلقاه.`,
       referralCta: prospect ? 'تحدّث إلينا' : 'أرسل توصية',
       signOff: `مع أطيب التحيات، فريق ${business.name}`,
       stopHint: 'للإيقاف أرسل STOP',
@@ -217,7 +225,7 @@ export function touchCopy(customer: Customer, touch: Touch, business: Business, 
     greeting: `Dear ${customer.name.first},`,
     referral: prospect
       ? `Questions about buying, selling or renting? Reply to this message or call us: the ${business.name} team is glad to help.`
-      : `Know someone who would value the care you get from ${business.name}? Introduce them: ${business.referralUrl} — a referral is the best thank-you we can receive.`,
+      : `Know someone who would value the care you get from ${business.name}? Introduce them: ${referralLink(business, context?.touchKey)} — a referral is the best thank-you we can receive.`,
     referralCta: prospect ? 'Talk to us' : 'Refer a friend',
     signOff: `Warm regards, the ${business.name} team`,
     stopHint: 'Reply STOP to opt out.',

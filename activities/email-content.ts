@@ -3,7 +3,7 @@
 import mjml2html from 'mjml';
 import type { Customer } from '../plan/customer';
 import type { Touch } from '../plan/touch';
-import { touchCopy, type Business, type TouchContext } from './copy';
+import { referralLink, touchCopy, type Business, type TouchContext } from './copy';
 
 export type { Business, TouchContext } from './copy';
 
@@ -41,7 +41,7 @@ export async function renderTouchEmail(customer: Customer, touch: Touch, busines
         ${copy.paragraphs.map((p) => text(p)).join('\n        ')}
         <mj-divider border-color="#e4e7eb" border-width="1px" />
         ${text(copy.referral, 'css-class="referral"')}
-        <mj-button href="${escape(copy.prospect ? `mailto:${replyAddress(business.mailFrom)}` : business.referralUrl)}" align="${align}" background-color="#0b6e4f">${escape(copy.referralCta)}</mj-button>
+        <mj-button href="${escape(copy.prospect ? `mailto:${replyAddress(business.mailFrom)}` : referralLink(business, context?.touchKey))}" align="${align}" background-color="#0b6e4f">${escape(copy.referralCta)}</mj-button>
         ${text(copy.signOff)}
       </mj-column>
     </mj-section>
@@ -65,7 +65,7 @@ export function renderTouchSms(customer: Customer, touch: Touch, business: Busin
   const line = touch.kind === 'newsletter' && context?.newsletter ? context.newsletter.subject : copy.paragraphs[0];
   // A prospect is not asked for referrals: a reply reaches the agent.
   if (copy.prospect) return `${customer.name.first}${separator}${line} ${copy.lang === 'ar' ? 'ردّ على هذه الرسالة لنساعدك.' : 'Reply to talk to us.'} ${copy.stopHint}`;
-  return `${customer.name.first}${separator}${line} ${refer}: ${business.referralUrl} ${copy.stopHint}`;
+  return `${customer.name.first}${separator}${line} ${refer}: ${referralLink(business, context?.touchKey)} ${copy.stopHint}`;
 }
 
 /** The words of a printed item (card, letter, gift note). */

@@ -75,7 +75,7 @@ export function createActivities(deps: ActivityDeps) {
         await holdIfPressed(req);
         try {
           const newsletter = await newsletterFor(req.customer, req.touch);
-          const result = await send(newsletter ? { ...req, context: { plan: 'client-for-life', planYear: 1, ...req.context, newsletter } } : req);
+          const result = await send({ ...req, context: { plan: 'client-for-life', planYear: 1, ...req.context, touchKey: req.key, ...(newsletter ? { newsletter } : {}) } });
           await ledger.record(req.key, result);
           await recordOutcome(result);
           activityLog.info('touch delivered', { key: req.key, kind: req.touch.kind, channel: req.touch.channel });

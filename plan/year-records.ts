@@ -113,6 +113,8 @@ export interface YearProgress extends PersonSnapshot {
   at: string;
   /** The household the person shares printed cards with (address key), or null when they do not. */
   household?: string | null;
+  /** Referral id -> the touch key whose link brought it. */
+  referralVia?: Record<string, string>;
   /** The customer's segment, for the budget by segment. */
   segment?: string | null;
   /** Every touch of the year (done and to come) with its cost and owner: the budget's rows. */

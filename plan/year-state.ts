@@ -28,6 +28,8 @@ export interface YearState {
   done: DoneTouch[];
   deals: Deal[];
   referralIds: string[];
+  /** Referral id -> the key of the touch whose link brought it (referral attribution). */
+  referralVia?: Record<string, string>;
   pledged: boolean;
   calls: CallRecord[];
   replies?: Array<{ messageSid: string; receivedAt: string; taskId: string }>;
@@ -331,9 +333,10 @@ export function status(state: YearState, customerId: string): CustomerStatus {
 // ---- the named steps the workflow's handlers and loop take (each unit-tested) ----
 
 /** A referral arrived; false when this one was counted before (the webhook came twice). */
-export function recordReferral(state: YearState, referralId: string): boolean {
+export function recordReferral(state: YearState, referralId: string, via?: string): boolean {
   if (state.referralIds.includes(referralId)) return false;
   state.referralIds.push(referralId);
+  if (via) (state.referralVia ??= {})[referralId] = via;
   return true;
 }
 
@@ -430,6 +433,7 @@ export function progressOf(state: YearState, ids: { customerId: string; workflow
     planYear: state.planYear,
     state: yearStateName(state),
     referralIds: [...state.referralIds],
+    ...(state.referralVia ? { referralVia: { ...state.referralVia } } : {}),
     deals: state.deals.map((d) => ({ id: d.id, closedAt: d.closedAt, ...(d.value !== undefined ? { value: d.value } : {}) })),
     outcomes: state.done
       .filter((t) => t.outcome !== 'sent')
@@ -447,5 +451,5 @@ export function progressDigest(p: YearProgress): string {
   // Only what decided a batch before the budget and households came: the touches' costs and the
   // household ride along with the next batch, and a change to them alone sends none (a new send
   // would be a new activity in a running year's history).
-  return JSON.stringify({ ...p, at: undefined, planned: undefined, segment: undefined, household: undefined });
+  return JSON.stringify({ ...p, at: undefined, planned: undefined, segment: undefined, household: undefined, referralVia: undefined });
 }

@@ -10,6 +10,7 @@ import * as reservations from './migrations/0003-contact-reservations';
 import * as households from './migrations/0004-households';
 import * as sources from './migrations/0005-source-confirmations';
 import * as planned from './migrations/0006-planned-touches';
+import * as attribution from './migrations/0007-referral-attribution';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
@@ -18,6 +19,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-households': households,
   '0005-source-confirmations': sources,
   '0006-planned-touches': planned,
+  '0007-referral-attribution': attribution,
 };
 
 function migrator(db: Db): Migrator {

@@ -139,8 +139,8 @@ export class PgRecordStore implements RecordStore {
       if (p.referralIds.length) {
         await tx
           .insertInto('referrals')
-          .values(p.referralIds.map((id) => ({ customer_id: p.customerId, referral_id: id, plan_year: p.planYear, recorded_at: p.at })))
-          .onConflict((oc) => oc.columns(['customer_id', 'referral_id']).doNothing())
+          .values(p.referralIds.map((id) => ({ customer_id: p.customerId, referral_id: id, plan_year: p.planYear, recorded_at: p.at, via_key: p.referralVia?.[id] ?? null })))
+          .onConflict((oc) => oc.columns(['customer_id', 'referral_id']).doUpdateSet({ via_key: sql<string | null>`coalesce(referrals.via_key, excluded.via_key)` }))
           .execute();
       }
       if (p.outcomes.length) {

@@ -152,3 +152,23 @@ export async function budget(db: Db, year: number, by: BudgetBy): Promise<Budget
     group by 1 order by 1`.execute(db);
   return rows.map((r) => ({ key: r.key, planned: Number(r.planned ?? 0), spent: Number(r.spent ?? 0), touches: r.touches, sent: r.sent }));
 }
+
+export interface ReferralAttribution {
+  /** Referrals whose link named the touch that asked, by that touch's kind and plan. */
+  byTouch: Array<{ kind: string; plan: string; referrals: number }>;
+  /** Referrals that came without a touch's link (a call, a word of mouth). */
+  unattributed: number;
+  total: number;
+}
+
+/** Referrals per touch kind and per plan (the touch whose link brought each), in one query. */
+export async function referralAttribution(db: Db): Promise<ReferralAttribution> {
+  const { rows } = await sql<{ by_touch: Array<{ kind: string; plan: string; referrals: number }>; unattributed: number; total: number }>`
+    select
+      (select coalesce(json_agg(x order by x.referrals desc, x.kind, x.plan), '[]') from (
+        select o.kind, o.plan, count(*)::int as referrals from referrals r join touch_outcomes o on o.key = r.via_key group by o.kind, o.plan) x) as by_touch,
+      (select count(*)::int from referrals r where r.via_key is null or not exists (select 1 from touch_outcomes o where o.key = r.via_key)) as unattributed,
+      (select count(*)::int from referrals) as total`.execute(db);
+  const r = rows[0]!;
+  return { byTouch: r.by_touch, unattributed: r.unattributed, total: r.total };
+}

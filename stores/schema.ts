@@ -105,6 +105,8 @@ export interface ReferralsTable {
   referral_id: string;
   plan_year: number;
   recorded_at: Timestamp;
+  /** The touch whose referral link brought it, when known. */
+  via_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One row per lead (a person before a deal): unique by email and by phone (the merge keys). */

@@ -189,6 +189,21 @@ describe('HTTP API', () => {
     await until(() => status('api-1'), (s) => s.plan === 'advocate' && s.referrals === 1);
   });
 
+  it('referral attribution: the links carry the touch that asks; a referral that names it is counted for that touch kind and plan', async () => {
+    // The welcome newsletter went out at once; its referral link carries its touch key.
+    const st = await until(() => status('api-1'), (s) => s.touchesDone.some((t) => t.kind === 'newsletter' && t.outcome === 'sent'));
+    const welcome = st.touchesDone.find((t) => t.kind === 'newsletter' && t.outcome === 'sent')!;
+    const key = `customer-api-1.y1.t${welcome.seq}`;
+    const mails = await Promise.all(smtp.messages.filter((x) => x.to.includes(layla.email!)).map(async (x) => (await import('mailparser')).simpleParser(x.raw)));
+    expect(mails.some((m) => (m.text ?? '').includes(`https://example.com/refer?ref=${encodeURIComponent(key)}`) || (m.text ?? '').includes(`?ref=${encodeURIComponent(key)}`))).toBe(true);
+    expect((await call('POST', '/v1/customers/api-1/referrals', { referralId: 'ref-2', via: 'not a key' })).body).toMatchObject({ problems: [expect.stringMatching(/^via: expected the touch key/)] });
+    expect((await call('POST', '/v1/customers/api-1/referrals', { referralId: 'ref-2', referredName: 'Sami', via: key })).status).toBe(202);
+    const report = await until(() => call('GET', '/v1/reports/referrals'), (r) => JSON.stringify(r.body).includes('"byTouch":[{'));
+    // The plan is the one the newsletter's outcome row names (the customer became an advocate in the test before).
+    const row = await stores.db.selectFrom('touch_outcomes').select('plan').where('key', '=', key).executeTakeFirstOrThrow();
+    expect(report.body).toMatchObject({ byTouch: [{ kind: 'newsletter', plan: row.plan, referrals: 1 }], unattributed: 1, total: 2 });
+  });
+
   it('completing a call checks the task id and the outcome before anything changes', async () => {
     const malformed = await call('POST', '/v1/tasks/not-a-task/complete', { outcome: 'reached' });
     expect(malformed.status).toBe(400);

@@ -255,7 +255,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   async function handle(event: Event): Promise<void> {
     switch (event.type) {
       case 'referral':
-        if (!year.recordReferral(s, event.referral.referralId)) return;
+        if (!year.recordReferral(s, event.referral.referralId, event.referral.via)) return;
         await becomeAdvocate();
         year.addThankYou(s, Date.now());
         return;

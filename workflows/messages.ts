@@ -22,6 +22,8 @@ export const referralSchema = z
     referralId: z.string().trim().min(1, 'expected the referral id').max(128),
     /** Who was referred, for the thank-you ("Thank you for introducing Omar"). */
     referredName: z.string().trim().max(100).optional(),
+    /** The touch that asked for it: the `ref` of the referral link (a touch key). */
+    via: z.string().regex(/^(customer|lead)-[A-Za-z0-9._-]{1,64}\.y\d{1,4}\.t\d{1,5}$/, 'expected the touch key of a referral link, e.g. customer-cust-0001.y1.t3').optional(),
   })
   .strict();
 export type Referral = z.infer<typeof referralSchema>;
