@@ -60,7 +60,11 @@ describe('first touch end to end (time-skipping server, real SMTP)', () => {
       expect(mail.text).toContain('عزيزي/عزيزتي Layla،');
       expect(mail.text).toContain(`عرّفنا به: ${business.referralUrl}`);
       expect(mail.html).toMatch(/<html lang="ar" dir="rtl"/);
-      expect(mail.html).toContain(`href="${business.referralUrl}"`);
+      // The referral link carries the touch that asks (referral attribution): the message's own key.
+      const key = String(mail.headers.get('x-plan33-touch'));
+      expect(key).toMatch(/^customer-.+\.y1\.t\d+$/);
+      expect(mail.html).toContain(`href="${business.referralUrl}?ref=${encodeURIComponent(key)}"`);
+      expect(mail.text).toContain(`${business.referralUrl}?ref=${encodeURIComponent(key)}`);
       expect(mail.html).toContain('Noto Naskh Arabic');
       expect(mail.text).toContain(business.postalAddress);
       const newsletter = emailed.find((t) => t.kind === 'newsletter')!;
