@@ -12,6 +12,13 @@ import { DEEPAVALI_DATES, DIWALI_DATES, HOLI_DATES } from '../plan/hindu-festiva
 import { rankedCandidates } from '../plan/holidays';
 import { deepavali, diwali, holi } from '../scripts/hindu-festivals';
 
+/** Runs a Python script against python-holidays and hijridate (installed by `npm test`'s set-up) and parses its JSON output. */
+function python(script: string, ...args: string[]): unknown {
+  const run = spawnSync(process.env.PYTHON ?? 'python3', ['-c', script, ...args], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: PYTHON_HOLIDAYS.dir } });
+  if (run.status !== 0) throw new Error(`python-holidays / hijridate did not answer (run \`npm run setup -- --holidays\`): ${run.stderr || run.error?.message}`);
+  return JSON.parse(run.stdout);
+}
+
 const COUNTRIES = ['SA', 'AE', 'EG', 'IN', 'PK', 'ID', 'NG', 'US', 'CA', 'MX', 'BR', 'GB', 'DE', 'FR', 'AU'];
 const YEARS = [2027, 2028, 2031, 2035];
 
@@ -64,9 +71,7 @@ function pythonHolidays(): PythonCalendar {
     '        out[c][str(y)] = sorted([str(d), n] for d, n in h.items())',
     'print(json.dumps(out))',
   ].join('\n');
-  const run = spawnSync(process.env.PYTHON ?? 'python3', ['-c', script], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: PYTHON_HOLIDAYS.dir } });
-  if (run.status !== 0) throw new Error(`python-holidays did not answer (run \`npm run setup -- --holidays\`): ${run.stderr || run.error?.message}`);
-  return JSON.parse(run.stdout) as PythonCalendar;
+  return python(script) as PythonCalendar;
 }
 
 const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / 86_400_000;
@@ -121,9 +126,7 @@ describe("Saudi Arabia's Islamic holidays follow Umm al-Qura", () => {
       'out = {k: [Hijri(y, m, d).to_gregorian().isoformat() for y in range(1446, 1469)] for k, (m, d) in days.items()}',
       'print(json.dumps(out))',
     ].join('\n');
-    const run = spawnSync(process.env.PYTHON ?? 'python3', ['-c', script, JSON.stringify(HIJRI_DAYS)], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: PYTHON_HOLIDAYS.dir } });
-    if (run.status !== 0) throw new Error(`hijridate did not answer (run \`npm run setup -- --holidays\`): ${run.stderr || run.error?.message}`);
-    const official = JSON.parse(run.stdout) as Record<string, string[]>;
+    const official = python(script, JSON.stringify(HIJRI_DAYS)) as Record<string, string[]>;
     const settings = resolvePlan('client-for-life').holidays;
     const ours = rankedCandidates('SA', '2025-01-01', '2045-12-31', settings);
     let compared = 0;
@@ -145,9 +148,7 @@ describe('Diwali and Holi, 2025-2045', () => {
       "fmt = lambda t: {str(y): '%04d-%02d-%02d' % (y, m, d) for y, (m, d) in t.items()}",
       "print(json.dumps({'diwali': fmt(H.DIWALI_INDIA_DATES), 'holi': fmt(H.HOLI_DATES)}))",
     ].join('\n');
-    const run = spawnSync(process.env.PYTHON ?? 'python3', ['-c', script], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: PYTHON_HOLIDAYS.dir } });
-    if (run.status !== 0) throw new Error(`python-holidays did not answer (run \`npm run setup -- --holidays\`): ${run.stderr || run.error?.message}`);
-    const published = JSON.parse(run.stdout) as Record<'diwali' | 'holi', Record<string, string>>;
+    const published = python(script) as Record<'diwali' | 'holi', Record<string, string>>;
     for (const [name, fn] of [['diwali', diwali], ['holi', holi]] as const) {
       const years = Object.keys(published[name]);
       expect(years.length, name).toBeGreaterThanOrEqual(35);
@@ -168,9 +169,7 @@ describe('Deepavali in Malaysia and Singapore, 2025-2045', () => {
       "out = {str(y): [str(d) for d, n in holidays.country_holidays('SG', years=y).items() if n == 'Diwali'] for y in range(2001, 2028)}",
       'print(json.dumps(out))',
     ].join('\n');
-    const run = spawnSync(process.env.PYTHON ?? 'python3', ['-c', script], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: PYTHON_HOLIDAYS.dir } });
-    if (run.status !== 0) throw new Error(`python-holidays did not answer (run \`npm run setup -- --holidays\`): ${run.stderr || run.error?.message}`);
-    const gazetted = JSON.parse(run.stdout) as Record<string, string[]>;
+    const gazetted = python(script) as Record<string, string[]>;
     const misses = Object.entries(gazetted).filter(([y, days]) => !days.includes(deepavali(Number(y)).date)).map(([y]) => y);
     expect(Object.values(gazetted).every((d) => d.length === 1)).toBe(true);
     expect(misses).toEqual(['2002', '2003']);
