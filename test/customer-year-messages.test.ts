@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { dealClosed } from '../service/enroll';
 import { customerWorkflowId } from '../plan/ids';
 import * as m from '../workflows/messages';
-import { rejection, until, useYearRig } from './helpers/year';
+import { rejection, runUpdate, until, useYearRig } from './helpers/year';
 import { customer } from './fixtures/customers';
 
 const rig = useYearRig(['cust-calls', 'cust-opt', 'cust-prof', 'cust-ops']);
@@ -18,7 +18,7 @@ describe('messages to a running year', () => {
     await w.runUntil(async () => {
       await dealClosed(rig.env.client, { customer: c, deal }, { taskQueue: 'calls' });
       const handle = rig.env.client.workflow.getHandle(customerWorkflowId('cust-calls'));
-      const complete = (args: m.CallCompletion) => handle.executeUpdate(m.completeCallUpdate, { args: [args] });
+      const complete = (args: m.CallCompletion) => runUpdate(rig.env, handle, m.completeCallUpdate, args);
 
       let st = await until(rig.env, handle, (s) => s.calls.length >= 1);
       const first = st.calls[0]!.taskId;
@@ -73,13 +73,13 @@ describe('messages to a running year', () => {
       await dealClosed(rig.env.client, { customer: c, deal }, { taskQueue: 'profile' });
       const handle = rig.env.client.workflow.getHandle(customerWorkflowId('cust-prof'));
       const before = await until(rig.env, handle, () => true);
-      const message = await rejection(handle.executeUpdate(m.updateProfileUpdate, { args: [{ ...c, timezone: 'Mars/Olympus', email: 'nope' }] }));
+      const message = await rejection(runUpdate(rig.env, handle, m.updateProfileUpdate, { ...c, timezone: 'Mars/Olympus', email: 'nope' }));
       expect(message).toContain('customer.timezone');
       expect(message).toContain('customer.email');
       const after = await handle.query(m.statusQuery);
       expect(after.customer).toEqual(before.customer);
       // A good update re-plans: a new time zone moves the touches still to come.
-      const ok = await handle.executeUpdate(m.updateProfileUpdate, { args: [{ ...c, timezone: 'Europe/London' }] });
+      const ok = await runUpdate(rig.env, handle, m.updateProfileUpdate, { ...c, timezone: 'Europe/London' });
       expect(ok.touchesAhead).toBeGreaterThan(20);
       const replanned = await handle.query(m.statusQuery);
       expect(replanned.nextTouches.every((t) => /[+-]0[01]:00$|Z$/.test(t.at))).toBe(true);
@@ -99,16 +99,16 @@ describe('operators steer a year', () => {
 
         // skipTouch: the next touch is recorded skipped with the operator's reason.
         const target = st.nextTouches.find((t) => t.kind === 'newsletter')!;
-        await handle.executeUpdate(m.skipTouchUpdate, { args: [{ seq: target.seq, reason: 'customer is travelling' }] });
-        expect(await rejection(handle.executeUpdate(m.skipTouchUpdate, { args: [{ seq: target.seq, reason: 'again' }] }))).toContain(`seq: no touch ${target.seq} still to come`);
+        await runUpdate(rig.env, handle, m.skipTouchUpdate, { seq: target.seq, reason: 'customer is travelling' });
+        expect(await rejection(runUpdate(rig.env, handle, m.skipTouchUpdate, { seq: target.seq, reason: 'again' }))).toContain(`seq: no touch ${target.seq} still to come`);
         st = await handle.query(m.statusQuery);
         expect(st.touchesDone.find((t) => t.seq === target.seq)).toMatchObject({ outcome: 'skipped', reason: 'skipped by operator: customer is travelling' });
 
         // rescheduleTouch: validated (past dates refused), then moved.
         const next = st.nextTouches[0]!;
-        expect(await rejection(handle.executeUpdate(m.rescheduleTouchUpdate, { args: [{ seq: next.seq, at: '2020-01-01T10:00:00+03:00' }] }))).toContain('at: is in the past');
+        expect(await rejection(runUpdate(rig.env, handle, m.rescheduleTouchUpdate, { seq: next.seq, at: '2020-01-01T10:00:00+03:00' }))).toContain('at: is in the past');
         const later = new Date(Date.parse(next.at) + 2 * 86_400_000).toISOString().replace('Z', '+00:00');
-        const moved = await handle.executeUpdate(m.rescheduleTouchUpdate, { args: [{ seq: next.seq, at: later }] });
+        const moved = await runUpdate(rig.env, handle, m.rescheduleTouchUpdate, { seq: next.seq, at: later });
         expect(Date.parse(moved.at)).toBe(Date.parse(later));
 
         // pause: nothing is sent; on resume, touches that fell due are skipped, not sent late.

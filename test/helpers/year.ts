@@ -1,7 +1,9 @@
 // Shared wiring for the customer-year test files: one time-skipping server per file with real
 // SMTP, Twilio-compatible and task sinks, and helpers to step simulated time.
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { isGrpcDeadlineError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Stores } from '../../stores';
 import { testStores } from './database';
@@ -49,6 +51,23 @@ export function useYearRig(customerIds: string[]): YearRig {
     await rig.twilio?.close();
   });
   return rig;
+}
+
+/**
+ * Runs an update on the time-skipping server, retried under the same update id (so it applies
+ * once) when the server does not answer within 30 s: the Java test server can drop an update
+ * that arrives while a workflow task is in flight (temporalio/sdk-java#1903), which a client
+ * retry with the same id recovers, as a production client would.
+ */
+export async function runUpdate<R, A>(env: TestWorkflowEnvironment, handle: WorkflowHandle, def: UpdateDefinition<R, [A]>, arg: A): Promise<R> {
+  const updateId = randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await env.client.withDeadline(Date.now() + 30_000, () => handle.executeUpdate(def, { args: [arg], updateId }));
+    } catch (e) {
+      if (attempt >= 3 || !isGrpcDeadlineError(e)) throw e;
+    }
+  }
 }
 
 /** The message of a rejected update (the reason travels as the failure's cause). */
