@@ -11,6 +11,9 @@ import * as households from './migrations/0004-households';
 import * as sources from './migrations/0005-source-confirmations';
 import * as planned from './migrations/0006-planned-touches';
 import * as attribution from './migrations/0007-referral-attribution';
+import * as nps from './migrations/0008-nps-responses';
+import * as segments from './migrations/0009-customer-segments';
+import * as holdout from './migrations/0010-holdout';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
@@ -20,6 +23,9 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-source-confirmations': sources,
   '0006-planned-touches': planned,
   '0007-referral-attribution': attribution,
+  '0008-nps-responses': nps,
+  '0009-customer-segments': segments,
+  '0010-holdout': holdout,
 };
 
 function migrator(db: Db): Migrator {

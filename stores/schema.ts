@@ -73,6 +73,8 @@ export interface CustomersTable {
   state: string;
   referrals: number;
   updated_at: Timestamp;
+  /** In the holdout group (HOLDOUT_PERCENT): only the transactional minimum. */
+  holdout: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 /** One row per touch outcome of a plan year (sent by a delivery, or skipped/failed by the year). */
@@ -188,6 +190,34 @@ export interface PlannedTouchesTable {
   dropped: boolean;
 }
 
+/** One NPS answer per survey (its touch key): single use. */
+export interface NpsResponsesTable {
+  survey_id: string;
+  customer_id: string;
+  plan: string;
+  plan_year: number;
+  score: number;
+  why: string | null;
+  to_ten: string | null;
+  language: string;
+  answered_at: Timestamp;
+}
+
+/** A customer's segments, recomputed daily from the deals. */
+export interface CustomerSegmentsTable {
+  customer_id: string;
+  /** numeric: read back as a string. */
+  revenue: ColumnType<string, number, number>;
+  abc: 'A' | 'B' | 'C';
+  recency: number;
+  frequency: number;
+  monetary: number;
+  vip: boolean;
+  /** The segment whose plan overrides apply: `vip`, `a`, `b` or `c`. */
+  segment: string;
+  computed_at: Timestamp;
+}
+
 export interface Database {
   deliveries: DeliveriesTable;
   contacts: ContactsTable;
@@ -203,6 +233,8 @@ export interface Database {
   household_items: HouseholdItemsTable;
   source_confirmations: SourceConfirmationsTable;
   planned_touches: PlannedTouchesTable;
+  nps_responses: NpsResponsesTable;
+  customer_segments: CustomerSegmentsTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;

@@ -57,6 +57,25 @@ export interface ProfileUpdateResult {
 }
 
 export const pauseSignal = defineSignal<[{ reason?: string }]>('pause');
+
+/** The daily segment refresh (workflows/segments.ts) moved the customer to another segment: its plan overrides apply from the next re-plan. */
+export interface SegmentChange {
+  segment: string;
+  /** When the refresh computed it (ISO). */
+  computedAt: string;
+}
+export const segmentChangedSignal = defineSignal<[SegmentChange]>('segmentChanged');
+
+/** The customer answered an NPS survey (the survey page, after the token was checked and the answer stored once). */
+export interface NpsAnswer {
+  /** The survey's touch key. */
+  surveyId: string;
+  score: number;
+  why?: string;
+  toTen?: string;
+  answeredAt: string;
+}
+export const npsAnsweredSignal = defineSignal<[NpsAnswer]>('npsAnswered');
 export const resumeSignal = defineSignal<[]>('resume');
 
 export const skipTouchSchema = z.object({ seq: z.number().int().positive(), reason: z.string().trim().min(1, 'expected a reason').max(200) }).strict();
