@@ -7,6 +7,7 @@ import type { PlanName, TouchResult } from '../plan/touch';
 import type { PersonSnapshot, YearProgress } from '../stores/records';
 import { agentTasks } from './agent-tasks';
 import { leadActivities } from './leads';
+import { segmentActivities } from './segments';
 import type { ActivityDeps, TouchDelivery } from './deps';
 import { emailChannel } from './email';
 import { attemptIso, attemptTimeMs, fullName, onceThrough, permanent } from './kit';
@@ -58,6 +59,9 @@ export function createActivities(deps: ActivityDeps) {
   const { assignLead, giveLeadTask, recordLead } = leadActivities(deps, { emailTo });
 
   return {
+    /** The daily segment refresh: recompute, store, and say whose segment changed (activities/segments.ts). */
+    ...segmentActivities(deps),
+
     /** Delivers one touch on its channel, exactly once per key. */
     async deliverTouch(req: TouchDelivery): Promise<TouchResult> {
       // The touch's own outcome row, written with the result (again, harmlessly, after a retry).

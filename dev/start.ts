@@ -18,6 +18,7 @@ import { referralReceivedSignal } from '../workflows/messages';
 import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
 import { connectClient, temporalConnectionOptions } from '../service/connection';
 import { registerSearchAttributes } from '../service/search-attributes';
+import { ensureSegmentSchedule, SEGMENT_SCHEDULE_ID } from '../service/segments';
 import { startSmtpCapture, type SmtpCapture } from './smtp-capture';
 import { createDevServerEnv } from './temporal-server';
 import { spawnDevServer, type DevServer } from './dev-server';
@@ -128,6 +129,11 @@ const deps = createDependencies({ ...config, twilio }, stores);
 const { mailer } = deps;
 const worker = await createPlan33Worker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, maxCachedWorkflows: config.worker.maxCachedWorkflows, rateLimits: config.worker.rateLimits });
 const running = worker.run();
+// The daily segment refresh's schedule: created on the first start, updated on the next (at most 10 s).
+const segmentSchedule = await ensureSegmentSchedule(client, { taskQueue: config.temporal.taskQueue }).catch((err: Error) => {
+  log.warn({ err }, 'could not create or update the segment schedule');
+  return undefined;
+});
 
 const api = await buildApi({
   client,
@@ -166,6 +172,7 @@ if (embedded) {
 } else {
   say(`  Temporal server   ${config.temporal.address} (namespace ${config.temporal.namespace})`);
 }
+if (segmentSchedule) say(`  segments          schedule ${SEGMENT_SCHEDULE_ID}: recomputed daily at 02:00 UTC${embedded ? ` (${ui}/schedules/${SEGMENT_SCHEDULE_ID})` : ''}`);
 if (smtp) say(`  captured email    ${here(mailDir)}/ (SMTP on ${config.smtp.host}:${smtp.port}; the first lands within a minute)`);
 if (localTwilio) say(`  captured SMS      ${here(smsDir)}/ (Twilio-compatible endpoint ${localTwilio.baseUrl})`);
 // The embedded database's password is a local secret like the API key; a DATABASE_URL's is not printed.

@@ -6,6 +6,7 @@ import type { Config } from '../lib/config';
 import { loadPlanOverrides } from '../lib/plan-overrides';
 import { loadLeadSettings } from '../lib/lead-settings';
 import type { Stores } from '../stores';
+import { PgSegmentStore } from '../stores/segments';
 import { createMailer } from './mailer';
 import { createSmsClient } from './sms';
 
@@ -19,6 +20,7 @@ export function createDependencies(config: Config, stores: Stores): ActivityDeps
     records: stores.records,
     contacts: stores.contacts,
     leads: stores.leads,
+    segments: new PgSegmentStore(stores.db),
     leadSettings: loadLeadSettings(config.leadsFile),
     contactRules: config.contactRules,
     business: config.business,

@@ -6,6 +6,7 @@ import { loadConfigOrExit } from '../lib/config';
 import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
 import { connectClient, temporalConnectionOptions } from '../service/connection';
 import { registerSearchAttributes } from '../service/search-attributes';
+import { ensureSegmentSchedule } from '../service/segments';
 import { openStores, redactUrl } from '../stores';
 import { createPlan33Worker } from './create-worker';
 import { createDependencies } from './dependencies';
@@ -28,6 +29,8 @@ const admin = await connectClient(config);
 await registerSearchAttributes(admin.connection, config.temporal.namespace).catch((err: Error) =>
   log.warn({ err }, 'could not register search attributes (no operator permission?); see README, Operations'),
 );
+// The daily segment refresh (idempotent: created once, updated at each start; at most 10 s).
+await ensureSegmentSchedule(admin, { taskQueue: config.temporal.taskQueue }).catch((err: Error) => log.warn({ err }, 'could not create or update the segment schedule plan33-segments'));
 await admin.connection.close();
 
 const worker = await createPlan33Worker({

@@ -1,0 +1,226 @@
+// Customer segments (issue 15): the rules of plan/segments.ts on a known set of ten customers,
+// worked out by hand below; then the whole daily refresh on real parts: deals in PostgreSQL,
+// the Temporal Schedule `plan33-segments` on a dev server (created twice: idempotent), a run
+// triggered through it, the stored rows, and the `segmentChanged` signal in a running customer's
+// history. No expectation depends on today's date.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { computeSegments, quintileScore, type CustomerFacts } from '../plan/segments';
+import { PgSegmentStore } from '../stores/segments';
+import { dealClosed } from '../service/enroll';
+import { ensureSegmentSchedule, refreshSegmentsNow, SEGMENT_SCHEDULE_ID } from '../service/segments';
+import { createDevServerEnv } from '../dev/temporal-server';
+import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
+import { freshStores, testStores, type TestStores } from './helpers/database';
+import { createTestWorker, installTestRuntime, PINNED_START_MS } from './helpers/temporal';
+import { customer } from './fixtures/customers';
+import { segmentRefresh, SIGNALS_PER_RUN } from '../workflows/segments';
+
+// Ten customers' deals (value null: a deal without a value, counted as a deal worth 0). A deal
+// dated 2999 must not count (it lies after any "as of" day). c01's last deal carries a time.
+//
+//   customer  deals (closed, value)                                  revenue  deals  last deal
+//   c01       5: 100 100 100 50 50, last 2025-06-30T15:00Z            400      5      2025-06-30
+//   c02       1: 250                                                  250      1      2025-06-01
+//   c03       3: 50 50 50                                             150      3      2025-06-01
+//   c04       2: 60 40                                                100      2      2025-05-15
+//   c05       4: 10 10 10 10                                           40      4      2025-03-31
+//   c06       1: 20                                                    20      1      2025-01-10
+//   c07       2: 10 10                                                 20      2      2024-12-31
+//   c08       1: 10 (+ 1000 dated 2999-01-01: not counted)             10      1      2024-06-30
+//   c09       6: 5 5 null null null null                               10      6      2025-06-20
+//   c10       1: null                                                   0      1      2023-06-30
+//                                                              total 1000
+const DEALS: Array<[customer: string, closedAt: string, value: number | null]> = [
+  ['c01', '2024-02-01', 100], ['c01', '2024-05-01', 100], ['c01', '2024-09-01', 100], ['c01', '2025-01-01', 50], ['c01', '2025-06-30T15:00:00Z', 50],
+  ['c02', '2025-06-01', 250],
+  ['c03', '2024-07-01', 50], ['c03', '2025-02-01', 50], ['c03', '2025-06-01', 50],
+  ['c04', '2024-11-11', 60], ['c04', '2025-05-15', 40],
+  ['c05', '2024-03-31', 10], ['c05', '2024-06-30', 10], ['c05', '2024-12-31', 10], ['c05', '2025-03-31', 10],
+  ['c06', '2025-01-10', 20],
+  ['c07', '2024-10-01', 10], ['c07', '2024-12-31', 10],
+  ['c08', '2024-06-30', 10], ['c08', '2999-01-01', 1000],
+  ['c09', '2024-01-05', 5], ['c09', '2024-04-05', 5], ['c09', '2024-08-05', null], ['c09', '2024-12-05', null], ['c09', '2025-03-05', null], ['c09', '2025-06-20', null],
+  ['c10', '2023-06-30', null],
+];
+
+const FACTS: CustomerFacts[] = [
+  { customerId: 'c01', revenue: 400, deals: 5, lastDealOn: '2025-06-30' },
+  { customerId: 'c02', revenue: 250, deals: 1, lastDealOn: '2025-06-01' },
+  { customerId: 'c03', revenue: 150, deals: 3, lastDealOn: '2025-06-01' },
+  { customerId: 'c04', revenue: 100, deals: 2, lastDealOn: '2025-05-15' },
+  { customerId: 'c05', revenue: 40, deals: 4, lastDealOn: '2025-03-31' },
+  { customerId: 'c06', revenue: 20, deals: 1, lastDealOn: '2025-01-10' },
+  { customerId: 'c07', revenue: 20, deals: 2, lastDealOn: '2024-12-31' },
+  { customerId: 'c08', revenue: 10, deals: 1, lastDealOn: '2024-06-30' },
+  { customerId: 'c09', revenue: 10, deals: 6, lastDealOn: '2025-06-20' },
+  { customerId: 'c10', revenue: 0, deals: 1, lastDealOn: '2023-06-30' },
+];
+
+// As of 2025-06-30, worked out by hand (n = 10; a score is 1 + floor(5 k / 10) = 1 + floor(k / 2),
+// k = customers strictly worse):
+//
+// ABC ("above" = revenue of customers with strictly more; A if above < 800, B if < 950, else C):
+//   c01 above 0 A · c02 400 A · c03 650 A · c04 800 = exactly 80 %: B · c05 900 B
+//   c06 and c07 (20 each, tied) above 940 = 94 %: both B (ranked by id, c07 would have 960: C)
+//   c08 and c09 (10 each) above 980 C · c10 revenue 0: C.   A = c01-c03, exactly 80 % of revenue.
+// VIP (fewer than 20 % of 10 = 2 customers above): c01 (0 above), c02 (1); c03 has 2: not.
+// Recency (days to 2025-06-30; k = customers whose last deal is strictly earlier):
+//   c10 731 (2023-06-30 → 2024-06-30 is 366, leap day) k0 → 1 · c08 365 k1 → 1 · c07 181 k2 → 2
+//   c06 171 k3 → 2 · c05 91 k4 → 3 · c04 46 k5 → 3 · c02, c03 29 k6 → 4 · c09 10 k8 → 5 · c01 0 k9 → 5
+// Frequency (deals 1,1,1,1 | 2,2 | 3 | 4 | 5 | 6): one deal k0 → 1 (c02 c06 c08 c10); two k4 → 3 (c04 c07);
+//   three k6 → 4 (c03); four k7 → 4 (c05); five k8 → 5 (c01); six k9 → 5 (c09)
+// Monetary (revenue 0 | 10,10 | 20,20 | 40 | 100 | 150 | 250 | 400): c10 k0 → 1 · c08, c09 k1 → 1
+//   c06, c07 k3 → 2 · c05 k5 → 3 · c04 k6 → 4 · c03 k7 → 4 · c02 k8 → 5 · c01 k9 → 5
+const EXPECTED = {
+  //     abc  recencyDays R  F  M  vip    segment
+  c01: ['A', 0, 5, 5, 5, true, 'vip'],
+  c02: ['A', 29, 4, 1, 5, true, 'vip'],
+  c03: ['A', 29, 4, 4, 4, false, 'a'],
+  c04: ['B', 46, 3, 3, 4, false, 'b'],
+  c05: ['B', 91, 3, 4, 3, false, 'b'],
+  c06: ['B', 171, 2, 1, 2, false, 'b'],
+  c07: ['B', 181, 2, 3, 2, false, 'b'],
+  c08: ['C', 365, 1, 1, 1, false, 'c'],
+  c09: ['C', 10, 5, 5, 1, false, 'c'],
+  c10: ['C', 731, 1, 1, 1, false, 'c'],
+} as const;
+
+const asRows = (segments: ReturnType<typeof computeSegments>) =>
+  Object.fromEntries(segments.map((s) => [s.customerId, [s.abc, s.recencyDays, s.recency, s.frequency, s.monetary, s.vip, s.segment]]));
+
+describe('segment rules (pure)', () => {
+  it('ABC, RFM and VIP of ten customers as worked out by hand', () => {
+    const segments = computeSegments(FACTS, '2025-06-30');
+    expect(asRows(segments)).toEqual(EXPECTED);
+    expect(segments.map((s) => s.revenue)).toEqual(FACTS.map((f) => f.revenue));
+    // Input order does not matter: reversed in, the same figures out (ties never go by order or id).
+    expect(asRows(computeSegments([...FACTS].reverse(), '2025-06-30'))).toEqual(EXPECTED);
+  });
+
+  it('boundaries: VIP is the top ceil(20 %), ties included; nobody with revenue is VIP; quintiles', () => {
+    // 3 customers: ceil(0.6) = 1 VIP place; two tied at the top both have 0 above: both VIP.
+    const tied = computeSegments([
+      { customerId: 'x', revenue: 100, deals: 1, lastDealOn: '2025-01-01' },
+      { customerId: 'y', revenue: 100, deals: 1, lastDealOn: '2025-01-01' },
+      { customerId: 'z', revenue: 50, deals: 1, lastDealOn: '2025-01-01' },
+    ], '2025-01-01');
+    // x, y: above 0 < 80 % of 250: A, VIP. z: above 200 = 80 %: B. All equal on R and F: all 1.
+    // Monetary: x, y have one customer below (z): 1 + floor(5 × 1 / 3) = 2; z none: 1.
+    expect(tied.map((s) => [s.customerId, s.abc, s.vip, s.segment, s.recency, s.frequency, s.monetary])).toEqual([
+      ['x', 'A', true, 'vip', 1, 1, 2],
+      ['y', 'A', true, 'vip', 1, 1, 2],
+      ['z', 'B', false, 'b', 1, 1, 1],
+    ]);
+    // Nobody has revenue: everyone C, no VIP.
+    const zero = computeSegments([{ customerId: 'a', revenue: 0, deals: 2, lastDealOn: '2025-01-01' }], '2025-01-02');
+    expect(zero).toEqual([{ customerId: 'a', revenue: 0, abc: 'C', recencyDays: 1, recency: 1, frequency: 1, monetary: 1, vip: false, segment: 'c' }]);
+    // Quintiles of 5 distinct customers: 1, 2, 3, 4, 5.
+    expect([0, 1, 2, 3, 4].map((k) => quintileScore(k, 5))).toEqual([1, 2, 3, 4, 5]);
+    expect(computeSegments([], '2025-01-01')).toEqual([]);
+    expect(() => computeSegments(FACTS, '30/06/2025')).toThrow(/YYYY-MM-DD/);
+  });
+});
+
+describe('the daily refresh on PostgreSQL and a Temporal dev server', () => {
+  let env: TestWorkflowEnvironment;
+  let smtp: SmtpCapture;
+  let stores: TestStores;
+
+  beforeAll(async () => {
+    installTestRuntime();
+    [env, smtp, stores] = await Promise.all([createDevServerEnv(), startSmtpCapture(), testStores()]);
+  });
+
+  afterAll(async () => {
+    await smtp?.close();
+    await env?.teardown();
+    await stores?.db.destroy();
+  });
+
+  it('the schedule recomputes from the deals, stores the rows and signals a running customer', async () => {
+    const taskQueue = 'segments';
+    const segmentStore = new PgSegmentStore(stores.db);
+    await stores.db.insertInto('deals').values(DEALS.map(([c, closedAt, value], i) => ({ customer_id: c, deal_id: `d${i}`, closed_at: closedAt, value, recorded_at: new Date() }))).execute();
+    // The one query gathers exactly the facts worked out above (the 2999 deal left out).
+    expect(await segmentStore.facts('2025-06-30')).toEqual(FACTS);
+
+    // Yesterday's rows, as a refresh before would have left them: c01 was VIP already (no
+    // change), c03 was B (now A); the others have none yet (from null).
+    await segmentStore.save(computeSegments([FACTS[0]!], '2025-06-30'), '2025-06-29T02:00:00Z');
+    await segmentStore.save([{ ...computeSegments(FACTS, '2025-06-30')[2]!, abc: 'B', segment: 'b' }], '2025-06-29T02:00:00Z');
+
+    // c03 has a running year: its deal lies ahead (pinned), so the year just waits. Its rows go
+    // to the worker's own records database; the segments read this file's.
+    const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, smtp, deps: { segments: segmentStore } });
+    await worker.runUntil(async () => {
+      const pinnedDay = new Date(PINNED_START_MS).toISOString().slice(0, 10);
+      await dealClosed(env.client, { customer: customer({ id: 'c03' }), deal: { id: 'd-c03', closedAt: pinnedDay } }, { taskQueue });
+
+      // Created once; the second call updates it in place, keeping its state (paused here, so
+      // the 02:00 run cannot interleave with this test whatever the hour).
+      expect(await ensureSegmentSchedule(env.client, { taskQueue })).toBe('created');
+      const schedule = env.client.schedule.getHandle(SEGMENT_SCHEDULE_ID);
+      await schedule.pause('test: runs only when triggered');
+      expect(await ensureSegmentSchedule(env.client, { taskQueue })).toBe('updated');
+      const described = await schedule.describe();
+      expect(described.state.paused).toBe(true);
+      expect(described.spec.calendars).toEqual([expect.objectContaining({ hour: [{ start: 2, end: 2, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] })]);
+      expect(described.policies.overlap).toBe('SKIP');
+      expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'segmentRefresh', taskQueue });
+      const schedules = [];
+      for await (const s of env.client.schedule.list()) schedules.push(s.scheduleId);
+      expect(schedules).toEqual([SEGMENT_SCHEDULE_ID]);
+
+      const run = await refreshSegmentsNow(env.client, { wait: true });
+      expect(run.workflowId.startsWith(`${SEGMENT_SCHEDULE_ID}-`)).toBe(true);
+      expect(run.alreadyRunning).toBe(false);
+      // Nine changed (all but c01): c03 b → a is told to its workflow; eight have none running.
+      expect(run.counts).toMatchObject({ customers: 10, changed: 9, signalled: 1, notRunning: 8, failed: 0 });
+      expect(run.counts!.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+
+      // The rows: as worked out by hand (recency ranks do not depend on the day: every deal counted is before it).
+      const rows = await segmentStore.all();
+      expect(Object.fromEntries(rows.map((r) => [r.customerId, [r.abc, r.recency, r.frequency, r.monetary, r.vip, r.segment, r.revenue]]))).toEqual(
+        Object.fromEntries(Object.entries(EXPECTED).map(([id, e], i) => [id, [e[0], e[2], e[3], e[4], e[5], e[6], FACTS[i]!.revenue]])),
+      );
+      const computedAt = rows[0]!.computedAt.toISOString();
+      expect(rows.every((r) => r.computedAt.toISOString() === computedAt)).toBe(true);
+
+      // c03's workflow got segmentChanged with its new segment and the refresh's time.
+      const history = await env.client.workflow.getHandle('customer-c03').fetchHistory();
+      const signals = (history.events ?? [])
+        .map((e) => e.workflowExecutionSignaledEventAttributes)
+        .filter((a) => a?.signalName === 'segmentChanged')
+        .map((a) => defaultPayloadConverter.fromPayload(a!.input!.payloads![0]!));
+      expect(signals).toEqual([{ segment: 'a', computedAt }]);
+
+      // The next day's run (triggered again): nothing changed, nobody signalled again.
+      const again = await refreshSegmentsNow(env.client, { wait: true });
+      expect(again.runId).not.toBe(run.runId);
+      expect(again.counts).toMatchObject({ customers: 10, changed: 0, signalled: 0, notRunning: 0, failed: 0 });
+
+      await env.client.workflow.getHandle('customer-c03').terminate('test done');
+    });
+  });
+
+  it(`more changes than one run signals (${SIGNALS_PER_RUN}): the rest go on in a new run (continue-as-new)`, async () => {
+    const taskQueue = 'segments-many';
+    const own = await freshStores();
+    const many = SIGNALS_PER_RUN + 20;
+    await own.db.insertInto('deals').values(Array.from({ length: many }, (_, i) => ({ customer_id: `m${String(i).padStart(4, '0')}`, deal_id: 'd1', closed_at: '2025-01-01', value: i, recorded_at: new Date() }))).execute();
+    const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, smtp, stores: own, deps: { segments: new PgSegmentStore(own.db) } });
+    try {
+      await worker.runUntil(async () => {
+        const handle = await env.client.workflow.start(segmentRefresh, { taskQueue, workflowId: 'segments-many', args: [{}] });
+        expect(await handle.result()).toMatchObject({ customers: many, changed: many, signalled: 0, notRunning: many, failed: 0 });
+        // Two runs: the first signalled SIGNALS_PER_RUN and continued as new with the rest.
+        const first = await env.client.workflow.getHandle('segments-many', handle.firstExecutionRunId).describe();
+        expect(first.status.name).toBe('CONTINUED_AS_NEW');
+      });
+    } finally {
+      await own.db.destroy();
+    }
+  });
+});
