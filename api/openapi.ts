@@ -5,6 +5,7 @@ import { customerSchema, dealSchema } from '../plan/customer';
 import * as m from '../workflows/messages';
 import * as lm from '../workflows/lead-messages';
 import { leadOutcomeSchema, leadSchema } from '../plan/lead';
+import { REPORT_NAMES, REPORTS } from '../service/measure';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -15,6 +16,28 @@ const errors = {
   401: answer('missing or wrong API key', ref('Error')),
   404: answer('no running plan for this customer', ref('Error')),
 };
+/** The query parameters' types; every other report parameter is a string (a day, an instant, an agent). */
+const REPORT_PARAM_SCHEMAS: Record<string, object> = {
+  from: { type: 'string', format: 'date' },
+  to: { type: 'string', format: 'date' },
+  year: { type: 'integer', minimum: 2000, maximum: 2200 },
+  limit: { type: 'integer', minimum: 1, maximum: 1000 },
+  by: { type: 'string', enum: ['month', 'kind', 'owner', 'segment'] },
+};
+/** One path per report of the registry (service/measure.ts), with its parameters. */
+const reportPaths = () =>
+  Object.fromEntries(
+    REPORT_NAMES.map((name) => [
+      `/v1/reports/${name}`,
+      {
+        get: {
+          summary: REPORTS[name].summary,
+          parameters: Object.entries(REPORTS[name].params as Record<string, string>).map(([p, description]) => ({ name: p, in: 'query', required: name === 'budget' && p === 'year', description, schema: REPORT_PARAM_SCHEMAS[p] ?? { type: 'string' } })),
+          responses: { 200: answer('the report (JSON)'), 400: errors[400], 401: errors[401] },
+        },
+      },
+    ]),
+  );
 const customerId = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } };
 
 export function openApiDocument(publicBaseUrl: string) {
@@ -61,9 +84,8 @@ export function openApiDocument(publicBaseUrl: string) {
         },
       },
       '/v1/customers/{id}/value': { get: { summary: "Customer lifetime value by the documents' formula, and the referral-adjusted value", parameters: [customerId], responses: { 200: answer('the inputs and the values'), ...errors } } },
-      '/v1/reports/clv': { get: { summary: 'Every customer\'s lifetime value and the distribution (min, quartiles, max, total)', responses: { 200: answer('the report'), 401: errors[401] } } },
-      '/v1/reports/referrals': { get: { summary: 'Referrals per touch kind and plan (the touch whose referral link brought each), and those without one', responses: { 200: answer('the attribution'), 401: errors[401] } } },
-      '/v1/reports/budget': { get: { summary: "The plan's budget for a year: planned and spent cost by month, kind, owner or segment", parameters: [{ name: 'year', in: 'query', required: true, schema: { type: 'integer' } }, { name: 'by', in: 'query', required: false, schema: { type: 'string', enum: ['month', 'kind', 'owner', 'segment'] } }], responses: { 200: answer('the budget'), 400: errors[400], 401: errors[401] } } },
+      '/v1/reports': { get: { summary: 'The reports there are: name, what each measures, its parameters (the same list as `plan33 report <name>`)', responses: { 200: answer('the list'), 401: errors[401] } } },
+      ...reportPaths(),
       '/v1/leads': { post: { summary: 'A lead came in (Funnel): starts lead-<id> (assigned, first-contact task, the 8x8), or merges a person captured before (same email or phone)', requestBody: body('Lead'), responses: { 202: answer('captured', ref('Captured')), 400: errors[400], 401: errors[401] } } },
       '/v1/contacts': { post: { summary: "A contact of the business's sphere of influence: straight onto the general 33 as lead-<id> (an agent required)", requestBody: body('Lead'), responses: { 202: answer('started, or merged into a person known before', ref('Captured')), 400: errors[400], 401: errors[401] } } },
       '/v1/leads/conversion': { get: { summary: 'Conversion by source or agent (Track): leads, contacted, qualified, deals, lost', parameters: [{ name: 'by', in: 'query', required: false, schema: { type: 'string', enum: ['source', 'agent'] } }], responses: { 200: answer('one row per source or agent'), 400: errors[400], 401: errors[401] } } },

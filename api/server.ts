@@ -18,11 +18,11 @@ import type { SendingHours } from '../plan/sending-hours';
 import { DEFAULT_LEAD_SETTINGS, type LeadSettings } from '../plan/lead-routing';
 import * as leads from '../service/leads';
 import { registerLeadForm } from './lead-form';
-import { budgetReport, clvReport, valueOf } from '../service/value';
+import { valueOf } from '../service/value';
+import { listReports, runReport } from '../service/measure';
 import { DEFAULT_CLV_SETTINGS, type ClvSettings } from '../plan/clv';
 import { verifySourceToken } from '../lib/source-link';
 import { PgLeadStore } from '../stores/leads';
-import { referralAttribution } from '../stores/reports';
 
 export interface ApiOptions {
   client: Client;
@@ -139,9 +139,9 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     });
     v1.get<{ Params: { id: string } }>('/v1/customers/:id', async (req) => ops.getStatus(opts.client, req.params.id));
     v1.get<{ Params: { id: string } }>('/v1/customers/:id/value', async (req) => valueOf(opts.db, req.params.id, opts.clv ?? DEFAULT_CLV_SETTINGS));
-    v1.get('/v1/reports/clv', async () => clvReport(opts.db, opts.clv ?? DEFAULT_CLV_SETTINGS));
-    v1.get('/v1/reports/referrals', async () => referralAttribution(opts.db));
-    v1.get<{ Querystring: { year?: string; by?: string } }>('/v1/reports/budget', async (req) => budgetReport(opts.db, req.query, (opts.clv ?? DEFAULT_CLV_SETTINGS).currency));
+    // The reports (service/measure.ts REPORTS, the same list as `plan33 report <name>`): parameters in the query string.
+    v1.get('/v1/reports', async () => ({ reports: listReports() }));
+    v1.get<{ Params: { name: string }; Querystring: Record<string, unknown> }>('/v1/reports/:name', async (req) => runReport(opts.db, req.params.name, req.query ?? {}, { clv: opts.clv ?? DEFAULT_CLV_SETTINGS }));
     v1.post<{ Params: { id: string } }>('/v1/customers/:id/referrals', async (req, reply) => reply.code(202).send(await ops.recordReferral(opts.client, req.params.id, req.body)));
     v1.post<{ Params: { id: string } }>('/v1/customers/:id/opt-out', async (req, reply) => reply.code(202).send(await ops.changeConsent(opts.client, req.params.id, req.body, 'opt-out')));
     v1.post<{ Params: { id: string } }>('/v1/customers/:id/opt-in', async (req, reply) => reply.code(202).send(await ops.changeConsent(opts.client, req.params.id, req.body, 'opt-in')));
