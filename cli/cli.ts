@@ -20,6 +20,8 @@ import { importCustomers } from './import';
 import { importLeads } from './import-leads';
 import { buildReport } from '../service/report';
 import { budgetReport, clvReport, valueOf } from '../service/value';
+import { listReports, REPORT_NAMES, reportNamed, runReport, type Cell } from '../service/measure';
+import { stringify } from 'csv-stringify/sync';
 import { SingleBar } from 'cli-progress';
 import { localDatabaseUrl } from '../dev/embedded-postgres';
 import { createDatabase, redactUrl, type Db } from '../stores';
@@ -304,12 +306,46 @@ for (const action of ['pause', 'resume'] as const) {
     });
 }
 
+const REPORT_OPTIONS = ['from', 'to', 'year', 'asOf', 'limit', 'by', 'agent'] as const;
+type ReportOptions = Partial<Record<(typeof REPORT_OPTIONS)[number], string>> & { json?: boolean; csv?: boolean };
+
 program
-  .command('report')
-  .description('customers by plan, touches this month by kind and outcome, referrals, overdue calls, per agent')
-  .option('--agent <id>', 'only this agent’s customers')
+  .command('report [name]')
+  .description(
+    `without a name: customers by plan, touches this month by kind and outcome, referrals, overdue calls, per agent, lifetime value; ` +
+      `with one: that report (one SQL query), as a table, --json or --csv. The reports: ${REPORT_NAMES.join(', ')} (\`plan33 report list\` says what each measures)`,
+  )
+  .option('--from <YYYY-MM-DD>', 'first day of the period (UTC)')
+  .option('--to <YYYY-MM-DD>', 'the day after the period (excluded)')
+  .option('--year <YYYY>', 'a calendar year as the period')
+  .option('--as-of <when>', 'the day or instant (overdue-calls, clv, overview)')
+  .option('--limit <n>', 'best-referral-sources: how many')
+  .option('--by <what>', 'budget: month, kind, owner or segment')
+  .option('--agent <id>', 'only this agent’s customers (the month at a glance, overview)')
   .option('--json', 'print JSON for programs')
-  .action(async (opts: { agent?: string; json?: boolean }) => {
+  .option('--csv', 'print CSV (a named report)')
+  .action(async (name: string | undefined, opts: ReportOptions) => {
+    if (opts.json && opts.csv) throw new InputError(['--json, --csv: expected at most one']);
+    if (name === 'list') {
+      const list = listReports();
+      if (opts.csv) process.stdout.write(stringify(list.map((r) => [r.name, r.summary, Object.keys(r.params).join(' ')]), { header: true, columns: ['name', 'summary', 'params'] }));
+      else print(opts.json, list, () => list.map((r) => `${r.name}${Object.keys(r.params).length ? ` (${Object.keys(r.params).join(', ')})` : ''}\n  ${r.summary}`).join('\n'));
+      return;
+    }
+    if (name !== undefined) {
+      const config = loadConfig();
+      const input = Object.fromEntries(REPORT_OPTIONS.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]]));
+      if (!(REPORT_NAMES as string[]).includes(name)) throw new InputError([`name: expected list or one of ${REPORT_NAMES.join(', ')}, got "${name}"`]);
+      const report = reportNamed(name);
+      const result = await withDatabase((db) => runReport(db, name, input, { clv: config.clv }));
+      const { columns, rows } = report.rows(result);
+      const cell = (c: Cell) => (c === null ? '' : String(c));
+      if (opts.csv) process.stdout.write(stringify(rows.map((r) => r.map(cell)), { header: true, columns }));
+      else print(opts.json, result, () => (rows.length ? table(columns, rows.map((r) => r.map(cell))) : `${name}: no rows`));
+      return;
+    }
+    const named = REPORT_OPTIONS.filter((k) => k !== 'agent' && opts[k] !== undefined);
+    if (opts.csv || named.length) throw new InputError([...(opts.csv ? ['--csv'] : []), ...named.map((k) => `--${k === 'asOf' ? 'as-of' : k}`)].map((o) => `${o}: only with a report name, e.g. plan33 report retention ${o}`));
     const config = loadConfig();
     const [r, value] = await withDatabase(async (db) => [await buildReport(db, { agent: opts.agent }), await clvReport(db, config.clv)] as const);
     const money = (n: number) => `${n.toLocaleString('en-US', { maximumFractionDigits: 0 })} ${value.currency}`;
