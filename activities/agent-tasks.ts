@@ -59,6 +59,23 @@ export function agentTasks(deps: Pick<ActivityDeps, 'tasks' | 'business' | 'agen
     const task = buildCallTask({ taskId: key, customer, touch, context: callContext, business, assignee });
     await handOver(task, 'new', assignee.agent);
     if (assignee.reassignedFrom) activityLog.info('call task reassigned: agent away', { key, from: assignee.reassignedFrom, to: assignee.id });
+    // A detractor's follow-up call: the manager hears of it with the task ("a complaint is a gift").
+    if (touch.occasion === 'nps-detractor') {
+      const manager = agents.managerOf(customer.agent) ?? (deps.operatorEmail ? { email: deps.operatorEmail, name: 'operator' } : undefined);
+      if (manager?.email) {
+        const text = [
+          `${fullName(customer)} (${customer.id}) answered the NPS survey: ${touch.title.replace(/^NPS follow-up call: /, '')}.`,
+          `A call task went to ${assignee.id} (${key}), due ${DateTime.fromISO(touch.at, { zone: customer.timezone }).toFormat('yyyy-MM-dd HH:mm')} (${customer.timezone}).`,
+          'A complaint is a gift: please make sure the call happens and the customer hears back.',
+        ].join('\n\n');
+        try {
+          await emailTo(`${key}.manager-note.email`, manager.email, `NPS detractor: ${fullName(customer)} — call task for ${assignee.id}`, text);
+        } catch (err) {
+          if (!refusedByMailServer(err)) throw err;
+          activityLog.error('the manager could not be told of a detractor; the call task is given', { key, error: (err as Error).message });
+        }
+      }
+    }
     return { outcome: 'sent', reference: key, assignee: assignee.id };
   }
 

@@ -22,6 +22,8 @@ export interface TouchContext {
   sourceQuestionUrl?: string;
   /** The touch's key: referral links carry it (`?ref=`), so a referral knows which touch asked. */
   touchKey?: string;
+  /** An NPS survey's signed link to the survey page (lib/survey-link.ts). */
+  surveyUrl?: string;
 }
 
 /** The business's referral link, carrying the touch that asks (referral attribution). */
@@ -117,6 +119,16 @@ function english(customer: Customer, touch: Touch, business: Business, context?:
     case 'remembrance-card':
       // A day of mourning or remembrance: no greeting, no wishes, nothing to sell.
       return { subject: `Remembering, on ${touch.title}`, paragraphs: [`On ${touch.title}, all of us at ${name} pause to remember with you.`] };
+    case 'nps-survey':
+      return {
+        subject: `${customer.name.first}, how likely are you to recommend ${name}?`,
+        paragraphs: [`Three quick questions, one minute: how likely are you to recommend ${name} to a friend, why, and what would earn a 10? ${context?.surveyUrl ?? ''}`.trim(), 'Every answer is read by the people who serve you.'],
+      };
+    case 'referral-ask':
+      return {
+        subject: `Thank you, ${customer.name.first}: may we help someone you know?`,
+        paragraphs: [`Thank you for your kind words about ${name}. If a friend, neighbour or colleague could use the same care, we would be honoured to help them too.`],
+      };
   }
 }
 
@@ -161,6 +173,16 @@ function arabic(customer: Customer, touch: Touch, business: Business, context?: 
         'ask-why': { subject: `كيف نخدمك بشكل أفضل يا ${customer.name.first}؟`, paragraphs: ['يهمنا رأيك الصادق: ما الذي يجعلنا أول من تتصل به في خطوتك القادمة؟ فقط ردّ على هذه الرسالة، فكل إجابة تُقرأ باهتمام.'] },
         offer: { subject: `هدية لك من ${name}`, paragraphs: ['بصفتك عميلًا عزيزًا، يسعدنا أن نقدّم لك تقييمًا مجانيًا لعقارك أو استشارة لخطوتك القادمة متى شئت. ردّ على هذه الرسالة وسنرتّب ذلك.'] },
       }[touch.occasion ?? ''] ?? { subject: `رسالة من ${name}`, paragraphs: ['نرجو أن تجد في هذه الرسالة ما يفيدك.'] };
+    case 'nps-survey':
+      return {
+        subject: `${customer.name.first}، ما مدى احتمال أن توصي بـ${name}؟`,
+        paragraphs: [`ثلاثة أسئلة سريعة في دقيقة واحدة: ما مدى احتمال أن توصي بـ${name} لصديق، ولماذا، وما الذي يجعل تقييمك 10؟ ${context?.surveyUrl ?? ''}`.trim(), 'كل إجابة يقرؤها الفريق الذي يخدمك.'],
+      };
+    case 'referral-ask':
+      return {
+        subject: `شكرًا لك يا ${customer.name.first}: هل نساعد أحدًا تعرفه؟`,
+        paragraphs: [`شكرًا لكلماتك الطيبة عن ${name}. إن كان لديك صديق أو جار أو زميل يحتاج الاهتمام نفسه، فيسعدنا أن نخدمه أيضًا.`],
+      };
     case 'remembrance-card':
       return holiday
         ? { subject: `في ${holiday}`, paragraphs: [`في ${holiday}، نقف معكم وقفة ذكرى وتأمل، من جميع أسرة ${name}.`] }

@@ -5,6 +5,7 @@ import type { Customer } from '../plan/customer';
 import type { PlanOverrides } from '../plan/definitions';
 import type { Touch } from '../plan/touch';
 import type { UnsubscribeConfig } from '../lib/unsubscribe';
+import type { PgSegmentStore } from '../stores/segments';
 import type { ContactIndex } from '../stores/contacts';
 import type { PgLeadStore } from '../stores/leads';
 import type { LeadSettings } from '../plan/lead-routing';
@@ -36,6 +37,8 @@ export interface ActivityDeps {
   planOverrides?: PlanOverrides;
   /** Adds RFC 8058 one-click unsubscribe headers to every email when set. */
   unsubscribe?: UnsubscribeConfig;
+  /** Customer segments (stores/segments.ts); without it `refreshSegments` fails (not retried). */
+  segments?: Pick<PgSegmentStore, 'facts' | 'save'>;
   /** Agents' emails, cover while away, managers; without it tasks only go to the task folder. */
   agents?: AgentDirectory;
   /** Phone number -> customer, for inbound SMS. */

@@ -64,6 +64,8 @@ export function renderTouchSms(customer: Customer, touch: Touch, business: Busin
   // A newsletter issue's paragraphs are written for email: an SMS carries its headline.
   const line = touch.kind === 'newsletter' && context?.newsletter ? context.newsletter.subject : copy.paragraphs[0];
   // A prospect is not asked for referrals: a reply reaches the agent.
+  // The survey's SMS carries the survey's link, not the referral link.
+  if (touch.kind === 'nps-survey') return `${customer.name.first}${separator}${line} ${copy.stopHint}`;
   if (copy.prospect) return `${customer.name.first}${separator}${line} ${copy.lang === 'ar' ? 'ردّ على هذه الرسالة لنساعدك.' : 'Reply to talk to us.'} ${copy.stopHint}`;
   return `${customer.name.first}${separator}${line} ${refer}: ${referralLink(business, context?.touchKey)} ${copy.stopHint}`;
 }

@@ -2,7 +2,10 @@
 // attempt's workflow time, and `once` (a side effect run once per key through the ledger).
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Customer } from '../plan/customer';
-import type { TouchResult } from '../plan/touch';
+import type { Touch, TouchResult } from '../plan/touch';
+import { surveyUrl } from '../lib/survey-link';
+import type { UnsubscribeConfig } from '../lib/unsubscribe';
+import type { TouchContext } from './copy';
 import type { DeliveryLedger } from '../stores/deliveries';
 
 /** Twilio errors no retry will fix: opted out (21610), invalid or unreachable number. */
@@ -47,4 +50,16 @@ export function onceThrough(ledger: DeliveryLedger): Once {
     await ledger.record(key, result);
     return result;
   };
+}
+
+/**
+ * An NPS survey touch carries its signed link (lib/survey-link.ts), made from the touch's key and
+ * due time, so a retried send carries the same link. Without a public base URL and secret
+ * (UNSUBSCRIBE_SECRET) a survey cannot be answered: it is skipped, saying why.
+ */
+export function withSurveyLink(config: UnsubscribeConfig | undefined, key: string, customer: Customer, touch: Touch, context: TouchContext | undefined): TouchContext | undefined {
+  if (touch.kind !== 'nps-survey') return context;
+  // Recorded skipped by the year (like a newsletter issue that never came): the business's gap.
+  if (!config) permanent('no survey page to link to: set PUBLIC_BASE_URL and UNSUBSCRIBE_SECRET', 'ContentMissing');
+  return { plan: 'client-for-life', planYear: 1, ...context, surveyUrl: surveyUrl(config, { key, customerId: customer.id, locale: customer.locale, dueAt: touch.firstAt ?? touch.at }) };
 }

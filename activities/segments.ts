@@ -3,16 +3,9 @@
 // then tells those customers' workflows.
 import { log as activityLog } from '@temporalio/activity';
 import { computeSegments } from '../plan/segments';
-import type { PgSegmentStore, SegmentChangeRow } from '../stores/segments';
+import type { SegmentChangeRow } from '../stores/segments';
 import type { ActivityDeps } from './deps';
 import { attemptTimeMs, permanent } from './kit';
-
-declare module './deps' {
-  interface ActivityDeps {
-    /** Customer segments (stores/segments.ts); without it `refreshSegments` fails (not retried). */
-    segments?: Pick<PgSegmentStore, 'facts' | 'save'>;
-  }
-}
 
 export interface SegmentRefreshRequest {
   /** The day the segments are computed as of (YYYY-MM-DD); default: the day (UTC) of the attempt. */

@@ -4,9 +4,9 @@ import { log as activityLog } from '@temporalio/activity';
 import type { TouchResult } from '../plan/touch';
 import type { ActivityDeps, TouchDelivery } from './deps';
 import { renderTouchSms } from './email-content';
-import { PERMANENT_TWILIO_CODES, permanent } from './kit';
+import { PERMANENT_TWILIO_CODES, permanent, withSurveyLink } from './kit';
 
-export function smsChannel(deps: Pick<ActivityDeps, 'sms' | 'ledger' | 'business' | 'contacts'>) {
+export function smsChannel(deps: Pick<ActivityDeps, 'sms' | 'ledger' | 'business' | 'contacts' | 'unsubscribe'>) {
   const { ledger, business } = deps;
 
   async function sendSms({ key, customer, touch, context }: TouchDelivery): Promise<TouchResult> {
@@ -14,7 +14,7 @@ export function smsChannel(deps: Pick<ActivityDeps, 'sms' | 'ledger' | 'business
     if (!customer.phone || !customer.consent.sms) permanent('no phone number or no SMS consent', 'NoConsent');
     const { client, from, messagingServiceSid } = deps.sms;
     const to = customer.phone;
-    const body = renderTouchSms(customer, touch, business, context);
+    const body = renderTouchSms(customer, touch, business, withSurveyLink(deps.unsubscribe, key, customer, touch, context));
     await deps.contacts?.remember(to, { customerId: customer.id, workflowId: key.split('.y')[0]! });
     // An earlier attempt died after starting: ask Twilio whether that message went out.
     const unsure = await ledger.sendingMark(key);

@@ -36,6 +36,7 @@ const app = await buildApi({
   contacts: stores.contacts,
   db: stores.db,
   sendingHours: config.sendingHours,
+  holdoutPercent: config.holdoutPercent,
   leadSettings: loadLeadSettings(config.leadsFile),
   formSecret: config.form.secret,
   formPerMinute: config.form.perMinute,

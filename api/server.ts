@@ -22,6 +22,7 @@ import { valueOf } from '../service/value';
 import { listReports, runReport } from '../service/measure';
 import { DEFAULT_CLV_SETTINGS, type ClvSettings } from '../plan/clv';
 import { verifySourceToken } from '../lib/source-link';
+import { registerSurveyRoutes } from './survey';
 import { PgLeadStore } from '../stores/leads';
 
 export interface ApiOptions {
@@ -46,6 +47,8 @@ export interface ApiOptions {
   formPerMinute?: number;
   /** Behind a load balancer: take the client's address from X-Forwarded-For (TRUST_PROXY). */
   trustProxy?: boolean;
+  /** HOLDOUT_PERCENT: the share of new customers held out of the plan (stable hash of the id); unset: 0. */
+  holdoutPercent?: number;
   /** Customer lifetime value's lifespan, acquisition cost and currency; unset: plan/clv.ts defaults. */
   clv?: ClvSettings;
   logger: Logger;
@@ -131,7 +134,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     v1.addHook('onRequest', requireKey);
     v1.post('/v1/deals', async (req, reply) => {
       const body = (req.body ?? {}) as Parameters<typeof dealClosed>[1];
-      const started = await dealClosed(opts.client, body, { taskQueue: opts.taskQueue, sendingHours: opts.sendingHours });
+      const started = await dealClosed(opts.client, body, { taskQueue: opts.taskQueue, sendingHours: opts.sendingHours, holdoutPercent: opts.holdoutPercent });
       // Validated by dealClosed: an inbound SMS from this number now finds the customer.
       const { id, phone } = body.customer as { id: string; phone?: string };
       if (phone) await opts.contacts.remember(phone, { customerId: id, workflowId: started.workflowId });
@@ -172,6 +175,9 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     const secret = opts.formSecret ?? createHmac('sha256', opts.apiKey).update('plan33 lead form').digest('base64url');
     await registerLeadForm(app, { client: opts.client, db: opts.db, secret, perMinute: opts.formPerMinute, lead: { taskQueue: opts.taskQueue, settings: opts.leadSettings ?? DEFAULT_LEAD_SETTINGS, sendingHours: opts.sendingHours } });
   }
+
+  // ---- the NPS survey page (signed, single-use, expiring links; no login) ----
+  await registerSurveyRoutes(app, { client: opts.client, db: opts.db, secret: opts.unsubscribeSecret });
 
   // ---- "How did you hear about us?" after the deal: the welcome issue's one-question link ----
   const sourcePage = (lang: 'en' | 'ar', body: string) =>

@@ -224,7 +224,7 @@ program
     const value = opts.value === undefined ? undefined : Number(opts.value);
     if (value !== undefined && !Number.isFinite(value)) throw new InputError([`--value: expected a number, got "${opts.value}"`]);
     const deal = { id: opts.dealId, closedAt: checkDate('--closed-at', opts.closedAt) ?? new Date().toISOString().slice(0, 10), ...(value !== undefined ? { value } : {}) };
-    const started = await withClient((c) => dealClosed(c, { customer, deal }, { taskQueue: config.temporal.taskQueue, sendingHours: config.sendingHours }));
+    const started = await withClient((c) => dealClosed(c, { customer, deal }, { taskQueue: config.temporal.taskQueue, sendingHours: config.sendingHours, holdoutPercent: config.holdoutPercent }));
     print(opts.json, started, () => `${started.workflowId}: enrolled (run ${started.runId})`);
   });
 
@@ -261,6 +261,7 @@ program
       importCustomers(c, file, {
         taskQueue: config.temporal.taskQueue,
         sendingHours: config.sendingHours,
+        holdoutPercent: config.holdoutPercent,
         onStart: (n) => {
           total = n;
           bar?.start(n, 0);

@@ -107,7 +107,7 @@ export interface ImportResult {
 export async function importCustomers(
   client: Client,
   file: string,
-  opts: { taskQueue: string; sendingHours?: SendingHours; concurrency?: number; onStart?: (total: number) => void; onProgress?: (done: number) => void },
+  opts: { taskQueue: string; sendingHours?: SendingHours; holdoutPercent?: number; concurrency?: number; onStart?: (total: number) => void; onProgress?: (done: number) => void },
 ): Promise<ImportResult> {
   let text: string;
   try {
@@ -131,7 +131,7 @@ export async function importCustomers(
     while (next < rows.length) {
       const row = rows[next++]!;
       try {
-        await dealClosed(client, row.input, { taskQueue: opts.taskQueue, sendingHours: opts.sendingHours });
+        await dealClosed(client, row.input, { taskQueue: opts.taskQueue, sendingHours: opts.sendingHours, holdoutPercent: opts.holdoutPercent });
       } catch (err) {
         failed.push({ line: row.line, problems: [(err as Error).message] });
       }

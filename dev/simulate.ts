@@ -19,6 +19,7 @@ import { customerSchema, type CustomerInput } from '../plan/customer';
 import type { SendingHours } from '../plan/sending-hours';
 import { customerWorkflowId } from '../plan/ids';
 import { buildWorkflowBundle } from '../worker/bundle';
+import { randomBytes } from 'node:crypto';
 import { createPlan33Worker } from '../worker/create-worker';
 import { createSmsClient } from '../worker/sms';
 import { completeCallUpdate, referralReceivedSignal, statusQuery, type CallCompletion, type CustomerStatus } from '../workflows/messages';
@@ -191,7 +192,8 @@ export async function withSimulationStack<T>(
       connection: env.nativeConnection,
       taskQueue: 'simulate',
       workflowBundle: bundle,
-      deps: { mailer, tasks: stores.tasks, ledger: stores.ledger, records: stores.records, contacts: stores.contacts, leads: stores.leads, business: opts.business, sms: createSmsClient({ ...TWILIO, apiBase: twilio.baseUrl }), ...opts.deps },
+      // Signed links (unsubscribe, the NPS survey) as a local API would serve them; a secret of the run's own.
+      deps: { mailer, tasks: stores.tasks, ledger: stores.ledger, records: stores.records, contacts: stores.contacts, leads: stores.leads, business: opts.business, sms: createSmsClient({ ...TWILIO, apiBase: twilio.baseUrl }), unsubscribe: { baseUrl: 'http://localhost:8080', secret: randomBytes(24).toString('base64url') }, ...opts.deps },
     });
     return await worker.runUntil(fn({ env, taskQueue: 'simulate', stores, describe }));
   } finally {

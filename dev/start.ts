@@ -146,6 +146,7 @@ const api = await buildApi({
   contacts: stores.contacts,
   db: stores.db,
   sendingHours: config.sendingHours,
+  holdoutPercent: config.holdoutPercent,
   leadSettings: loadLeadSettings(config.leadsFile),
   formSecret: config.form.secret,
   formPerMinute: config.form.perMinute,
@@ -156,7 +157,7 @@ const apiUrl = await api.listen({ port: config.api.port, host: '127.0.0.1' });
 
 const sampleRuns: Array<{ workflowId: string; runId?: string }> = [];
 for (const sample of embedded ? SAMPLE_DEALS : []) {
-  sampleRuns.push(await dealClosed(client, sample, { taskQueue: config.temporal.taskQueue, sendingHours: config.sendingHours }));
+  sampleRuns.push(await dealClosed(client, sample, { taskQueue: config.temporal.taskQueue, sendingHours: config.sendingHours, holdoutPercent: config.holdoutPercent }));
 }
 for (const r of embedded ? SAMPLE_REFERRALS : []) {
   // A repeated referral id is ignored by the workflow: safe on every start.

@@ -64,6 +64,7 @@ const schema = z
     BUSINESS_CURRENCY: z.string().optional().transform((v) => v?.trim() || 'SAR').refine((v) => /^[A-Z]{3}$/.test(v), { message: 'expected an ISO 4217 currency code, e.g. SAR' }),
     CLV_LIFESPAN_YEARS: z.string().optional().transform((v) => (v?.trim() ? Number(v) : 10)).refine((n) => Number.isFinite(n) && n > 0 && n <= 100, { message: 'expected a number of years, e.g. 10' }),
     CLV_ACQUISITION_COST: z.string().optional().transform((v) => (v?.trim() ? Number(v) : 0)).refine((n) => Number.isFinite(n) && n >= 0, { message: 'expected an amount of 0 or more, e.g. 5000' }),
+    HOLDOUT_PERCENT: z.string().optional().transform((v) => (v?.trim() ? Number(v) : 0)).refine((n) => Number.isFinite(n) && n >= 0 && n <= 50, { message: 'expected a share of new customers from 0 to 50 (percent), e.g. 5' }),
     FORM_SECRET: envOptional(),
     FORM_POSTS_PER_MINUTE: envInt(5, { min: 1, max: 1000 }),
     TRUST_PROXY: envBool(false),
@@ -147,6 +148,8 @@ const schema = z
     leadsFile: env.PLAN33_LEADS_FILE,
     /** Customer lifetime value: the formula's lifespan and acquisition cost, in the business's currency. */
     clv: { lifespanYears: env.CLV_LIFESPAN_YEARS, acquisitionCost: env.CLV_ACQUISITION_COST, currency: env.BUSINESS_CURRENCY } satisfies ClvSettings,
+    /** The holdout group: this share (percent) of new customers, by a stable hash of the id, gets only the transactional minimum. */
+    holdoutPercent: env.HOLDOUT_PERCENT,
     /** The embeddable lead form (GET/POST /forms/lead): its CSRF tokens' secret (unset: derived from the API key), posts per client address per minute. */
     form: { secret: env.FORM_SECRET, perMinute: env.FORM_POSTS_PER_MINUTE },
     /** Behind a load balancer: the client's address from X-Forwarded-For (rate limits, logs). */

@@ -38,6 +38,8 @@ export const DEFAULT_COSTS: Costs = {
   'value-added': { email: 0.05, postal: 10, owner: 'office', optional: true },
   'prospect-letter': { email: 0.05, sms: 0.05, postal: 2.5, owner: 'marketing', optional: false },
   'reactivation-letter': { email: 0.05, sms: 0.05, postal: 2.5, owner: 'marketing', optional: false },
+  'nps-survey': { email: 0.05, sms: 0.05, owner: 'marketing', optional: false },
+  'referral-ask': { email: 0.05, sms: 0.05, postal: 2.5, owner: 'marketing', optional: false },
 };
 
 export function costOf(touch: Pick<Touch, 'kind' | 'channel'>, costs: Costs | undefined): { cost: number; owner: Owner } {

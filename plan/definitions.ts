@@ -11,11 +11,12 @@ import { costsSchema } from './budget';
 import { isValidHolidayRule } from './holidays';
 import { PLANS, type PlanName } from './touch';
 
-export const CURRENT_PLAN_VERSION = 2;
+export const CURRENT_PLAN_VERSION = 3;
 
-/** The keys of the channel preference lists: every touch kind, plus referral thank-yous. */
+/** The keys of the channel preference lists: every touch kind, plus referral thank-yous (and the promoter's referral ask). */
 export const CHANNEL_KEYS = ['newsletter', 'holiday-card', 'call', 'follow-up-letter', 'personal-card', 'give-away', 'value-added', 'thank-you'] as const;
-export type ChannelKey = (typeof CHANNEL_KEYS)[number];
+/** The NPS survey's preferences are optional in a definition (a link: email, else SMS; plan/channels.ts). */
+export type ChannelKey = (typeof CHANNEL_KEYS)[number] | 'nps-survey';
 
 const count = (max: number) => z.number().int().min(0).max(max);
 const hour = z.number().int().min(0).max(23);
@@ -40,7 +41,9 @@ const countsSchema = z
 
 /** Channels in order of preference; the first one the customer can be reached on wins. */
 const preferenceSchema = z.array(channelSchema).max(4);
-const channelsSchema = z.object(Object.fromEntries(CHANNEL_KEYS.map((k) => [k, preferenceSchema])) as Record<ChannelKey, typeof preferenceSchema>).strict();
+const channelsSchema = z
+  .object({ ...(Object.fromEntries(CHANNEL_KEYS.map((k) => [k, preferenceSchema])) as Record<(typeof CHANNEL_KEYS)[number], typeof preferenceSchema>), 'nps-survey': z.array(z.enum(['email', 'sms'])).max(2).optional() })
+  .strict();
 
 /**
  * When an item goes out: `months`/`days` after the plan year's first local day, or every
@@ -180,6 +183,11 @@ const definitionShape = {
    * (no reached call, reply, referral or pledge) goes on to a reactivation year. Unset: 24.
    */
   reactivationAfterMonths: z.number().int().min(1).max(240).optional(),
+  /**
+   * The NPS survey (plan version 3 on): `afterDays` after the plan year's first day (the deal's
+   * date in the first year, its anniversary after): 14 days after the deal, then once a year.
+   */
+  survey: z.object({ afterDays: z.number().int().min(0).max(180) }).strict().optional(),
 };
 
 export const planDefinitionSchema = z
@@ -336,9 +344,14 @@ const reactivationOf = (d: PlanDefinition): PlanDefinition => ({
   ],
 });
 
+/** Version 3: the NPS survey, 14 days after the deal and then once a year (a contact on the general 33 has no deal: none). */
+const withSurvey = (d: PlanDefinition): PlanDefinition => ({ ...d, version: 3, survey: { afterDays: 14 } });
+const CLIENT_FOR_LIFE_V3 = withSurvey(CLIENT_FOR_LIFE_V2);
+
 const CATALOGUE: Readonly<Record<number, Readonly<Record<PlanName, PlanDefinition>>>> = {
   1: { 'client-for-life': CLIENT_FOR_LIFE_V1, advocate: ADVOCATE_V1, 'general-33': generalOf(CLIENT_FOR_LIFE_V1), reactivation: reactivationOf(CLIENT_FOR_LIFE_V1) },
   2: { 'client-for-life': CLIENT_FOR_LIFE_V2, advocate: ADVOCATE_V2, 'general-33': generalOf(CLIENT_FOR_LIFE_V2), reactivation: reactivationOf(CLIENT_FOR_LIFE_V2) },
+  3: { 'client-for-life': CLIENT_FOR_LIFE_V3, advocate: withSurvey(ADVOCATE_V2), 'general-33': { ...generalOf(CLIENT_FOR_LIFE_V2), version: 3 }, reactivation: reactivationOf(CLIENT_FOR_LIFE_V3) },
 };
 
 export const PLAN_VERSIONS = Object.keys(CATALOGUE).map(Number);

@@ -18,7 +18,7 @@ import type { PlanDefinition, Timing } from './definitions';
 import { remembranceDays, selectHolidays } from './holidays';
 import { civilOf, clampedDay, dayOfIso, epochDay, isoDay, nextFillDay, occurrences, personalSlot, personalTitle } from './occasions';
 import { nextSendingSlot, toSendingHours, type SendingHours } from './sending-hours';
-import type { Touch } from './touch';
+import { TRANSACTIONAL_KINDS, type Touch } from './touch';
 import { overBudget } from './budget';
 
 export interface YearPlanInput {
@@ -29,6 +29,8 @@ export interface YearPlanInput {
   yearStartMs: number;
   /** The business's default; the customer's own `sendingHours` wins. */
   sendingHours: SendingHours;
+  /** In the holdout group: only the transactional minimum (plan/touch.ts TRANSACTIONAL_KINDS). */
+  holdout?: boolean;
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -326,6 +328,13 @@ export function planTouches(input: YearPlanInput): Touch[] {
     drafts.push({ kind: 'give-away', channel: giftChannel, ms: placed.ms, title: item.title, occasion: item.id, slot: `give-away-${i + 1}` });
   });
 
+  // 2d'. The NPS survey (version 3 on): after the 33, on the free day nearest its day (before the
+  //     advocate's extras, so that a switch to advocate moves nothing already planned).
+  if (def.survey) {
+    const placed = cal.claimNearest(timingDay(cal, { months: 0, days: def.survey.afterDays }), cardMinute, []);
+    drafts.push({ kind: 'nps-survey', channel: channel('nps-survey'), ms: placed.ms, title: 'How likely are you to recommend us?', occasion: 'nps', slot: 'nps-survey' });
+  }
+
   // 2e. Value-added items (advocate).
   const valueChannel = channel('value-added');
   for (const item of def.valueAdded) {
@@ -343,8 +352,10 @@ export function planTouches(input: YearPlanInput): Touch[] {
     drafts.push({ kind: 'reactivation-letter', channel: letterChannelOfYear, ms: placed.ms, title: item.title, occasion: item.id, slot: `reactivation-${item.id}` });
   }
 
-  drafts.sort((a, b) => a.ms - b.ms);
-  const touches = drafts.map(({ ms, ...d }, i) => touchOf({ seq: i + 1, ...d }, ms, zone));
+  // The holdout group gets only the transactional minimum: what measures the plan, nothing that works it.
+  const kept = input.holdout ? drafts.filter((d) => TRANSACTIONAL_KINDS.includes(d.kind)) : drafts;
+  kept.sort((a, b) => a.ms - b.ms);
+  const touches = kept.map(({ ms, ...d }, i) => touchOf({ seq: i + 1, ...d }, ms, zone));
   // 3. A budget cap (per customer-year, from the segment's overrides) drops optional touches.
   for (const drop of overBudget(touches, def.costs, def.budgetCap)) touches.find((t) => t.seq === drop.seq)!.dropped = drop.reason;
   return touches;

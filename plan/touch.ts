@@ -6,8 +6,12 @@ import type { Channel } from './customer';
  * (`holidays.remembrance`, off by default), with words of remembrance, never a greeting.
  * `prospect-letter`: a letter of the 8x8 prospect plan (plan/prospect.ts): how the business can
  * help, no referral ask.
+ * `nps-survey`: the NPS survey (plan version 3 on: 14 days after the deal, then once a year), a signed link to the survey page; not one of the 33.
+ * `referral-ask`: a promoter's (NPS 9-10) invitation to refer, added when the answer comes in.
  */
-export const TOUCH_KINDS = ['newsletter', 'holiday-card', 'call', 'follow-up-letter', 'personal-card', 'give-away', 'value-added', 'remembrance-card', 'prospect-letter', 'reactivation-letter'] as const;
+export const TOUCH_KINDS = ['newsletter', 'holiday-card', 'call', 'follow-up-letter', 'personal-card', 'give-away', 'value-added', 'remembrance-card', 'prospect-letter', 'reactivation-letter', 'nps-survey', 'referral-ask'] as const;
+/** What a holdout customer still gets (the transactional minimum): the survey that measures them. */
+export const TRANSACTIONAL_KINDS: readonly TouchKind[] = ['nps-survey'];
 export type TouchKind = (typeof TOUCH_KINDS)[number];
 
 /**
@@ -74,6 +78,8 @@ const KIND_LABEL: Record<TouchKind, string> = {
   'remembrance-card': 'Remembrance card',
   'prospect-letter': 'Prospect letter',
   'reactivation-letter': 'Reactivation letter',
+  'nps-survey': 'NPS survey',
+  'referral-ask': 'Referral ask',
 };
 
 /** One line that reads well in Temporal UI, e.g. "Holiday card: Eid al-Fitr (postal)". */

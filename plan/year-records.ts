@@ -68,6 +68,23 @@ export interface CustomerStatus {
   nextDueAt?: string;
   /** How the year before ended (carried across continue-as-new). */
   previousYear?: YearSummary;
+  /** NPS answers given this year (the survey page), oldest first. */
+  nps?: NpsRecord[];
+  /** In the holdout group: only the transactional minimum. */
+  holdout?: boolean;
+}
+
+/** An NPS answer as the year keeps it, and what it set off. */
+export interface NpsRecord {
+  surveyId: string;
+  score: number;
+  why?: string;
+  toTen?: string;
+  answeredAt: string;
+  /** `detractor` (0-6), `passive` (7-8), `promoter` (9-10). */
+  group: 'detractor' | 'passive' | 'promoter';
+  /** The follow-up it set off: a call task for the agent (detractor) or a referral ask (promoter). */
+  followUpSeq?: number;
 }
 
 export interface YearSummary {
@@ -117,6 +134,8 @@ export interface YearProgress extends PersonSnapshot {
   referralVia?: Record<string, string>;
   /** The customer's segment, for the budget by segment. */
   segment?: string | null;
+  /** In the holdout group (set only when true). */
+  holdout?: boolean;
   /** Every touch of the year (done and to come) with its cost and owner: the budget's rows. */
   planned?: PlannedTouch[];
 }

@@ -12,7 +12,7 @@ import { householdOf } from './household';
 import { costOf } from './budget';
 import { touchSummary, type DoneTouch, type PlanName, type Touch, type TouchResult } from './touch';
 import type { CallContext } from './call-context';
-import type { CallCompletion, CallRecord, CustomerStatus, FulfilmentUpdate, YearProgress } from './year-records';
+import type { CallCompletion, CallRecord, CustomerStatus, FulfilmentUpdate, NpsRecord, YearProgress } from './year-records';
 
 export interface YearState {
   customer: Customer;
@@ -38,6 +38,10 @@ export interface YearState {
   cancelled?: string;
   /** A general-33 contact bought: the workflow the same person goes on in (`customer-<id>`). */
   handedOver?: string;
+  /** In the holdout group: the year plans only the transactional minimum. */
+  holdout?: boolean;
+  /** NPS answers this year. */
+  nps?: NpsRecord[];
 }
 
 /** How many times an unanswered call is tried again inside the year. */
@@ -49,10 +53,10 @@ export function yearEndOf(customer: Customer, yearStartMs: number): number {
   return DateTime.fromMillis(yearStartMs, { zone: customer.timezone }).plus({ years: 1 }).toMillis();
 }
 
-export function newYear(args: Omit<YearState, 'touches' | 'done' | 'calls' | 'reachedCalls' | 'paused' | 'yearEndMs'>): YearState {
+export function newYear(args: Omit<YearState, 'touches' | 'done' | 'calls' | 'reachedCalls' | 'paused' | 'yearEndMs' | 'nps'>): YearState {
   const yearEndMs = yearEndOf(args.customer, args.yearStartMs);
   const state: YearState = { ...args, yearEndMs, touches: [], done: [], calls: [], reachedCalls: 0, paused: false };
-  state.touches = planTouches({ customer: state.customer, definition: state.definition, yearStartMs: state.yearStartMs, sendingHours: state.sendingHours });
+  state.touches = planTouches({ customer: state.customer, definition: state.definition, yearStartMs: state.yearStartMs, sendingHours: state.sendingHours, ...(state.holdout ? { holdout: true } : {}) });
   skipDropped(state, args.yearStartMs);
   return state;
 }
@@ -68,9 +72,9 @@ function maxSeq(state: YearState): number {
 
 const byTime = (a: Touch, b: Touch) => Date.parse(a.at) - Date.parse(b.at) || a.seq - b.seq;
 
-/** Touches added while the year runs (thank-yous, call retries, call-backs): kept across re-plans. */
+/** Touches added while the year runs (thank-yous, call retries, call-backs, NPS follow-ups): kept across re-plans. */
 function isRuntimeTouch(t: Touch): boolean {
-  return /^(thank-you-|call-.*-(retry|callback)-)/.test(t.slot ?? '');
+  return /^(thank-you-|call-.*-(retry|callback)-|nps-call-|referral-ask-)/.test(t.slot ?? '');
 }
 
 /** Follow-up letter k waits until the k-th reached call; returns k, or 0 for other touches. */
@@ -93,7 +97,7 @@ export function nextDue(state: YearState): Touch | undefined {
 export function replanRest(state: YearState, nowMs: number): void {
   const runtime = state.touches.filter(isRuntimeTouch);
   const armed = state.touches.filter((t) => followUpIndex(t) > 0 && isEligible(state, t));
-  const next = planTouches({ customer: state.customer, definition: state.definition, yearStartMs: state.yearStartMs, sendingHours: state.sendingHours });
+  const next = planTouches({ customer: state.customer, definition: state.definition, yearStartMs: state.yearStartMs, sendingHours: state.sendingHours, ...(state.holdout ? { holdout: true } : {}) });
   const doneSlots = new Set(state.done.map((t) => t.slot ?? `seq-${t.seq}`));
   const merged = replan([...state.done, ...state.touches], doneSlots, next, nowMs).map((t) => armed.find((a) => a.slot === t.slot) ?? t);
   state.touches = [...merged.filter((t) => !runtime.some((r) => r.seq === t.seq)), ...runtime].sort(byTime);
@@ -327,7 +331,60 @@ export function status(state: YearState, customerId: string): CustomerStatus {
     touchesDone: state.done,
     nextTouches: state.touches,
     nextDueAt: nextDue(state)?.at,
+    ...(state.nps?.length ? { nps: state.nps } : {}),
+    ...(state.holdout ? { holdout: true } : {}),
   };
+}
+
+/** A detractor's follow-up call is handed to the agent within this many hours of the answer. */
+export const DETRACTOR_CALL_WITHIN_HOURS = 48;
+
+export function npsGroup(score: number): NpsRecord['group'] {
+  return score <= 6 ? 'detractor' : score <= 8 ? 'passive' : 'promoter';
+}
+
+/**
+ * An NPS answer came in (once per survey: false for a repeat). A detractor (0-6) gets a call
+ * task for the agent at the first call slot (never later than DETRACTOR_CALL_WITHIN_HOURS; the
+ * manager hears of it with the task: "a complaint is a gift"); a promoter (9-10) gets a
+ * referral ask at the next sending slot. A holdout customer's promoter gets no ask.
+ */
+export function recordNps(state: YearState, answer: { surveyId: string; score: number; why?: string; toTen?: string; answeredAt: string }, nowMs: number): NpsRecord | undefined {
+  state.nps ??= [];
+  if (state.nps.some((r) => r.surveyId === answer.surveyId)) return undefined;
+  const record: NpsRecord = { surveyId: answer.surveyId, score: answer.score, ...(answer.why ? { why: answer.why } : {}), ...(answer.toTen ? { toTen: answer.toTen } : {}), answeredAt: answer.answeredAt, group: npsGroup(answer.score) };
+  state.nps.push(record);
+  const n = state.nps.length;
+  const zone = state.customer.timezone;
+  if (record.group === 'detractor') {
+    // Inside the sending hours, on the first slot (the 48 hours are a promise, not a wait).
+    const slot = Math.min(slotAtOrAfter(state, nowMs), nowMs + DETRACTOR_CALL_WITHIN_HOURS * HOUR_MS);
+    const touch: Touch = {
+      seq: maxSeq(state) + 1,
+      kind: 'call',
+      channel: chooseChannel('call', state.customer, state.definition),
+      at: DateTime.fromMillis(slot, { zone }).toISO({ suppressMilliseconds: true })!,
+      title: `NPS follow-up call: scored ${answer.score}/10${answer.why ? ` ("${answer.why.slice(0, 120)}")` : ''}`,
+      occasion: 'nps-detractor',
+      slot: `nps-call-${n}`,
+    };
+    state.touches = [...state.touches, touch].sort(byTime);
+    record.followUpSeq = touch.seq;
+  } else if (record.group === 'promoter' && !state.holdout) {
+    const touch: Touch = {
+      seq: maxSeq(state) + 1,
+      kind: 'referral-ask',
+      channel: chooseChannel('thank-you', state.customer, state.definition),
+      at: localSlotAt(state, nowMs),
+      title: 'Would you introduce us to someone?',
+      occasion: 'nps-promoter',
+      slot: `referral-ask-${n}`,
+    };
+    touch.at = onFreeDay(state, touch.at, touch.seq);
+    state.touches = [...state.touches, touch].sort(byTime);
+    record.followUpSeq = touch.seq;
+  }
+  return record;
 }
 
 // ---- the named steps the workflow's handlers and loop take (each unit-tested) ----
@@ -442,6 +499,7 @@ export function progressOf(state: YearState, ids: { customerId: string; workflow
     at: new Date(nowMs).toISOString(),
     household: householdOf(state.customer) ?? null,
     segment: state.customer.segment ?? null,
+    ...(state.holdout ? { holdout: true } : {}),
     planned: [...state.done, ...state.touches].map((t) => ({ key: touchKey(ids.workflowId, state.planYear, t.seq), kind: t.kind, channel: t.channel, at: t.at, ...costOf(t, state.definition.costs), dropped: Boolean(t.dropped) })),
   };
 }
@@ -451,5 +509,5 @@ export function progressDigest(p: YearProgress): string {
   // Only what decided a batch before the budget and households came: the touches' costs and the
   // household ride along with the next batch, and a change to them alone sends none (a new send
   // would be a new activity in a running year's history).
-  return JSON.stringify({ ...p, at: undefined, planned: undefined, segment: undefined, household: undefined, referralVia: undefined });
+  return JSON.stringify({ ...p, at: undefined, planned: undefined, segment: undefined, household: undefined, referralVia: undefined, holdout: undefined });
 }

@@ -10,6 +10,7 @@ import { dealClosedSignal } from '../workflows/messages';
 import type { CustomerYearInput } from '../workflows/customer-year';
 import type { SendingHours } from '../plan/sending-hours';
 import { PlanEndedError, ValidationError } from './errors';
+import { inHoldout } from '../plan/holdout';
 
 export { PlanEndedError, ValidationError } from './errors';
 
@@ -21,6 +22,8 @@ export interface DealClosedInput {
 export interface EnrollOptions {
   taskQueue: string;
   sendingHours?: SendingHours;
+  /** HOLDOUT_PERCENT: this share of new customers (stable hash of the id) gets only the transactional minimum. */
+  holdoutPercent?: number;
 }
 
 export async function dealClosed(client: Client, input: DealClosedInput, opts: EnrollOptions) {
@@ -49,6 +52,8 @@ export async function dealClosed(client: Client, input: DealClosedInput, opts: E
     planYear: 1,
     ...(customer.data.segment ? { segment: customer.data.segment } : {}),
     ...(opts.sendingHours ? { sendingHours: opts.sendingHours } : {}),
+    // Chosen once, at the deal: a lead's road (above) was already worked, so it is never held out.
+    ...(inHoldout(customer.data.id, opts.holdoutPercent ?? 0) ? { holdout: true } : {}),
   };
   let handle;
   try {

@@ -44,6 +44,8 @@ async function upsertCustomer(tx: Transaction<Database>, row: CustomerRow, opts:
           plan: eb.ref('excluded.plan'),
           plan_year: eb.ref('excluded.plan_year'),
           updated_at: eb.ref('excluded.updated_at'),
+          // Chosen once at enrolment: a row written by a delivery (which does not know) never clears it.
+          holdout: sql<boolean>`customers.holdout or excluded.holdout`,
           ...(opts.keepState
             ? { state: sql<string>`case when customers.state in ('paused', 'cancelled') then customers.state else 'running' end` }
             : { state: eb.ref('excluded.state'), referrals: eb.ref('excluded.referrals') }),
@@ -127,7 +129,7 @@ export class PgRecordStore implements RecordStore {
         await tx.deleteFrom('household_members').where('customer_id', '=', p.customerId).$if(Boolean(p.household), (q) => q.where('household', '<>', p.household!)).execute();
         if (p.household) await tx.insertInto('household_members').values({ household: p.household, customer_id: p.customerId, name: p.name }).onConflict((oc) => oc.columns(['household', 'customer_id']).doUpdateSet({ name: p.name, updated_at: sql<Date>`now()` })).execute();
       }
-      const row = { customer_id: p.customerId, workflow_id: p.workflowId, name: p.name, agent: p.agent, plan: p.plan, plan_year: p.planYear, state: p.state, referrals: p.referralIds.length, updated_at: p.at };
+      const row = { customer_id: p.customerId, workflow_id: p.workflowId, name: p.name, agent: p.agent, plan: p.plan, plan_year: p.planYear, state: p.state, referrals: p.referralIds.length, updated_at: p.at, ...(p.holdout ? { holdout: true } : {}) };
       await upsertCustomer(tx, row, { keepState: false });
       if (p.deals.length) {
         await tx

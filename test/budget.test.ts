@@ -21,7 +21,9 @@ const START = Date.parse('2040-01-04T06:00:00Z');
 describe('cost and owner of each touch', () => {
   it('preview gives every touch its cost and owner; a card by post costs more than an email', () => {
     const touches = preview(customer, { start: '2040-01-10', plan: 'client-for-life', sendingHours: DEFAULT_SENDING_HOURS, nowMs: START });
-    expect(touches).toHaveLength(33);
+    // The 33 and the NPS survey (plan version 3).
+    expect(touches).toHaveLength(34);
+    expect(touches.find((t) => t.kind === 'nps-survey')).toMatchObject({ channel: 'email', cost: 0.05, owner: 'marketing' });
     for (const t of touches) {
       expect(typeof t.cost).toBe('number');
       expect(['marketing', 'agent', 'office']).toContain(t.owner);
@@ -35,22 +37,23 @@ describe('cost and owner of each touch', () => {
   it('a segment may price differently and cap the year: the most expensive optional touches go first, and the year records them skipped', () => {
     const plain = preview(customer, { start: '2040-01-10', plan: 'client-for-life', sendingHours: DEFAULT_SENDING_HOURS, nowMs: START });
     const total = plain.reduce((s, t) => s + t.cost, 0);
-    // By hand: 12 newsletters by email 0.60, 7 cards by post 24.50, 5 calls 40, 3 letters by post 7.50, 4 cards by post 14, 2 gifts by post 50.
-    expect(Math.round(total * 100) / 100).toBe(136.6);
+    // By hand: 12 newsletters by email 0.60, 7 cards by post 24.50, 5 calls 40, 3 letters by post 7.50, 4 cards by post 14, 2 gifts by post 50,
+    // the NPS survey by email 0.05: 136.65.
+    expect(Math.round(total * 100) / 100).toBe(136.65);
     const overrides = parsePlanOverrides({ segments: { lean: { 'client-for-life': { budgetCap: 95, costs: { ...DEFAULT_COSTS, call: { phone: 10, owner: 'agent', optional: false } } } } } });
     const lean = customerSchema.parse({ ...layla, personalDates: [], segment: 'lean' });
     const capped = preview(lean, { start: '2040-01-10', plan: 'client-for-life', sendingHours: DEFAULT_SENDING_HOURS, nowMs: START, overrides });
-    // 136.60 + 5 calls × 2 more = 146.60; over 95: the two gifts (25 each) go (96.60), then one card by post (3.5): 93.10.
+    // 136.65 + 5 calls × 2 more = 146.65; over 95: the two gifts (25 each) go (96.65), then one card by post (3.5): 93.15.
     expect(capped.find((t) => t.kind === 'call')!.cost).toBe(10);
     const dropped = capped.filter((t) => t.dropped);
     expect(dropped.map((t) => t.kind).sort()).toEqual(['give-away', 'give-away', 'personal-card']);
     expect(dropped.find((t) => t.kind === 'personal-card')!.dropped).toBe('budget cap of 95 a year: the most expensive optional touch (3.5) was dropped');
     const kept = capped.filter((t) => !t.dropped).reduce((s, t) => s + t.cost, 0);
-    expect(Math.round(kept * 100) / 100).toBe(93.1);
+    expect(Math.round(kept * 100) / 100).toBe(93.15);
     const state = year.newYear({ customer: lean, plan: 'client-for-life', definition: resolvePlan('client-for-life', { segment: 'lean', overrides }), planYear: 1, yearStartMs: START, sendingHours: DEFAULT_SENDING_HOURS, deals: [], referralIds: [], pledged: false });
     expect(state.done.map((t) => `${t.kind} ${t.outcome}`).sort()).toEqual(['give-away skipped', 'give-away skipped', 'personal-card skipped']);
     expect(state.done.every((t) => /^budget cap of 95 a year/.test(t.reason!))).toBe(true);
-    expect(state.touches).toHaveLength(30);
+    expect(state.touches).toHaveLength(31);
   });
 });
 

@@ -39,7 +39,9 @@ describe('the customer-year workflow', () => {
     // Year 2 runs under the same workflow id.
     expect(nextYear!.planYear).toBe(2);
     expect(nextYear!.deals).toEqual([{ id: 'simulated-deal-cust-full', closedAt: expect.any(String) }]);
-    expect(nextYear!.previousYear!.touchesDone).toHaveLength(33);
+    // The 33 and the NPS survey (14 days after the deal), which went out like any email.
+    expect(nextYear!.previousYear!.touchesDone).toHaveLength(34);
+    expect(done.filter((t) => t.kind === 'nps-survey').map((t) => `${t.channel} ${t.outcome}`)).toEqual(['email sent']);
     expect(history.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
   });
 

@@ -34,7 +34,7 @@ const ZONES = [
 ];
 const COUNTRIES = ['SA', 'US', 'GB', 'AE', 'EG', 'DE', 'FR', 'IN', 'JP', 'BR', 'AQ', undefined] as const;
 const WINDOWS = ['09:00-19:00', '17:00-20:00', '02:00-03:00', '00:00-24:00', '08:30-09:00', '12:00-12:01', '01:00-02:30'];
-const BASE_COUNTS: Record<TouchKind, number> = { newsletter: 12, 'holiday-card': 7, call: 5, 'follow-up-letter': 3, 'personal-card': 4, 'give-away': 2, 'value-added': 0, 'remembrance-card': 0, 'prospect-letter': 0, 'reactivation-letter': 0 };
+const BASE_COUNTS: Record<TouchKind, number> = { newsletter: 12, 'holiday-card': 7, call: 5, 'follow-up-letter': 3, 'personal-card': 4, 'give-away': 2, 'value-added': 0, 'remembrance-card': 0, 'prospect-letter': 0, 'reactivation-letter': 0, 'nps-survey': 1, 'referral-ask': 0 };
 
 function customer(overrides: Partial<CustomerInput> = {}): Customer {
   return customerSchema.parse({ ...layla, ...overrides });
@@ -361,10 +361,23 @@ describe('the rest of the year', () => {
     expect(touches.some((t) => localDate(t) === '2027-03-14')).toBe(false);
   });
 
-  it('plans the 33 of client-for-life for a mid-year start', () => {
+  it('plans the 33 of client-for-life for a mid-year start, and the NPS survey 14 days after the deal', () => {
     const c = customer();
     const startMs = DateTime.fromISO('2027-05-17T13:00', { zone: c.timezone }).toMillis();
-    expect(planTouches({ customer: c, definition: resolvePlan('client-for-life'), yearStartMs: startMs, sendingHours: DEFAULT_SENDING_HOURS })).toHaveLength(33);
+    const touches = planTouches({ customer: c, definition: resolvePlan('client-for-life'), yearStartMs: startMs, sendingHours: DEFAULT_SENDING_HOURS });
+    expect(touches.filter((t) => t.kind !== 'nps-survey')).toHaveLength(33);
+    const surveys = touches.filter((t) => t.kind === 'nps-survey');
+    expect(surveys).toHaveLength(1);
+    // 2027-05-17 + 14 days = 2027-05-31, or the nearest day without another touch.
+    const day = DateTime.fromISO(surveys[0]!.at, { zone: c.timezone }).startOf('day');
+    expect(Math.abs(day.diff(DateTime.fromISO('2027-05-31', { zone: c.timezone }), 'days').days)).toBeLessThanOrEqual(3);
+    expect(surveys[0]).toMatchObject({ channel: 'email', slot: 'nps-survey' });
+    // The holdout group gets the survey alone (the transactional minimum).
+    const held = planTouches({ customer: c, definition: resolvePlan('client-for-life'), yearStartMs: startMs, sendingHours: DEFAULT_SENDING_HOURS, holdout: true });
+    expect(held.map((t) => t.kind)).toEqual(['nps-survey']);
+    expect(held[0]!.at).toBe(surveys[0]!.at);
+    // A contact on the general 33 has no deal to ask about.
+    expect(planTouches({ customer: c, definition: resolvePlan('general-33'), yearStartMs: startMs, sendingHours: DEFAULT_SENDING_HOURS }).some((t) => t.kind === 'nps-survey')).toBe(false);
   });
 
   it('plans one customer well under 20 ms after warm-up', () => {
@@ -441,8 +454,9 @@ describe('replan, thank-yous and follow-up letters', () => {
 describe('plan definitions', () => {
   it('has the 33 of the seed documents in the current version', () => {
     const d = resolvePlan('client-for-life');
-    expect(CURRENT_PLAN_VERSION).toBe(2);
-    expect(d).toMatchObject({ name: 'client-for-life', version: 2, followUpDelayDays: 2 });
+    expect(CURRENT_PLAN_VERSION).toBe(3);
+    expect(d).toMatchObject({ name: 'client-for-life', version: 3, followUpDelayDays: 2, survey: { afterDays: 14 } });
+    expect(resolvePlan('client-for-life', { version: 2 }).survey).toBeUndefined();
     expect(Object.values(resolvePlan('client-for-life', { version: 1 }).counts).reduce((a, b) => a + b, 0)).toBe(33);
     expect(Object.values(d.counts).reduce((a, b) => a + b, 0)).toBe(33);
     expect(planDefinitionSchema.parse(d)).toEqual(d);

@@ -42,7 +42,9 @@ describe('who is dormant (pure)', () => {
     expect(letters.map((t) => t.occasion)).toEqual(['remind', 'ask-why', 'offer']);
     expect(Date.parse(letters[2]!.at) - PINNED_START_MS).toBeLessThan(100 * 86_400_000);
     expect(s.touches.filter((t) => t.kind === 'newsletter')).toHaveLength(9);
-    expect(s.touches.filter((t) => t.kind !== 'newsletter' && t.kind !== 'reactivation-letter').length).toBe(33 - 12);
+    expect(s.touches.filter((t) => t.kind !== 'newsletter' && t.kind !== 'reactivation-letter' && t.kind !== 'nps-survey').length).toBe(33 - 12);
+    // The yearly NPS survey asks the dormant customer too.
+    expect(s.touches.filter((t) => t.kind === 'nps-survey')).toHaveLength(1);
     const words = touchCopy(person('r-plan', 'Ann'), letters[1]!, business);
     expect(words.subject).toBe('How could we do better for you, Ann?');
     const ar = touchCopy(customerSchema.parse({ ...person('r-plan', 'Ann'), locale: 'ar' }), letters[2]!, business);

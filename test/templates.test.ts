@@ -19,7 +19,8 @@ describe.each([
 ] as const)('templates in %s', (locale, dir) => {
   const c = customerSchema.parse(customer({ locale }));
   it.each(touches.map((t) => [`${t.kind}${t.occasion === 'referral-thank-you' ? ' (referral thank-you)' : ''}`, t] as const))('%s: email, SMS and printed words', async (_name, touch) => {
-    const email = await renderTouchEmail(c, touch, business, { plan: 'advocate', planYear: 1, callNotes: 'Loves the garden' });
+    const surveyUrl = 'https://cedar.test/survey/abc.def';
+    const email = await renderTouchEmail(c, touch, business, { plan: 'advocate', planYear: 1, callNotes: 'Loves the garden', surveyUrl });
     expect(email.html).toMatch(new RegExp(`<html lang="${locale}" dir="${dir}"`));
     // The direction reaches every block: mjml's own inline `direction` is the customer's too.
     const directions = new Set([...email.html.matchAll(/direction:\s*(ltr|rtl)/g)].map((m) => m[1]));
@@ -31,8 +32,10 @@ describe.each([
       expect(part).toContain(business.referralUrl);
       expect(part).toContain(business.postalAddress);
     }
-    const sms = renderTouchSms(c, touch, business);
-    expect(sms).toContain(business.referralUrl);
+    // The survey's SMS carries the survey's link (one link per SMS); every other one the referral link.
+    const sms = renderTouchSms(c, touch, business, { plan: 'advocate', planYear: 1, surveyUrl });
+    expect(sms).toContain(touch.kind === 'nps-survey' ? surveyUrl : business.referralUrl);
+    if (touch.kind === 'nps-survey') expect(email.text).toContain(surveyUrl);
     expect(sms).toMatch(locale === 'ar' ? /للإيقاف أرسل STOP$/ : /Reply STOP to opt out\.$/);
     expect(renderPostal(c, touch, business)).toContain(business.referralUrl);
     if (touch.kind === 'follow-up-letter') expect(email.text).toContain('Loves the garden');

@@ -54,6 +54,8 @@ export interface CustomerYearInput {
    * the same kind is repeated within 30 days (year.holdBackRecent). First year's start only.
    */
   recentTouches?: Array<{ kind: string; at: string }>;
+  /** In the holdout group (chosen at enrolment, HOLDOUT_PERCENT): only the transactional minimum, every year. */
+  holdout?: boolean;
 }
 
 const activities = proxyActivities<ReturnType<typeof createActivities>>({
@@ -69,7 +71,9 @@ export type Event =
   | { type: 'pause'; reason?: string }
   | { type: 'resume' }
   | { type: 'cancel'; reason: string }
-  | { type: 'deal'; closed: m.DealClosed };
+  | { type: 'deal'; closed: m.DealClosed }
+  | { type: 'nps'; answer: m.NpsAnswer }
+  | { type: 'segment'; change: m.SegmentChange };
 
 export async function customerYear(input: CustomerYearInput): Promise<m.CustomerStatus> {
   const { workflowId } = workflowInfo();
@@ -78,10 +82,14 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   const deals: Deal[] = [...(input.deals ?? [])];
   const inbox: Event[] = [...(input.inbox ?? [])];
   let changes = 0; // bumped by every update, so the main loop re-reads the plan
+  // The daily segment refresh may move the customer: the new segment's overrides from the next re-plan on.
+  let segment = input.segment;
   // Each behaviour change is a patch (workflows/patches.ts says what it changed and when it may go).
   const callTasksV2 = patch('call-tasks-v2');
   const channelQueues = patch('channel-task-queues');
   const storeProgress = patch('store-progress');
+  // Asked only when an NPS answer or a segment change comes (so other years record no marker).
+  const npsAndSegments = () => patch('nps-and-segments');
 
   // ---- messages: record, validate, never act ----
   setHandler(m.dealClosedSignal, ({ customer: raw, deal }) => {
@@ -121,6 +129,8 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   setHandler(m.pauseSignal, ({ reason }) => void inbox.push({ type: 'pause', reason }));
   setHandler(m.resumeSignal, () => void inbox.push({ type: 'resume' }));
   setHandler(m.cancelSignal, ({ reason }) => void inbox.push({ type: 'cancel', reason }));
+  setHandler(m.npsAnsweredSignal, (answer) => void inbox.push({ type: 'nps', answer }));
+  setHandler(m.segmentChangedSignal, (change) => void inbox.push({ type: 'segment', change }));
 
   const requireState = () => {
     if (!state) throw new Error('the year has not started yet');
@@ -208,7 +218,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   // ---- the year ----
   if (!state) {
     if (!customer) throw ApplicationFailure.nonRetryable(`customer ${input.customerId} started without a profile`, 'MissingProfile');
-    const definition = await activities.loadPlanDefinition.executeWithOptions({ summary: `Load the ${input.plan} plan` }, [{ plan: input.plan, segment: input.segment }]);
+    const definition = await activities.loadPlanDefinition.executeWithOptions({ summary: `Load the ${input.plan} plan` }, [{ plan: input.plan, segment }]);
     state = year.newYear({
       customer,
       plan: input.plan,
@@ -219,6 +229,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
       deals,
       referralIds: input.referralIds ?? [],
       pledged: input.pledged ?? false,
+      ...(input.holdout ? { holdout: true } : {}),
     });
     if (input.recentTouches?.length) year.holdBackRecent(state, input.recentTouches, Date.now());
   }
@@ -247,7 +258,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   async function becomeAdvocate(): Promise<void> {
     if (s.plan === 'advocate') return;
     const definition = await activities.loadPlanDefinition.executeWithOptions({ summary: 'Load the advocate plan' }, [
-      { plan: 'advocate', version: s.definition.version, segment: input.segment },
+      { plan: 'advocate', version: s.definition.version, segment },
     ]);
     year.switchPlan(s, 'advocate', definition, Date.now());
   }
@@ -295,6 +306,28 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
       case 'deal':
         if (!s.handedOver) await handOver(event.closed);
         return;
+      case 'nps': {
+        const { answer } = event;
+        const key = parseTouchKey(answer.surveyId);
+        const valid = key !== undefined && !key.lead && key.customerId === input.customerId && Number.isInteger(answer.score) && answer.score >= 0 && answer.score <= 10;
+        if (!valid) {
+          log.warn('npsAnswered ignored: not a survey of this customer, or a score outside 0-10', { surveyId: answer.surveyId });
+          return;
+        }
+        if (!npsAndSegments()) return;
+        const record = year.recordNps(s, answer, Date.now());
+        if (record) log.info('NPS answer recorded', { surveyId: record.surveyId, score: record.score, group: record.group });
+        return;
+      }
+      case 'segment': {
+        const next = event.change.segment;
+        if (next === (segment ?? s.customer.segment) || !npsAndSegments()) return;
+        segment = next;
+        s.customer = { ...s.customer, segment: next };
+        const definition = await activities.loadPlanDefinition.executeWithOptions({ summary: `Load the ${s.plan} plan for segment ${next}` }, [{ plan: s.plan, version: s.definition.version, segment: next }]);
+        year.switchPlan(s, s.plan, definition, Date.now());
+        return;
+      }
     }
   }
 
@@ -451,7 +484,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
     year.recordDone(s, next, result, Date.now());
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof customerYear>({ ...input, state: s, inbox: [...inbox] });
+      await continueAsNew<typeof customerYear>({ ...input, segment, state: s, inbox: [...inbox] });
     }
   }
 
@@ -476,7 +509,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
     plan: nextPlan,
     planYear: s.planYear + 1,
     sendingHours: s.sendingHours,
-    segment: input.segment,
+    segment,
     yearStartMs: s.yearEndMs,
     customer: s.customer,
     deals: s.deals,
@@ -484,5 +517,6 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
     pledged: s.pledged,
     previousYear: { planYear: s.planYear, plan: s.plan, touchesDone: s.done },
     ...(inbox.length > 0 ? { inbox: [...inbox] } : {}),
+    ...(input.holdout ? { holdout: true } : {}),
   });
 }

@@ -52,6 +52,13 @@ export const PATCHES = {
     nextStepFrom: '2027-12',
     histories: ['year-store-progress.json', 'year-end-reactivation.json'],
   },
+  'nps-and-segments': {
+    change: 'an NPS answer is recorded (a detractor gets a call task, a promoter a referral ask); a segment change re-plans the rest of the year with the new segment\'s overrides',
+    since: '2026-11',
+    stage: 'patched',
+    nextStepFrom: '2027-12',
+    histories: ['year-end-reactivation.json', 'year-nps-segment.json'],
+  },
 } as const satisfies Record<string, PatchInfo>;
 
 export type PatchId = keyof typeof PATCHES;

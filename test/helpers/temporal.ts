@@ -50,6 +50,9 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `plan33-${prefix}-`));
 }
 
+/** The test workers' signed links: unsubscribe headers and survey links, as `npm start` has them. */
+export const TEST_LINKS: UnsubscribeConfig = { baseUrl: 'http://127.0.0.1:8080', secret: 'test-links-secret-0123456789abcdef' };
+
 export interface TestWorkerOptions {
   connection: NativeConnection;
   taskQueue: string;
@@ -83,7 +86,8 @@ export async function createTestWorker(opts: TestWorkerOptions) {
       tasks: opts.tasks ?? stores.tasks,
       sms: opts.twilio ? createSmsClient({ accountSid: TWILIO.accountSid, authToken: TWILIO.authToken, from: TWILIO.from, apiBase: opts.twilio.baseUrl }) : undefined,
       business,
-      unsubscribe: opts.unsubscribe,
+      // Signed links (unsubscribe, the NPS survey) as the API would serve them, unless a test brings its own.
+      unsubscribe: opts.unsubscribe ?? TEST_LINKS,
       ...opts.deps,
     },
     rateLimits: opts.rateLimits,
