@@ -17,8 +17,10 @@ import { dealClosed } from '../service/enroll';
 import { customerWorkflowId } from '../plan/ids';
 import { surveyToken, verifySurveyToken, SURVEY_VALID_DAYS } from '../lib/survey-link';
 import { unsubscribeToken } from '../lib/unsubscribe';
+import { holdoutPosition, inHoldout } from '../plan/holdout';
 import { until, useYearRig } from './helpers/year';
 import { createTestWorker } from './helpers/temporal';
+import * as m from '../workflows/messages';
 import { customer } from './fixtures/customers';
 
 const CHROMIUM = chromiumPath() ?? '/usr/bin/chromium';
@@ -33,7 +35,10 @@ const agents = createAgentDirectory(
   }),
 );
 
-const rig = useYearRig(['nps-en', 'nps-ar']);
+// Ids in and out of a 5 % holdout group (the stable hash decides, the same on every run).
+const HELD = Array.from({ length: 500 }, (_, i) => `hold-${i}`).find((id) => inHoldout(id, 5))!;
+const KEPT = Array.from({ length: 500 }, (_, i) => `keep-${i}`).find((id) => !inHoldout(id, 5))!;
+const rig = useYearRig(['nps-en', 'nps-ar', HELD, KEPT]);
 let api: FastifyInstance;
 let base: string;
 let browser: Browser;
@@ -177,6 +182,25 @@ describe('the NPS survey', () => {
       const row = await rig.stores.db.selectFrom('nps_responses').selectAll().where('customer_id', '=', 'nps-ar').executeTakeFirstOrThrow();
       expect(row).toMatchObject({ score: 10, why: 'خدمة ممتازة', to_ten: null, language: 'ar' });
       await page.close();
+    });
+  });
+
+  it('the holdout group: a stable share gets only the survey, and the store marks them', async () => {
+    expect(holdoutPosition(HELD)).toBeLessThan(5);
+    expect(inHoldout(HELD, 0)).toBe(false); // the default: nobody is held out
+    expect(inHoldout(HELD, 10)).toBe(true); // a larger share keeps everyone already in it
+    const worker = await createTestWorker({ connection: rig.env.nativeConnection, taskQueue: 'holdout', smtp: rig.smtp, stores: rig.stores });
+    await worker.runUntil(async () => {
+      for (const id of [HELD, KEPT]) await dealClosed(rig.env.client, { customer: customer({ id, email: `${id}@example.com` }), deal: { id: `deal-${id}`, closedAt: '2040-01-04' } }, { taskQueue: 'holdout', holdoutPercent: 5 });
+      const held = await until(rig.env, rig.env.client.workflow.getHandle(customerWorkflowId(HELD)), (s) => s.touchesDone.length >= 1);
+      expect(held.holdout).toBe(true);
+      expect([...held.touchesDone, ...held.nextTouches].map((t) => t.kind)).toEqual(['nps-survey']);
+      expect(held.touchesDone[0]).toMatchObject({ kind: 'nps-survey', outcome: 'sent' });
+      const kept = await rig.env.client.workflow.getHandle(customerWorkflowId(KEPT)).query(m.statusQuery);
+      expect(kept.holdout).toBeUndefined();
+      expect(kept.touchesDone.length + kept.nextTouches.length).toBe(34);
+      const rows = await rig.stores.db.selectFrom('customers').select(['customer_id', 'holdout']).where('customer_id', 'in', [HELD, KEPT]).orderBy('customer_id').execute();
+      expect(Object.fromEntries(rows.map((r) => [r.customer_id, r.holdout]))).toEqual({ [HELD]: true, [KEPT]: false });
     });
   });
 });
