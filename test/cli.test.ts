@@ -91,6 +91,8 @@ const previewJson = async (name: string, ...extra: string[]) => json<PreviewTouc
 const countKinds = (touches: { kind: string }[]) => touches.reduce<Record<string, number>>((acc, t) => ({ ...acc, [t.kind]: (acc[t.kind] ?? 0) + 1 }), {});
 
 const THIRTY_THREE = { newsletter: 12, 'holiday-card': 7, call: 5, 'follow-up-letter': 3, 'personal-card': 4, 'give-away': 2 };
+/** A year of plan version 3: the 33 and the NPS survey (14 days after the deal). */
+const YEAR_KINDS = { ...THIRTY_THREE, 'nps-survey': 1 };
 
 /** Channels a customer has both the contact detail and the consent for (consent defaults to yes). */
 function allowedChannels(c: CustomerFile): string[] {
@@ -116,11 +118,11 @@ describe.concurrent('plan33 preview --json', () => {
       const touches = await previewJson(name);
 
       expect(Array.isArray(touches)).toBe(true);
-      expect(touches).toHaveLength(33);
-      expect(countKinds(touches)).toEqual(THIRTY_THREE);
+      expect(touches).toHaveLength(34);
+      expect(countKinds(touches)).toEqual(YEAR_KINDS);
 
-      // seq 1..33 in chronological order.
-      expect(touches.map((t) => t.seq)).toEqual(Array.from({ length: 33 }, (_, i) => i + 1));
+      // seq 1..34 in chronological order.
+      expect(touches.map((t) => t.seq)).toEqual(Array.from({ length: 34 }, (_, i) => i + 1));
       const instants = touches.map((t) => Date.parse(t.at));
       expect(instants.every((ms) => Number.isFinite(ms))).toBe(true);
       expect([...instants].sort((a, b) => a - b)).toEqual(instants);
@@ -186,9 +188,9 @@ describe.concurrent('plan33 preview --json', () => {
     const touches = await previewJson('john-new-york', '--plan', 'advocate');
     const counts = countKinds(touches);
     const { 'value-added': valueAdded, ...rest } = counts;
-    expect(rest).toEqual(THIRTY_THREE);
+    expect(rest).toEqual(YEAR_KINDS);
     expect(valueAdded).toBeGreaterThan(0);
-    expect(touches).toHaveLength(33 + valueAdded!);
+    expect(touches).toHaveLength(34 + valueAdded!);
     expect(touches.map((t) => t.seq)).toEqual(Array.from({ length: touches.length }, (_, i) => i + 1));
     // John's favourite team's season schedule is one of them.
     expect(touches.filter((t) => t.kind === 'value-added').map((t) => t.title).join('\n')).toContain('New York Yankees');
@@ -203,12 +205,12 @@ describe.concurrent('plan33 preview (table)', () => {
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toContain('Layla Haddad');
-    expect(lines[0]).toContain('33 touches');
+    expect(lines[0]).toContain('34 touches');
     const header = lines.find((l) => /^seq\s/.test(l));
     expect(header).toBeDefined();
     for (const column of ['seq', 'kind', 'channel', 'title']) expect(header).toContain(column);
     const rows = lines.filter((l) => /^\d+\s/.test(l));
-    expect(rows.map((l) => Number(l.split(/\s+/)[0]))).toEqual(Array.from({ length: 33 }, (_, i) => i + 1));
+    expect(rows.map((l) => Number(l.split(/\s+/)[0]))).toEqual(Array.from({ length: 34 }, (_, i) => i + 1));
     expect(rows.some((l) => l.includes('Eid al-Fitr') && l.includes('holiday-card'))).toBe(true);
     // The same touches as --json, in the same order.
     const touches = await previewJson('layla-riyadh');
@@ -314,9 +316,9 @@ describe('plan33 simulate --json', () => {
     const touches = json<SimulatedTouch[]>(await cli(['simulate', '--customer', customerPath('emma-london'), '--start', SIM_START, '--json'], 110_000));
 
     expect(Array.isArray(touches)).toBe(true);
-    expect(touches).toHaveLength(33);
-    expect(countKinds(touches)).toEqual(THIRTY_THREE);
-    expect(touches.map((t) => t.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 33 }, (_, i) => i + 1));
+    expect(touches).toHaveLength(34);
+    expect(countKinds(touches)).toEqual(YEAR_KINDS);
+    expect(touches.map((t) => t.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 34 }, (_, i) => i + 1));
     for (const t of touches) {
       expect(typeof t.seq).toBe('number');
       for (const field of ['kind', 'channel', 'at', 'outcome', 'title'] as const) expect(typeof t[field], `${t.seq} ${field}`).toBe('string');
@@ -348,7 +350,7 @@ describe('plan33 simulate --json', () => {
     const touches = json<SimulatedTouch[]>(await cli(['simulate', '--customer', customerPath('layla-riyadh'), '--start', SIM_START, '--referral-at', referralAt, '--json'], 110_000));
 
     const { 'value-added': valueAdded, ...rest } = countKinds(touches);
-    expect(rest).toEqual(THIRTY_THREE);
+    expect(rest).toEqual(YEAR_KINDS);
     expect(touches.map((t) => t.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: touches.length }, (_, i) => i + 1));
     expect(touches.filter((t) => t.outcome === 'failed')).toEqual([]);
 
@@ -375,7 +377,7 @@ describe('plan33 simulate --json', () => {
     expect(road.every((t) => t.outcome === 'sent' && t.at.slice(0, 10) < dealAt)).toBe(true);
     expect(road[0]).toMatchObject({ channel: 'email', recipient: 'hana@example.com' });
     const year = touches.filter((t) => t.plan === 'client-for-life');
-    expect(countKinds(year)).toEqual(THIRTY_THREE);
+    expect(countKinds(year)).toEqual(YEAR_KINDS);
     // The welcome newsletter follows the 8x8's letter within days: held back by the 30-day rule.
     const lastLetter = Date.parse(road.filter((t) => t.kind === 'prospect-letter').at(-1)!.at);
     for (const t of year.filter((x) => x.kind === 'newsletter' && x.outcome === 'sent')) expect(Date.parse(t.at) - lastLetter).toBeGreaterThanOrEqual(30 * 86_400_000);
