@@ -7,6 +7,10 @@ import { createLogger } from '../lib/logger';
 import { openStores } from '../stores';
 import { buildApi } from './server';
 import { loadLeadSettings } from '../lib/lead-settings';
+import { loadAgentDirectory } from '../lib/agents';
+import { createMailer } from '../lib/mailer';
+import { loadPlanOverrides } from '../lib/plan-overrides';
+import { webOptionsFrom } from './web';
 
 const config = loadConfigOrExit();
 const log = createLogger(config.logLevel);
@@ -37,6 +41,7 @@ const app = await buildApi({
   db: stores.db,
   sendingHours: config.sendingHours,
   holdoutPercent: config.holdoutPercent,
+  web: webOptionsFrom(config, { agents: loadAgentDirectory(config.agentsFile), mailer: createMailer(config.smtp), planOverrides: loadPlanOverrides(config.planOverridesFile) }),
   leadSettings: loadLeadSettings(config.leadsFile),
   formSecret: config.form.secret,
   formPerMinute: config.form.perMinute,

@@ -23,6 +23,7 @@ import { listReports, runReport } from '../service/measure';
 import { DEFAULT_CLV_SETTINGS, type ClvSettings } from '../plan/clv';
 import { verifySourceToken } from '../lib/source-link';
 import { registerSurveyRoutes } from './survey';
+import { registerWebApp, type WebOptions } from './web';
 import { PgLeadStore } from '../stores/leads';
 
 export interface ApiOptions {
@@ -47,6 +48,8 @@ export interface ApiOptions {
   formPerMinute?: number;
   /** Behind a load balancer: take the client's address from X-Forwarded-For (TRUST_PROXY). */
   trustProxy?: boolean;
+  /** The web app (agents' inbox, timelines, the manager's dashboard, customers' preferences); unset: not served. */
+  web?: Omit<WebOptions, 'client' | 'db' | 'taskQueue'>;
   /** HOLDOUT_PERCENT: the share of new customers held out of the plan (stable hash of the id); unset: 0. */
   holdoutPercent?: number;
   /** Customer lifetime value's lifespan, acquisition cost and currency; unset: plan/clv.ts defaults. */
@@ -175,6 +178,9 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     const secret = opts.formSecret ?? createHmac('sha256', opts.apiKey).update('plan33 lead form').digest('base64url');
     await registerLeadForm(app, { client: opts.client, db: opts.db, secret, perMinute: opts.formPerMinute, lead: { taskQueue: opts.taskQueue, settings: opts.leadSettings ?? DEFAULT_LEAD_SETTINGS, sendingHours: opts.sendingHours } });
   }
+
+  // ---- the web app: sign-in, the agent's inbox, timelines, the dashboard, preference pages ----
+  if (opts.web) await registerWebApp(app, { ...opts.web, client: opts.client, db: opts.db, taskQueue: opts.taskQueue });
 
   // ---- the NPS survey page (signed, single-use, expiring links; no login) ----
   await registerSurveyRoutes(app, { client: opts.client, db: opts.db, secret: opts.unsubscribeSecret });

@@ -26,6 +26,10 @@ import { startLocalTwilio, type LocalTwilio } from './twilio-local';
 import { openStores, redactUrl } from '../stores';
 import { createPlan33Worker } from '../worker/create-worker';
 import { startEmbeddedPostgres, writeLocalDatabaseUrl, type EmbeddedPostgres } from './embedded-postgres';
+import { webOptionsFrom } from '../api/web';
+import { roleOf, SIGN_IN_TTL_MS } from '../api/web/auth';
+import { PgWebStore } from '../stores/web';
+import { loadAgentDirectory } from '../lib/agents';
 import { createDependencies } from '../worker/dependencies';
 import { SAMPLE_DEALS, SAMPLE_REFERRALS } from './samples';
 
@@ -147,6 +151,7 @@ const api = await buildApi({
   db: stores.db,
   sendingHours: config.sendingHours,
   holdoutPercent: config.holdoutPercent,
+  web: webOptionsFrom(config, { agents: deps.agents ?? loadAgentDirectory(config.agentsFile), mailer, planOverrides: deps.planOverrides }),
   leadSettings: loadLeadSettings(config.leadsFile),
   formSecret: config.form.secret,
   formPerMinute: config.form.perMinute,
@@ -182,6 +187,10 @@ say(`  database          ${postgres ? `${postgres.url} (embedded PostgreSQL, dat
 say('  agent tasks       rows in the tasks table (npx plan33 tasks --agent agent-sara), deliveries in deliveries');
 say(`  HTTP API          ${apiUrl}  (API key in ${here(join(config.dataDir, 'secrets.json'))}: ${config.api.apiKey})`);
 say(`  lead form         ${apiUrl}/forms/lead  (Arabic: ?lang=ar; embed it in an iframe)`);
+say(`  web app           ${apiUrl}/app  (agents and managers sign in with an emailed one-time link)`);
+const directory = loadAgentDirectory(config.agentsFile);
+const sampleManager = directory.all().find((a) => roleOf(directory, a) === 'manager');
+if (sampleManager) say(`manager sign-in ${apiUrl}/app/auth?t=${await new PgWebStore(stores.db).createSignIn(sampleManager.id, Date.now(), SIGN_IN_TTL_MS)}  (${sampleManager.name}; works once, 15 minutes)`);
 say('  try:');
 say(`    curl -s -H 'Authorization: Bearer ${config.api.apiKey}' ${apiUrl}/v1/customers/sample-layla`);
 say(

@@ -14,6 +14,7 @@ import * as attribution from './migrations/0007-referral-attribution';
 import * as nps from './migrations/0008-nps-responses';
 import * as segments from './migrations/0009-customer-segments';
 import * as holdout from './migrations/0010-holdout';
+import * as web from './migrations/0011-web-sessions';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
@@ -26,6 +27,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008-nps-responses': nps,
   '0009-customer-segments': segments,
   '0010-holdout': holdout,
+  '0011-web-sessions': web,
 };
 
 function migrator(db: Db): Migrator {

@@ -218,6 +218,23 @@ export interface CustomerSegmentsTable {
   computed_at: Timestamp;
 }
 
+/** A one-time sign-in link of the web app (by the token's SHA-256). */
+export interface WebSignInsTable {
+  token_hash: string;
+  user_id: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+/** A web app session (by the cookie id's SHA-256), with its CSRF token. */
+export interface WebSessionsTable {
+  id_hash: string;
+  user_id: string;
+  role: 'agent' | 'manager';
+  csrf: string;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   deliveries: DeliveriesTable;
   contacts: ContactsTable;
@@ -235,6 +252,8 @@ export interface Database {
   planned_touches: PlannedTouchesTable;
   nps_responses: NpsResponsesTable;
   customer_segments: CustomerSegmentsTable;
+  web_sign_ins: WebSignInsTable;
+  web_sessions: WebSessionsTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;
