@@ -86,6 +86,15 @@ describe('npm start (embedded stack)', () => {
     expect(john.plan).toBe('advocate');
     expect(john.nextTouches.some((t) => t.occasion === 'referral-thank-you')).toBe(true);
 
+    // The banner's manager sign-in link, on a line of its own: it opens a session once.
+    const signIn = /^manager sign-in (\S+)/m.exec(first.output())?.[1];
+    expect(signIn, banner).toMatch(/\/app\/auth\?t=/);
+    const opened = await fetch(signIn!, { redirect: 'manual' });
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get('location')).toBe('/app/dashboard');
+    expect(opened.headers.get('set-cookie')).toMatch(/plan33_session=.*HttpOnly.*SameSite=Lax/i);
+    expect((await fetch(signIn!, { redirect: 'manual' })).status).toBe(400);
+
     const ui = await fetch(`http://localhost:${uiPort}/namespaces/default/workflows`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toMatch(/<html/i);

@@ -7,6 +7,7 @@
 //   /prefs?t=                         the customer's preference page (preferences.ts)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import cookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import { PgWebStore } from '../../stores/web';
@@ -22,7 +23,8 @@ export async function registerWebApp(app: FastifyInstance, opts: WebOptions): Pr
   const ctx: WebContext = { ...opts, store: new PgWebStore(opts.db) };
   await app.register(cookie);
   // Chart.js from its npm package, served by us (no CDN: pages work on a closed network).
-  const chartJs = readFileSync(createRequire(import.meta.url).resolve('chart.js/dist/chart.umd.js'), 'utf8');
+  // (the UMD build sits beside the package's main file; `exports` does not name it)
+  const chartJs = readFileSync(join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
   app.get('/app/assets/chart.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(chartJs));
   app.get('/app', async (_req, reply) => reply.redirect('/app/inbox', 303));
   registerAuth(app, ctx);

@@ -1,0 +1,164 @@
+// Sign-in to the web app: a one-time link by email (real SMTP capture), a session cookie that is
+// Secure, HttpOnly and SameSite=Lax, single use and expiry of links, CSRF tokens bound to their
+// session (a second session cannot use the first's), and the sign-in page in Chromium with
+// axe-core in both languages. Real PostgreSQL; the Temporal client is never called on these routes.
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify, { type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import nodemailer from 'nodemailer';
+import { simpleParser } from 'mailparser';
+import { chromium, type Browser } from 'playwright-core';
+import { Client, Connection } from '@temporalio/client';
+import { registerWebApp } from '../api/web';
+import { SIGN_IN_TTL_MS } from '../api/web/auth';
+import { createAgentDirectory, parseAgentsFile } from '../lib/agents';
+import { chromiumPath, freePort } from '../dev/binaries.mjs';
+import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
+import { PgWebStore } from '../stores/web';
+import { freshStores, type TestStores } from './helpers/database';
+
+const CHROMIUM = chromiumPath() ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const agents = createAgentDirectory(
+  parseAgentsFile({
+    agents: [
+      { id: 'agent-sara', name: 'Sara', email: 'sara@agents.test', manager: 'agent-maya' },
+      { id: 'agent-maya', name: 'Maya', email: 'Maya@Agents.test' },
+    ],
+  }),
+);
+
+let app: FastifyInstance;
+let base: string;
+let smtp: SmtpCapture;
+let stores: TestStores;
+let connection: Connection;
+let browser: Browser;
+
+beforeAll(async () => {
+  [smtp, stores] = await Promise.all([startSmtpCapture(), freshStores()]);
+  const mailer = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true });
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  // A real client that these routes never call (no server behind it: a call would fail the test).
+  connection = Connection.lazy({ address: '127.0.0.1:1' });
+  app = Fastify();
+  await app.register(formbody);
+  await registerWebApp(app, {
+    client: new Client({ connection }),
+    db: stores.db,
+    taskQueue: 'web-auth',
+    agents,
+    sendMail: async (to, subject, text) => void (await mailer.sendMail({ from: 'app@cedar.test', to, subject, text })),
+    publicBaseUrl: base,
+    secureCookies: true,
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await connection?.close().catch(() => undefined);
+  await smtp?.close();
+  await stores?.db.destroy();
+});
+
+const form = (fields: Record<string, string>, cookie?: string) => ({
+  method: 'POST',
+  redirect: 'manual' as const,
+  headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+  body: new URLSearchParams(fields).toString(),
+});
+const sessionCookie = (res: Response) => /plan33_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+const csrfOf = async (id: string) => (await stores.db.selectFrom('web_sessions').select('csrf').where('id_hash', '=', createHash('sha256').update(id).digest('base64url')).executeTakeFirstOrThrow()).csrf;
+
+async function signInLinkFor(email: string): Promise<string> {
+  const before = smtp.messages.length;
+  const res = await fetch(`${base}/app/sign-in`, form({ email }));
+  expect(res.status).toBe(200);
+  expect(await res.text()).toContain('a sign-in link is on its way');
+  const [message] = (await smtp.waitFor(before + 1)).slice(before);
+  const mail = await simpleParser(message!.raw);
+  expect(mail.subject).toBe('Your plan33 sign-in link');
+  return /(http:\/\/127\.0\.0\.1:\d+\/app\/auth\?t=[A-Za-z0-9_-]+)/.exec(mail.text ?? '')![1]!;
+}
+
+describe('web app sign-in', () => {
+  it('emails a one-time link; it opens a Secure, HttpOnly, SameSite=Lax session once', async () => {
+    const link = await signInLinkFor('sara@agents.test');
+    const opened = await fetch(link, { redirect: 'manual' });
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get('location')).toBe('/app/inbox');
+    const cookie = opened.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/plan33_session=[A-Za-z0-9_-]{43};/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/Secure/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    // Used once: the same link again is refused, and opens no session.
+    const again = await fetch(link, { redirect: 'manual' });
+    expect(again.status).toBe(400);
+    expect(again.headers.get('set-cookie')).toBeNull();
+    expect(await again.text()).toContain('This sign-in link is not valid');
+    // A manager (named as Sara's manager; the address matched case-insensitively) lands on the dashboard.
+    const manager = await fetch(await signInLinkFor('maya@agents.test'), { redirect: 'manual' });
+    expect(manager.headers.get('location')).toBe('/app/dashboard');
+  });
+
+  it('an unknown address gets the same answer and no email; an expired or altered link is refused', async () => {
+    const before = smtp.messages.length;
+    const res = await fetch(`${base}/app/sign-in`, form({ email: 'stranger@example.com' }));
+    expect(await res.text()).toContain('a sign-in link is on its way');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.messages.length).toBe(before);
+    const store = new PgWebStore(stores.db);
+    const stale = await store.createSignIn('agent-sara', Date.now() - SIGN_IN_TTL_MS - 1000, SIGN_IN_TTL_MS);
+    expect((await fetch(`${base}/app/auth?t=${stale}`, { redirect: 'manual' })).status).toBe(400);
+    const fresh = await store.createSignIn('agent-sara', Date.now(), SIGN_IN_TTL_MS);
+    expect((await fetch(`${base}/app/auth?t=${fresh.slice(0, -1)}${fresh.endsWith('A') ? 'B' : 'A'}`, { redirect: 'manual' })).status).toBe(400);
+    // Without a session, a signed-in page sends the visitor to sign in.
+    const page = await fetch(`${base}/app/inbox`, { redirect: 'manual' });
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/app/sign-in?lang=en');
+  });
+
+  it("a second session cannot use the first session's CSRF token", async () => {
+    const a = sessionCookie(await fetch(await signInLinkFor('sara@agents.test'), { redirect: 'manual' }))!;
+    const b = sessionCookie(await fetch(await signInLinkFor('maya@agents.test'), { redirect: 'manual' }))!;
+    const [csrfA, csrfB] = [await csrfOf(a), await csrfOf(b)];
+    expect(csrfA).not.toBe(csrfB);
+    // Session B posts with A's token: refused, and B is still signed in.
+    const forged = await fetch(`${base}/app/sign-out`, form({ _csrf: csrfA }, `plan33_session=${b}`));
+    expect(forged.status).toBe(403);
+    expect(await forged.text()).toContain('CSRF check failed');
+    expect(await new PgWebStore(stores.db).session(b, Date.now())).toMatchObject({ userId: 'agent-maya', role: 'manager' });
+    // No token at all: refused too.
+    expect((await fetch(`${base}/app/sign-out`, form({}, `plan33_session=${b}`))).status).toBe(403);
+    // Its own token signs B out; the cookie is gone and so is the session.
+    const out = await fetch(`${base}/app/sign-out`, form({ _csrf: csrfB }, `plan33_session=${b}`));
+    expect(out.status).toBe(303);
+    expect(out.headers.get('location')).toBe('/app/sign-in');
+    expect(await new PgWebStore(stores.db).session(b, Date.now())).toBeUndefined();
+    expect(await new PgWebStore(stores.db).session(a, Date.now())).toMatchObject({ userId: 'agent-sara', role: 'agent' });
+  });
+
+  it('the sign-in page in Chromium, English and Arabic (right to left): no serious or critical axe violation', async () => {
+    const axePath = createRequire(import.meta.url).resolve('axe-core');
+    for (const lang of ['en', 'ar'] as const) {
+      const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      await page.goto(`${base}/app/sign-in?lang=${lang}`);
+      expect(await page.locator('html').getAttribute('dir')).toBe(lang === 'ar' ? 'rtl' : 'ltr');
+      expect(await page.getByLabel(lang === 'ar' ? 'بريدك الإلكتروني للعمل' : 'Your work email').count()).toBe(1);
+      await page.addScriptTag({ path: axePath });
+      const violations = await page.evaluate(async () => {
+        const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string }> }> } }).axe.run();
+        return result.violations.map((v) => ({ id: v.id, impact: v.impact }));
+      });
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), lang).toEqual([]);
+      await page.close();
+    }
+  });
+});
