@@ -24,6 +24,8 @@ export interface TouchContext {
   touchKey?: string;
   /** An NPS survey's signed link to the survey page (lib/survey-link.ts). */
   surveyUrl?: string;
+  /** The customer's signed link to their preference page (lib/preference-link.ts): in the email's footer. */
+  preferencesUrl?: string;
 }
 
 /** The business's referral link, carrying the touch that asks (referral attribution). */
@@ -46,6 +48,8 @@ export interface TouchCopy {
   signOff: string;
   /** The SMS hint that STOP opts out. */
   stopHint: string;
+  /** The footer's link to the preference page (when the email carries one). */
+  preferencesLink: string;
   /** A prospect's message (the 8x8): `referral` says how to reach the business, not how to refer. */
   prospect: boolean;
 }
@@ -237,6 +241,7 @@ export function touchCopy(customer: Customer, touch: Touch, business: Business, 
       referralCta: prospect ? 'تحدّث إلينا' : 'أرسل توصية',
       signOff: `مع أطيب التحيات، فريق ${business.name}`,
       stopHint: 'للإيقاف أرسل STOP',
+      preferencesLink: 'إدارة تفضيلاتك',
       prospect,
     };
   }
@@ -251,6 +256,7 @@ export function touchCopy(customer: Customer, touch: Touch, business: Business, 
     referralCta: prospect ? 'Talk to us' : 'Refer a friend',
     signOff: `Warm regards, the ${business.name} team`,
     stopHint: 'Reply STOP to opt out.',
+    preferencesLink: 'Manage your preferences',
     prospect,
   };
 }

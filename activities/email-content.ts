@@ -27,6 +27,10 @@ export async function renderTouchEmail(customer: Customer, touch: Touch, busines
   // mjml writes `direction:ltr` on sections and columns unless told otherwise, and `dir` on
   // <html> does not reach into them: each block says its direction itself.
   const text = (t: string, extra = '') => `<mj-text align="${align}" ${extra}><div dir="${copy.dir}" style="direction:${copy.dir}">${escape(t)}</div></mj-text>`;
+  // The footer's link to the customer's preference page (channels, pause, language, household).
+  const preferences = context?.preferencesUrl
+    ? `<mj-text align="${align}" font-size="12px" color="#52606d" css-class="preferences"><div dir="${copy.dir}" style="direction:${copy.dir}"><a href="${escape(context.preferencesUrl)}" style="color:#3e4c59">${escape(copy.preferencesLink)}</a></div></mj-text>`
+    : '';
   const source = `
 <mjml lang="${copy.lang}" dir="${copy.dir}">
   <mj-head>
@@ -46,13 +50,16 @@ export async function renderTouchEmail(customer: Customer, touch: Touch, busines
       </mj-column>
     </mj-section>
     <mj-section padding="12px 24px" direction="${copy.dir}">
-      <mj-column direction="${copy.dir}">${text(`${business.name} · ${business.postalAddress}`, 'font-size="12px" color="#7b8794" css-class="footer"')}</mj-column>
+      <mj-column direction="${copy.dir}">
+        ${text(`${business.name} · ${business.postalAddress}`, 'font-size="12px" color="#7b8794" css-class="footer"')}
+        ${preferences}
+      </mj-column>
     </mj-section>
   </mj-body>
 </mjml>`;
   const { html, errors } = await mjml2html(source, { validationLevel: 'strict' });
   if (errors.length > 0) throw new Error(`email template for ${touch.kind}: ${errors.map((e) => e.formattedMessage).join('; ')}`);
-  const plain = [copy.greeting, '', ...copy.paragraphs.flatMap((p) => [p, '']), copy.referral, '', copy.signOff, '--', business.name, business.postalAddress].join('\n');
+  const plain = [copy.greeting, '', ...copy.paragraphs.flatMap((p) => [p, '']), copy.referral, '', copy.signOff, '--', business.name, business.postalAddress, ...(context?.preferencesUrl ? [`${copy.preferencesLink}: ${context.preferencesUrl}`] : [])].join('\n');
   return { subject: copy.subject, text: plain, html };
 }
 

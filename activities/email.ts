@@ -5,6 +5,8 @@ import { log as activityLog } from '@temporalio/activity';
 import type { TouchResult } from '../plan/touch';
 import { listUnsubscribeHeaders } from '../lib/unsubscribe';
 import { sourceQuestionUrl } from '../lib/source-link';
+import { preferenceUrl } from '../lib/preference-link';
+import { customerWorkflowId } from '../plan/ids';
 import { withSurveyLink } from './kit';
 import type { ActivityDeps, TouchDelivery } from './deps';
 import { renderTouchEmail } from './email-content';
@@ -18,7 +20,10 @@ export function emailChannel(deps: Pick<ActivityDeps, 'mailer' | 'ledger' | 'bus
     // The welcome issue of the first year after the deal asks the one question (F.A.S.T.'s Source).
     const welcome = touch.slot === 'newsletter-1' && context?.planYear === 1 && (context.plan === 'client-for-life' || context.plan === 'advocate');
     const asked = welcome && deps.unsubscribe ? { ...context, sourceQuestionUrl: sourceQuestionUrl(deps.unsubscribe, customer.id, customer.locale) } : context;
-    const content = await renderTouchEmail(customer, touch, business, withSurveyLink(deps.unsubscribe, key, customer, touch, asked));
+    // The footer's preference page link: on a customer's year (`customer-<id>`), the one the page reads and changes.
+    const ownYear = key.startsWith(`${customerWorkflowId(customer.id)}.`);
+    const withPreferences = asked && deps.unsubscribe && ownYear ? { ...asked, preferencesUrl: preferenceUrl(deps.unsubscribe, customer.id, customer.locale) } : asked;
+    const content = await renderTouchEmail(customer, touch, business, withSurveyLink(deps.unsubscribe, key, customer, touch, withPreferences));
     const messageId = messageIdFor(key);
     const unsure = await ledger.sendingMark(key);
     // SMTP has no way to ask "did you get it?": the resend keeps the Message-ID, so the

@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../stores';
 import { answerSurvey, openSurvey, SurveyLinkError } from '../service/nps';
 import { ValidationError } from '../service/errors';
+import { preferenceToken } from '../lib/preference-link';
 
 type Lang = 'en' | 'ar';
 
@@ -23,6 +24,7 @@ const WORDS = {
     expired: 'This survey link has expired. Thank you for wanting to answer.',
     answered: 'This survey was answered already. Thank you!',
     problem: 'Please check your answer:',
+    preferences: 'Manage your preferences',
   },
   ar: {
     title: 'كيف نخدمك؟',
@@ -36,6 +38,7 @@ const WORDS = {
     expired: 'انتهت صلاحية رابط الاستبيان. شكرًا لرغبتك في الإجابة.',
     answered: 'تمت الإجابة على هذا الاستبيان من قبل. شكرًا لك!',
     problem: 'يُرجى مراجعة إجابتك:',
+    preferences: 'إدارة تفضيلاتك',
   },
 } as const;
 
@@ -87,7 +90,9 @@ export async function registerSurveyRoutes(app: FastifyInstance, opts: { client:
     try {
       const result = await answerSurvey(opts.client, opts.db, opts.secret, token, { score: body.score === '' ? undefined : body.score, why: body.why, toTen: body.toTen });
       req.log.info({ surveyId: result.surveyId, group: result.group }, 'NPS answer stored');
-      return reply.type('text/html; charset=utf-8').send(page(result.lang, `<h1>${WORDS[result.lang].title}</h1><p role="status">${WORDS[result.lang].thanks}</p>`));
+      // The same customer's preference page (channels, pause, language, household), as in every email's footer.
+      const prefs = opts.secret ? `<p><a href="/prefs?t=${preferenceToken(opts.secret, { customerId: result.customerId, lang: result.lang })}">${WORDS[result.lang].preferences}</a></p>` : '';
+      return reply.type('text/html; charset=utf-8').send(page(result.lang, `<h1>${WORDS[result.lang].title}</h1><p role="status">${WORDS[result.lang].thanks}</p>${prefs}`));
     } catch (err) {
       if (err instanceof SurveyLinkError) return refuse(reply, err, langOf(req.query));
       if (err instanceof ValidationError) {
