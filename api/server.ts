@@ -83,7 +83,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   // Request logs name the route, never a secret: unsubscribe tokens are cut from the URL.
   const logger = opts.logger.child(
     { component: 'api' },
-    { serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.replace(/\/v1\/unsubscribe\/[^/?]+/, '/v1/unsubscribe/[token]'), remoteAddress: req.ip }) } },
+    { serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.replace(/\/v1\/(unsubscribe|source)\/[^/?]+/, '/v1/$1/[token]').replace(/([?&]t=)[^&]+/, '$1[token]'), remoteAddress: req.ip }) } },
   );
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 1_000_000, trustProxy: opts.trustProxy ?? false });
   await app.register(formbody);
