@@ -4,6 +4,7 @@
 // manager a note, a promoter gets a referral ask. Forged, altered, expired and reused links are
 // refused. Real Temporal (time-skipping), PostgreSQL, SMTP and Chromium.
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -59,6 +60,13 @@ afterAll(async () => {
   await api?.close();
 });
 
+/** axe-core's serious and critical violations on the page (none expected). */
+async function seriousViolations(page: import('playwright-core').Page): Promise<Array<{ id: string; impact: string }>> {
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core') });
+  const violations = await page.evaluate(async () => (await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string }> }> } }).axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact })));
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
 /** The survey link in the survey email the customer received. */
 async function surveyLink(to: string): Promise<string> {
   for (const raw of rig.smtp.messages.filter((x) => x.to.includes(to))) {
@@ -107,6 +115,7 @@ describe('the NPS survey', () => {
       expect(await page.locator('input[name=score]').count()).toBe(11);
       mkdirSync(cacheDir, { recursive: true });
       await page.screenshot({ path: join(cacheDir, 'survey-en.png'), fullPage: true });
+      expect(await seriousViolations(page)).toEqual([]);
       // No score: the page says which answer is missing, and nothing is stored.
       await page.locator('#why').fill('The paperwork took too long');
       for (const radio of await page.locator('input[name=score]').all()) await radio.evaluate((el) => el.removeAttribute('required'));
@@ -171,6 +180,7 @@ describe('the NPS survey', () => {
       const ten = await page.locator('label[for=score-10]').boundingBox();
       expect(zero!.x).toBeGreaterThan(ten!.x);
       await page.screenshot({ path: join(cacheDir, 'survey-ar.png'), fullPage: true });
+      expect(await seriousViolations(page)).toEqual([]);
       await page.locator('label[for=score-10]').click();
       await page.locator('#why').fill('خدمة ممتازة');
       await page.locator('button[type=submit]').click();

@@ -23,7 +23,7 @@ const NAV = {
 export const STYLE = `
 *{box-sizing:border-box}body{font-family:system-ui,-apple-system,"Segoe UI",Tahoma,sans-serif;margin:0;color:#1a1a1a;line-height:1.5;background:#fafafa}
 a{color:#0b5394}header.top{background:#0b3d66;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.75rem;align-items:center}
-header.top a{color:#fff}header.top .brand{font-weight:700;margin-inline-end:auto}main{max-width:64rem;margin:0 auto;padding:1rem}
+header.top a{color:#fff}header.top .brand{font-weight:700;margin-inline-end:auto}header.top form button{padding:.25rem .6rem}main{max-width:64rem;margin:0 auto;padding:1rem}
 .skip{position:absolute;inset-inline-start:-999px}.skip:focus{inset-inline-start:1rem;background:#fff;color:#000;padding:.25rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0;background:#fff}th,td{border:1px solid #d0d0d0;padding:.35rem .5rem;text-align:start;vertical-align:top}
 caption{text-align:start;font-weight:600;padding:.25rem 0}.card{background:#fff;border:1px solid #d0d0d0;border-radius:.4rem;padding:.75rem;margin:.75rem 0}
@@ -47,7 +47,7 @@ export function page(lang: Lang, title: string, body: string, opts: { user?: Pag
   const n = NAV[lang];
   const other: Lang = lang === 'ar' ? 'en' : 'ar';
   const bar = opts.user
-    ? `<header class="top"><span class="brand">plan33</span><nav aria-label="${lang === 'ar' ? 'التنقل' : 'Main'}" class="row" style="flex:0 1 auto;gap:.75rem"><a href="/app/inbox">${n.inbox}</a>${opts.user.role === 'manager' ? `<a href="/app/dashboard">${n.dashboard}</a><a href="/app/plan-impact">${n.impact}</a>` : ''}<a href="?lang=${other}" lang="${other}">${n.other}</a></nav><span>${esc(opts.user.name)}</span><form method="post" action="/app/sign-out" class="inline"><input type="hidden" name="_csrf" value="${esc(opts.user.csrf)}"><button type="submit" class="secondary" style="margin:0">${n.signOut}</button></form></header>`
+    ? `<header class="top"><span class="brand">plan33</span><nav aria-label="${lang === 'ar' ? 'التنقل' : 'Main'}" style="display:flex;flex-wrap:wrap;gap:.75rem"><a href="/app/inbox">${n.inbox}</a>${opts.user.role === 'manager' ? `<a href="/app/dashboard">${n.dashboard}</a><a href="/app/plan-impact">${n.impact}</a>` : ''}<a href="?lang=${other}" lang="${other}">${n.other}</a></nav><span>${esc(opts.user.name)}</span><form method="post" action="/app/sign-out" class="inline"><input type="hidden" name="_csrf" value="${esc(opts.user.csrf)}"><button type="submit" class="secondary" style="margin:0">${n.signOut}</button></form></header>`
     : '';
   return `<!doctype html><html lang="${lang}" dir="${lang === 'ar' ? 'rtl' : 'ltr'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)} · plan33</title><style>${STYLE}</style>${opts.head ?? ''}</head>
 <body><a class="skip" href="#content">${n.skip}</a>${bar}<main id="content"><h1>${esc(title)}</h1>${body}</main></body></html>`;
