@@ -84,6 +84,8 @@ export function openApiDocument(publicBaseUrl: string) {
         },
       },
       '/v1/customers/{id}/value': { get: { summary: "Customer lifetime value by the documents' formula, and the referral-adjusted value", parameters: [customerId], responses: { 200: answer('the inputs and the values'), ...errors } } },
+      '/v1/people/{id}': { delete: { summary: 'Right to be forgotten: ends the person\'s workflows and deletes every row kept about them; an audit row without personal data stays', parameters: [customerId], responses: { 200: answer('the workflows ended and the rows deleted per table'), ...errors } } },
+      '/v1/people/{id}/export': { get: { summary: 'Right to a copy: every row kept about the person, and their running plan\'s status', parameters: [customerId], responses: { 200: answer('the rows per table and the workflows'), ...errors } } },
       '/v1/reports': { get: { summary: 'The reports there are: name, what each measures, its parameters (the same list as `plan33 report <name>`)', responses: { 200: answer('the list'), 401: errors[401] } } },
       ...reportPaths(),
       '/v1/leads': { post: { summary: 'A lead came in (Funnel): starts lead-<id> (assigned, first-contact task, the 8x8), or merges a person captured before (same email or phone)', requestBody: body('Lead'), responses: { 202: answer('captured', ref('Captured')), 400: errors[400], 401: errors[401] } } },

@@ -23,6 +23,7 @@ import { listReports, runReport } from '../service/measure';
 import { DEFAULT_CLV_SETTINGS, type ClvSettings } from '../plan/clv';
 import { verifySourceToken } from '../lib/source-link';
 import { registerSurveyRoutes } from './survey';
+import { exportPerson, forgetPerson } from '../service/privacy';
 import { registerWebApp, type WebOptions } from './web';
 import { PgLeadStore } from '../stores/leads';
 
@@ -144,6 +145,9 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       return reply.code(202).send(started);
     });
     v1.get<{ Params: { id: string } }>('/v1/customers/:id', async (req) => ops.getStatus(opts.client, req.params.id));
+    // The right to be forgotten and to a copy (service/privacy.ts): audited, without personal data.
+    v1.delete<{ Params: { id: string } }>('/v1/people/:id', async (req) => forgetPerson(opts.client, opts.db, req.params.id, 'api'));
+    v1.get<{ Params: { id: string } }>('/v1/people/:id/export', async (req) => exportPerson(opts.client, opts.db, req.params.id, 'api'));
     v1.get<{ Params: { id: string } }>('/v1/customers/:id/value', async (req) => valueOf(opts.db, req.params.id, opts.clv ?? DEFAULT_CLV_SETTINGS));
     // The reports (service/measure.ts REPORTS, the same list as `plan33 report <name>`): parameters in the query string.
     v1.get('/v1/reports', async () => ({ reports: listReports() }));

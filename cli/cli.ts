@@ -1,5 +1,6 @@
 // The `plan33` command line. Readable tables by default, `--json` for programs.
 // Exit codes: 0 done, 1 bad input (every bad field named, no stack trace), 2 failure.
+import { exportPerson, forgetPerson } from '../service/privacy';
 import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from '../lib/config';
@@ -178,6 +179,28 @@ program
   .action(async (opts: { task: string; outcome: string; callBackOn?: string; notes?: string; json?: boolean }) => {
     const result = await withClient((c) => ops.completeCall(c, opts.task, { outcome: opts.outcome, callBackOn: opts.callBackOn, notes: opts.notes }));
     print(opts.json, result, () => `${result.taskId ?? opts.task}: ${result.outcome}; next: ${result.next}`);
+  });
+
+program
+  .command('forget')
+  .description('the right to be forgotten: end the person\'s workflows and delete every row kept about them (an audit row without personal data stays)')
+  .requiredOption('--customer <id>', 'the person (customer or lead) id')
+  .option('--yes', 'confirm: this cannot be undone')
+  .option('--json', 'print JSON for programs')
+  .action(async (opts: { customer: string; yes?: boolean; json?: boolean }) => {
+    if (!opts.yes) throw new ValidationError(['--yes: required to confirm; forgetting a person cannot be undone']);
+    const result = await withClient((c) => withDatabase((d) => forgetPerson(c, d, opts.customer, 'cli')));
+    const total = Object.values(result.rowsDeleted).reduce((a, b) => a + b, 0);
+    print(opts.json, result, () => `${result.id}: forgotten; ${result.workflowsEnded.length ? `ended ${result.workflowsEnded.join(', ')}; ` : ''}${total} rows deleted (${Object.entries(result.rowsDeleted).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`).join(', ') || 'none'})`);
+  });
+
+program
+  .command('export')
+  .description('the right to a copy: everything kept about a person, as JSON')
+  .requiredOption('--customer <id>', 'the person (customer or lead) id')
+  .action(async (opts: { customer: string }) => {
+    const result = await withClient((c) => withDatabase((d) => exportPerson(c, d, opts.customer, 'cli')));
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   });
 
 program

@@ -53,7 +53,9 @@ export function holdFor(args: { channel: Channel; nowMs: number; zone: string; d
   }
   const limit = rules.perWeek[channel];
   if (limit !== undefined) {
-    const inWindow = args.recentSendsMs.filter((t) => t > nowMs - WEEK_MS && t <= nowMs).sort((a, b) => a - b);
+    // A send stamped a moment after `nowMs` counts too: two plans' activities run in any order,
+    // each stamped with its own scheduled time, so the other's reservation may be "later".
+    const inWindow = args.recentSendsMs.filter((t) => t > nowMs - WEEK_MS).sort((a, b) => a - b);
     if (inWindow.length >= limit) {
       // The earliest moment the window holds fewer than `limit`: when the right one leaves it.
       const untilMs = inWindow[inWindow.length - limit]! + WEEK_MS + 1000;

@@ -15,6 +15,7 @@ import * as nps from './migrations/0008-nps-responses';
 import * as segments from './migrations/0009-customer-segments';
 import * as holdout from './migrations/0010-holdout';
 import * as web from './migrations/0011-web-sessions';
+import * as privacy from './migrations/0012-privacy-audit';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
@@ -28,6 +29,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0009-customer-segments': segments,
   '0010-holdout': holdout,
   '0011-web-sessions': web,
+  '0012-privacy-audit': privacy,
 };
 
 function migrator(db: Db): Migrator {

@@ -235,6 +235,16 @@ export interface WebSessionsTable {
   expires_at: Timestamp;
 }
 
+/** A forget or export request: who asked and how many rows, no personal data. */
+export interface PrivacyAuditTable {
+  id: ColumnType<string, never, never>;
+  action: 'forget' | 'export';
+  subject_hash: string;
+  actor: string;
+  rows: Json<Record<string, number>>;
+  at: GeneratedTimestamp;
+}
+
 export interface Database {
   deliveries: DeliveriesTable;
   contacts: ContactsTable;
@@ -254,6 +264,7 @@ export interface Database {
   customer_segments: CustomerSegmentsTable;
   web_sign_ins: WebSignInsTable;
   web_sessions: WebSessionsTable;
+  privacy_audit: PrivacyAuditTable;
 }
 
 export type TaskRow = Selectable<TasksTable>;

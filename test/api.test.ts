@@ -144,6 +144,16 @@ describe('HTTP API', () => {
     expect((await call('GET', '/v1/customers/api-1')).status).toBe(404); // nothing was started
   });
 
+  it('forget and export: 401 without the key, 400 naming a bad id, 404 for a person of whom nothing is kept', async () => {
+    const auth = { authorization: `Bearer ${API_KEY}` };
+    expect((await fetch(`${base}/v1/people/nobody-here`, { method: 'DELETE' })).status).toBe(401);
+    const bad = await fetch(`${base}/v1/people/${encodeURIComponent('bad id!')}/export`, { headers: auth });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('id: expected 1-64 characters');
+    expect((await fetch(`${base}/v1/people/nobody-here`, { method: 'DELETE', headers: auth })).status).toBe(404);
+    expect((await fetch(`${base}/v1/people/nobody-here/export`, { headers: auth })).status).toBe(404);
+  });
+
   it('refuses a body that is too large or of the wrong type', async () => {
     const big = await fetch(`${base}/v1/deals`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ customer: { ...layla, notes: 'x'.repeat(1_100_000) } }) });
     expect(big.status).toBe(413);

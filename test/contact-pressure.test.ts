@@ -32,6 +32,9 @@ describe('the contact rule (pure)', () => {
     expect(hold.untilMs).toBe(at('2040-01-08T10:00') + 1000);
     // Sends older than 7 days do not count; a channel without a limit is never held.
     expect(holdFor({ channel: 'email', nowMs: at('2040-01-12T10:00'), zone, rules: rules({ email: 1 }), recentSendsMs: [at('2040-01-04T10:00')] })).toBeUndefined();
+    // Another plan's send reserved by an activity scheduled two seconds later (activities run in any
+    // order under load): it counts, and this one waits a week from it.
+    expect(holdFor({ channel: 'email', nowMs: at('2040-01-05T10:00'), zone, rules: rules({ email: 1 }), recentSendsMs: [at('2040-01-05T10:00') + 2000] })).toEqual({ untilMs: at('2040-01-12T10:00') + 3000, reason: 'contact limit: 1 emails in the last 7 days (at most 1)' });
     expect(holdFor({ channel: 'postal', nowMs: at('2040-01-05T10:00'), zone, rules: rules({ email: 1 }), recentSendsMs: sends })).toBeUndefined();
   });
 
