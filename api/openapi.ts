@@ -101,6 +101,7 @@ export function openApiDocument(publicBaseUrl: string) {
         post: { security: [], summary: 'RFC 8058 one-click unsubscribe', parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: answer('unsubscribed'), 400: errors[400] } },
       },
       '/webhooks/twilio/sms': { post: { security: [], summary: 'Twilio inbound SMS (X-Twilio-Signature): STOP/START/HELP, other replies become agent tasks', responses: { 200: answer('TwiML'), 403: answer('bad signature') } } },
+      '/webhooks/email-events': { post: { security: [], summary: 'The mail provider\'s bounces and complaints (x-plan33-signature): a hard bounce or complaint turns email consent off', responses: { 202: answer('what was done'), 400: errors[400], 401: answer('bad signature') } } },
       '/webhooks/fulfilment': { post: { security: [], summary: 'Print-and-mail provider reports (x-plan33-signature)', requestBody: body('FulfilmentUpdate'), responses: { 202: answer('recorded'), 400: errors[400], 401: answer('bad signature') } } },
       '/health': { get: { security: [], summary: 'The process is up', responses: { 200: answer('ok') } } },
       '/ready': { get: { security: [], summary: 'Temporal answers: ready for traffic', responses: { 200: answer('ready'), 503: answer('Temporal unreachable') } } },

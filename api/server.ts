@@ -24,6 +24,7 @@ import { DEFAULT_CLV_SETTINGS, type ClvSettings } from '../plan/clv';
 import { verifySourceToken } from '../lib/source-link';
 import { registerSurveyRoutes } from './survey';
 import { exportPerson, forgetPerson } from '../service/privacy';
+import { emailEvent } from '../service/email-events';
 import { registerWebApp, type WebOptions } from './web';
 import { PgLeadStore } from '../stores/leads';
 
@@ -286,6 +287,15 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     if (problem) return reply.code(401).send({ error: problem });
     const update = await ops.fulfilmentUpdate(opts.client, req.body);
     return reply.code(202).send({ accepted: update.taskId, status: update.status });
+  });
+
+  // ---- the mail provider: bounces and complaints turn email consent off (signed like fulfilment) ----
+  app.post('/webhooks/email-events', async (req, reply) => {
+    if (!opts.webhookSecret) return reply.code(404).send({ error: 'email event webhooks are not configured (WEBHOOK_SECRET)' });
+    const raw = (req as FastifyRequest & { rawBody?: string }).rawBody ?? '';
+    const problem = signatureProblem(opts.webhookSecret, req.headers[SIGNATURE_HEADER] as string | undefined, raw);
+    if (problem) return reply.code(401).send({ error: problem });
+    return reply.code(202).send(await emailEvent(opts.client, req.body));
   });
 
   return app;

@@ -378,6 +378,39 @@ describe('documentation, health and logs', () => {
   });
 });
 
+describe('email events webhook', () => {
+  it('a hard bounce turns email consent off with the reason; a soft bounce changes nothing; unsigned or bad events are refused', async () => {
+    const auth = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
+    const start = await fetch(`${base}/v1/deals`, { method: 'POST', headers: auth, body: JSON.stringify({ customer: { ...layla, id: 'api-bounce', email: 'bounce-me@example.com' }, deal: { id: 'D-bounce', closedAt: '2026-11-23' } }) });
+    expect(start.status).toBe(202);
+    const post = (event: unknown, secret = WEBHOOK_SECRET) => {
+      const text = JSON.stringify(event);
+      return fetch(`${base}/webhooks/email-events`, { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(secret, text) }, body: text });
+    };
+    const messageId = '<customer-api-bounce.y1.t1@plan33>';
+    expect((await post({ type: 'bounce', bounceType: 'hard', messageId }, 'not-the-webhook-secret')).status).toBe(401);
+    const bad = await post({ type: 'bounce', messageId: '<someone-else@example.com>' });
+    expect(bad.status).toBe(400);
+    const problems = JSON.stringify(await bad.json());
+    expect(problems).toContain('bounceType: required for a bounce');
+    const soft = await post({ type: 'bounce', bounceType: 'soft', messageId, reason: 'mailbox full' });
+    expect(await soft.json()).toMatchObject({ action: 'none' });
+    const hard = await post({ type: 'bounce', bounceType: 'hard', messageId, reason: '550 5.1.1 user unknown' });
+    expect(hard.status).toBe(202);
+    expect(await hard.json()).toEqual({ action: 'email-consent-off', workflowId: 'customer-api-bounce', reason: 'hard bounce: 550 5.1.1 user unknown' });
+    let st: CustomerStatus | undefined;
+    for (let i = 0; i < 100; i++) {
+      st = (await (await fetch(`${base}/v1/customers/api-bounce`, { headers: auth })).json()) as CustomerStatus;
+      if (st.customer?.consent.email === false) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(st!.customer.consent.email).toBe(false);
+    // Every email still to come moved to another channel (post, else SMS) or none.
+    expect(st!.nextTouches.some((t) => t.channel === 'email')).toBe(false);
+    await env.client.workflow.getHandle('customer-api-bounce').terminate('test done');
+  });
+});
+
 describe('fulfilment webhook', () => {
   it('refuses unsigned or badly signed reports, and names bad fields of signed ones', async () => {
     const body = JSON.stringify({ taskId: 'customer-api-1.y1.t2', status: 'shipped' });
