@@ -89,6 +89,18 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   );
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 1_000_000, trustProxy: opts.trustProxy ?? false });
   await app.register(formbody);
+  // Security headers on every HTML page (the web app, survey, preferences, source, unsubscribe):
+  // no sniffing, no referrer (links carry tokens), scripts and styles only from here (inline ones
+  // are ours), no framing except the lead form, which businesses embed in their own sites.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (!String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+    const embeddable = req.url.startsWith('/forms/lead');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('content-security-policy', `default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors ${embeddable ? '*' : "'none'"}`);
+    if (!embeddable) reply.header('x-frame-options', 'DENY');
+    return payload;
+  });
   // Webhook signatures are computed over the exact bytes received.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     (req as FastifyRequest & { rawBody?: string }).rawBody = body as string;

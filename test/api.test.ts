@@ -378,6 +378,26 @@ describe('documentation, health and logs', () => {
   });
 });
 
+describe('HTML pages', () => {
+  it('carry the security headers; only the lead form may be framed', async () => {
+    const token = unsubscribeToken(UNSUBSCRIBE_SECRET, { customerId: 'api-1', channel: 'email' });
+    const pageRes = await fetch(`${base}/v1/unsubscribe/${token}`);
+    expect(pageRes.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(pageRes.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(pageRes.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(pageRes.headers.get('x-frame-options')).toBe('DENY');
+    expect(pageRes.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const survey = await fetch(`${base}/survey?t=forged`);
+    expect(survey.status).toBe(403);
+    expect(survey.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const form = await fetch(`${base}/forms/lead`);
+    expect(form.headers.get('x-frame-options')).toBeNull();
+    expect(form.headers.get('content-security-policy')).toContain('frame-ancestors *');
+    // JSON answers are not pages.
+    expect((await fetch(`${base}/v1/reports`)).headers.get('content-security-policy')).toBeNull();
+  });
+});
+
 describe('email events webhook', () => {
   it('a hard bounce turns email consent off with the reason; a soft bounce changes nothing; unsigned or bad events are refused', async () => {
     const auth = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
