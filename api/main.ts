@@ -41,6 +41,7 @@ const app = await buildApi({
   db: stores.db,
   sendingHours: config.sendingHours,
   holdoutPercent: config.holdoutPercent,
+  apiKeys: config.api.apiKeys,
   web: webOptionsFrom(config, { agents: loadAgentDirectory(config.agentsFile), mailer: createMailer(config.smtp), planOverrides: loadPlanOverrides(config.planOverridesFile) }),
   leadSettings: loadLeadSettings(config.leadsFile),
   formSecret: config.form.secret,

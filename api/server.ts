@@ -1,7 +1,7 @@
 // The HTTP API other apps call (PRODUCT.md, "HTTP API"), and the webhooks that bring the
 // outside world back in: one-click unsubscribe, Twilio's inbound SMS, fulfilment reports.
 // Every route validates first: bad input gets 400 with the fields named and changes nothing.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Client } from '@temporalio/client';
@@ -24,6 +24,7 @@ import { DEFAULT_CLV_SETTINGS, type ClvSettings } from '../plan/clv';
 import { verifySourceToken } from '../lib/source-link';
 import { registerSurveyRoutes } from './survey';
 import { exportPerson, forgetPerson } from '../service/privacy';
+import type { ApiScope } from '../lib/config';
 import { emailEvent } from '../service/email-events';
 import { registerWebApp, type WebOptions } from './web';
 import { PgLeadStore } from '../stores/leads';
@@ -31,8 +32,10 @@ import { PgLeadStore } from '../stores/leads';
 export interface ApiOptions {
   client: Client;
   taskQueue: string;
-  /** Bearer key for /v1 (not for the webhooks, which carry their own signatures). */
+  /** Bearer key for /v1 (not for the webhooks, which carry their own signatures): scope admin. */
   apiKey: string;
+  /** More keys, each with a name and a scope, stored as the key's SHA-256 (PLAN33_API_KEYS). */
+  apiKeys?: ReadonlyArray<{ name: string; scope: ApiScope; sha256: string }>;
   /** The URL Twilio and mail clients use to reach this server (Twilio signs the full URL). */
   publicBaseUrl: string;
   unsubscribeSecret?: string;
@@ -123,10 +126,24 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     return reply.code(500).send({ error: 'internal error; see the server log' });
   });
 
+  // API keys: the admin key (PLAN33_API_KEY), and named keys with a scope stored as SHA-256
+  // (PLAN33_API_KEYS): several may be valid at once, so a key is rotated by adding the new one,
+  // moving the callers, then removing the old. GET needs read, other methods write; forgetting
+  // and exporting a person need admin.
+  const RANK: Record<ApiScope, number> = { read: 1, write: 2, admin: 3 };
+  const keyOf = (given: string): { name: string; scope: ApiScope } | undefined => {
+    if (sameSecret(given, opts.apiKey)) return { name: 'admin', scope: 'admin' };
+    const digest = createHash('sha256').update(given).digest();
+    return (opts.apiKeys ?? []).find((k) => k.sha256.length === 64 && timingSafeEqual(Buffer.from(k.sha256, 'hex'), digest));
+  };
   const requireKey = async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers.authorization ?? '';
-    const key = header.startsWith('Bearer ') ? header.slice(7) : '';
-    if (!key || !sameSecret(key, opts.apiKey)) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong API key (Authorization: Bearer <key>)' });
+    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+    const key = given ? keyOf(given) : undefined;
+    if (!key) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong API key (Authorization: Bearer <key>)' });
+    const needed: ApiScope = req.url.startsWith('/v1/people/') ? 'admin' : req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write';
+    if (RANK[key.scope] < RANK[needed]) return reply.code(403).send({ error: `API key ${key.name} has scope ${key.scope}; ${req.method} ${req.routeOptions.url ?? req.url} needs ${needed}` });
+    req.log.debug({ apiKey: key.name }, 'API key accepted');
   };
 
   app.get('/health', async () => ({ ok: true }));

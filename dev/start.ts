@@ -151,6 +151,7 @@ const api = await buildApi({
   db: stores.db,
   sendingHours: config.sendingHours,
   holdoutPercent: config.holdoutPercent,
+  apiKeys: config.api.apiKeys,
   web: webOptionsFrom(config, { agents: deps.agents ?? loadAgentDirectory(config.agentsFile), mailer, planOverrides: deps.planOverrides }),
   leadSettings: loadLeadSettings(config.leadsFile),
   formSecret: config.form.secret,

@@ -1,5 +1,7 @@
 // The one place plan33 reads its environment. Parsed once with zod at start-up; every bad
 // variable is reported in one message, then the process exits (see `loadConfigOrExit`).
+/** What an API key may do: read (GET), write (also POST), admin (also forget and export). */
+export type ApiScope = 'read' | 'write' | 'admin';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { envBool, envInt, envLogLevel, envOptional, envPort, envRate, envString } from './env-parsers';
@@ -59,6 +61,21 @@ const schema = z
     UNSUBSCRIBE_SECRET: envOptional(),
     PLAN33_API_PORT: envPort(8080, { allowZero: true }),
     PLAN33_API_KEY: envOptional(),
+    PLAN33_API_KEYS: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const keys = [];
+        for (const entry of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+          const m = /^([A-Za-z0-9._-]{1,40}):(read|write|admin):([0-9a-f]{64})$/.exec(entry);
+          if (!m) {
+            ctx.addIssue({ code: 'custom', message: `expected name:scope:sha256 (scope read, write or admin; the key's SHA-256 in hex), got ${JSON.stringify(entry.slice(0, 50))}` });
+            return z.NEVER;
+          }
+          keys.push({ name: m[1]!, scope: m[2] as ApiScope, sha256: m[3]! });
+        }
+        return keys;
+      }),
     PLAN33_AGENTS_FILE: envOptional(),
     PLAN33_LEADS_FILE: envOptional(),
     BUSINESS_CURRENCY: z.string().optional().transform((v) => v?.trim() || 'SAR').refine((v) => /^[A-Z]{3}$/.test(v), { message: 'expected an ISO 4217 currency code, e.g. SAR' }),
@@ -141,7 +158,8 @@ const schema = z
     /** A JSON file of per-segment plan overrides (see plan/definitions.ts). */
     planOverridesFile: env.PLAN33_PLAN_OVERRIDES,
     sendingHours: env.SENDING_HOURS,
-    api: { port: env.PLAN33_API_PORT, apiKey: env.PLAN33_API_KEY },
+    /** `apiKey`: an admin key (npm start generates it); `apiKeys`: named keys with scopes, stored as SHA-256 (PLAN33_API_KEYS). */
+    api: { port: env.PLAN33_API_PORT, apiKey: env.PLAN33_API_KEY, apiKeys: env.PLAN33_API_KEYS },
     /** Who the agents are, who covers for whom, who their manager is (JSON, see README). */
     agentsFile: env.PLAN33_AGENTS_FILE,
     /** Lead sources, Assign rules and first-contact timings (JSON, see README); unset: defaults. */

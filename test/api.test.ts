@@ -1,6 +1,7 @@
 // The HTTP API and its webhooks over real HTTP, against a real workflow on the time-skipping
 // server: API-key auth, 400s that name the field and change nothing, Twilio inbound SMS with
 // signature validation (STOP/START/HELP/replies), one-click unsubscribe, fulfilment reports.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
@@ -22,6 +23,8 @@ import { createTestWorker, installTestRuntime, TWILIO } from './helpers/temporal
 import { customer } from './fixtures/customers';
 
 const API_KEY = 'test-api-key-0123456789';
+const READ_KEY = 'test-read-key-0123456789abcdef';
+const WRITE_KEY = 'test-write-key-0123456789abcdef';
 const UNSUBSCRIBE_SECRET = 'unsubscribe-secret-0123456789';
 const WEBHOOK_SECRET = 'webhook-secret-0123456789';
 const taskQueue = 'api';
@@ -50,6 +53,10 @@ beforeAll(async () => {
     client: env.client,
     taskQueue,
     apiKey: API_KEY,
+    apiKeys: [
+      { name: 'reporting', scope: 'read', sha256: createHash('sha256').update(READ_KEY).digest('hex') },
+      { name: 'crm', scope: 'write', sha256: createHash('sha256').update(WRITE_KEY).digest('hex') },
+    ],
     publicBaseUrl: base,
     unsubscribeSecret: UNSUBSCRIBE_SECRET,
     twilioAuthToken: TWILIO.authToken,
@@ -375,6 +382,22 @@ describe('documentation, health and logs', () => {
     expect(log).toContain('/v1/unsubscribe/[token]');
     expect(log).toContain('/v1/deals');
     for (const secret of [token, 'secret-person@example.com', API_KEY]) expect(log).not.toContain(secret);
+  });
+});
+
+describe('API keys with scopes', () => {
+  it('a read key reads but cannot write; a write key writes but cannot forget; the admin key may; a wrong key is 401', async () => {
+    const as = (key: string) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json' });
+    expect((await fetch(`${base}/v1/reports`, { headers: as(READ_KEY) })).status).toBe(200);
+    const denied = await fetch(`${base}/v1/deals`, { method: 'POST', headers: as(READ_KEY), body: '{}' });
+    expect(denied.status).toBe(403);
+    expect(((await denied.json()) as { error: string }).error).toBe('API key reporting has scope read; POST /v1/deals needs write');
+    // A write key gets through to validation (400 names the fields), but not to forget.
+    expect((await fetch(`${base}/v1/deals`, { method: 'POST', headers: as(WRITE_KEY), body: '{}' })).status).toBe(400);
+    expect((await fetch(`${base}/v1/people/nobody-here`, { method: 'DELETE', headers: as(WRITE_KEY) })).status).toBe(403);
+    expect((await fetch(`${base}/v1/people/nobody-here/export`, { headers: as(READ_KEY) })).status).toBe(403);
+    expect((await fetch(`${base}/v1/people/nobody-here`, { method: 'DELETE', headers: as(API_KEY) })).status).toBe(404);
+    expect((await fetch(`${base}/v1/reports`, { headers: as(`${READ_KEY}x`) })).status).toBe(401);
   });
 });
 

@@ -54,6 +54,16 @@ describe('configuration from the environment', () => {
     expect(config.worker).toEqual({ maxCachedWorkflows: 0, rateLimits: { email: 2.5, sms: 0 } });
     expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: 'lots', SMS_RATE_PER_SECOND: '-1' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS[\s\S]*SMS_RATE_PER_SECOND|SMS_RATE_PER_SECOND[\s\S]*WORKER_MAX_CACHED_WORKFLOWS/);
   });
+
+  it('reads named API keys with scopes (stored as SHA-256), and names a bad entry', () => {
+    const hash = 'a'.repeat(64);
+    expect(loadConfig({ PLAN33_API_KEYS: `reporting:read:${hash}, crm:write:${'b'.repeat(64)}` }).api.apiKeys).toEqual([
+      { name: 'reporting', scope: 'read', sha256: hash },
+      { name: 'crm', scope: 'write', sha256: 'b'.repeat(64) },
+    ]);
+    expect(loadConfig({}).api.apiKeys).toEqual([]);
+    expect(() => loadConfig({ PLAN33_API_KEYS: `reporting:superuser:${hash}` })).toThrow(/PLAN33_API_KEYS: expected name:scope:sha256/);
+  });
 });
 
 describe('the README', () => {
