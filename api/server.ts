@@ -3,7 +3,7 @@
 // Every route validates first: bad input gets 400 with the fields named and changes nothing.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import twilio from 'twilio';
@@ -92,6 +92,13 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   );
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 1_000_000, trustProxy: opts.trustProxy ?? false });
   await app.register(formbody);
+  // Every path's methods, so that another method on a known path answers 405 with Allow (below).
+  const methodsByPath = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    const set = methodsByPath.get(route.url) ?? new Set<string>();
+    for (const m of [route.method].flat()) set.add(String(m).toUpperCase());
+    methodsByPath.set(route.url, set);
+  });
   // Security headers on every HTML page (the web app, survey, preferences, source, unsubscribe):
   // no sniffing, no referrer (links carry tokens), scripts and styles only from here (inline ones
   // are ours), no framing except the lead form, which businesses embed in their own sites.
@@ -327,5 +334,11 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     return reply.code(202).send(await emailEvent(opts.client, req.body));
   });
 
+  // A known path with a method it does not have: 405 and the methods it has (not 404).
+  for (const [url, have] of [...methodsByPath.entries()]) {
+    const missing = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !have.has(m));
+    const allow = [...have].sort().join(', ');
+    if (missing.length) app.route({ method: missing as HTTPMethods[], url, handler: async (_req, reply) => reply.code(405).header('allow', allow).send({ error: `method not allowed; ${url} takes ${allow}` }) });
+  }
   return app;
 }

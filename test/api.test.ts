@@ -385,6 +385,18 @@ describe('documentation, health and logs', () => {
   });
 });
 
+describe('methods a path does not take', () => {
+  it('answer 405 with the methods it takes, not 404', async () => {
+    const put = await fetch(`${base}/v1/deals`, { method: 'PUT', headers: { authorization: `Bearer ${API_KEY}` } });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('POST');
+    const del = await fetch(`${base}/v1/customers/api-1`, { method: 'DELETE' });
+    expect(del.status).toBe(405);
+    expect(del.headers.get('allow')).toBe('GET, HEAD');
+    expect((await fetch(`${base}/v1/nothing-here`, { method: 'DELETE' })).status).toBe(404);
+  });
+});
+
 describe('API keys with scopes', () => {
   it('a read key reads but cannot write; a write key writes but cannot forget; the admin key may; a wrong key is 401', async () => {
     const as = (key: string) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json' });
