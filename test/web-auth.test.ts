@@ -12,7 +12,7 @@ import { simpleParser } from 'mailparser';
 import { chromium, type Browser } from 'playwright-core';
 import { Client, Connection } from '@temporalio/client';
 import { registerWebApp } from '../api/web';
-import { SIGN_IN_TTL_MS } from '../api/web/auth';
+import { SIGN_IN_PER_MINUTE, SIGN_IN_TTL_MS } from '../api/web/auth';
 import { createAgentDirectory, parseAgentsFile } from '../lib/agents';
 import { chromiumPath, freePort } from '../dev/binaries.mjs';
 import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
@@ -160,5 +160,12 @@ describe('web app sign-in', () => {
       expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), lang).toEqual([]);
       await page.close();
     }
+  });
+
+  it('limits sign-in requests per address (429), so no one fills an agent\'s inbox with links', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < SIGN_IN_PER_MINUTE + 2; i++) statuses.push((await fetch(`${base}/app/sign-in`, form({ email: 'stranger@example.com' }))).status);
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(SIGN_IN_PER_MINUTE);
   });
 });

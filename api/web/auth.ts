@@ -2,6 +2,7 @@
 // randomness: 32 bytes, stored hashed, 15 minutes, single use), sent through the same SMTP as the
 // touches; the link opens a session in a Secure, HttpOnly, SameSite=Lax cookie (12 hours) that
 // carries nothing but a random id. Every signed-in page sits behind `requireUser`.
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Agent, AgentDirectory } from '../../lib/agents';
 import { checkCsrf, type WebContext } from './context';
@@ -46,22 +47,28 @@ function signInForm(lang: Lang, notice = ''): string {
   return page(lang, w.title, `${notice}<form method="post" action="/app/sign-in?lang=${lang}"><label for="email">${w.email}</label><input type="email" id="email" name="email" autocomplete="email" required><button type="submit">${w.send}</button></form>`);
 }
 
-export function registerAuth(app: FastifyInstance, ctx: WebContext): void {
+/** Sign-in requests per client address per minute: no one fills an agent's inbox with links. */
+export const SIGN_IN_PER_MINUTE = 10;
+
+export async function registerAuth(app: FastifyInstance, ctx: WebContext): Promise<void> {
   const cookieOptions = { path: '/', httpOnly: true, secure: ctx.secureCookies, sameSite: 'lax' as const };
 
   app.get('/app/sign-in', async (req, reply) => sendPage(reply, signInForm(langOf(req))));
 
-  app.post('/app/sign-in', async (req, reply) => {
-    const lang = langOf(req);
-    const email = String((req.body as { email?: string } | undefined)?.email ?? '').trim().toLowerCase();
-    const agent = ctx.agents.all().find((a) => a.email?.toLowerCase() === email);
-    // The same answer whether or not the address is known: no one learns who the agents are.
-    if (agent?.email) {
-      const link = await signInLink(ctx, agent.id);
-      await ctx.sendMail(agent.email, WORDS[lang].subject, `${lang === 'ar' ? 'رابط الدخول (مرة واحدة، 15 دقيقة):' : 'Your sign-in link (once, 15 minutes):'}\n\n${link}\n`);
-      req.log.info({ agent: agent.id }, 'web sign-in link sent');
-    }
-    return sendPage(reply, signInForm(lang, `<p role="status">${WORDS[lang].sent}</p>`));
+  await app.register(async (limited) => {
+    await limited.register(rateLimit, { max: SIGN_IN_PER_MINUTE, timeWindow: 60_000, keyGenerator: (req) => req.ip });
+    limited.post('/app/sign-in', async (req, reply) => {
+      const lang = langOf(req);
+      const email = String((req.body as { email?: string } | undefined)?.email ?? '').trim().toLowerCase();
+      const agent = ctx.agents.all().find((a) => a.email?.toLowerCase() === email);
+      // The same answer whether or not the address is known: no one learns who the agents are.
+      if (agent?.email) {
+        const link = await signInLink(ctx, agent.id);
+        await ctx.sendMail(agent.email, WORDS[lang].subject, `${lang === 'ar' ? 'رابط الدخول (مرة واحدة، 15 دقيقة):' : 'Your sign-in link (once, 15 minutes):'}\n\n${link}\n`);
+        req.log.info({ agent: agent.id }, 'web sign-in link sent');
+      }
+      return sendPage(reply, signInForm(lang, `<p role="status">${WORDS[lang].sent}</p>`));
+    });
   });
 
   app.get<{ Querystring: { t?: string } }>('/app/auth', async (req, reply) => {

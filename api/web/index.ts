@@ -27,7 +27,7 @@ export async function registerWebApp(app: FastifyInstance, opts: WebOptions): Pr
   const chartJs = readFileSync(join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
   app.get('/app/assets/chart.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(chartJs));
   app.get('/app', async (_req, reply) => reply.redirect('/app/inbox', 303));
-  registerAuth(app, ctx);
+  await registerAuth(app, ctx);
   await app.register(async (signedIn) => {
     signedIn.addHook('preHandler', requireUser(ctx));
     registerInbox(signedIn, ctx);
