@@ -42,6 +42,7 @@ const app = await buildApi({
   sendingHours: config.sendingHours,
   holdoutPercent: config.holdoutPercent,
   apiKeys: config.api.apiKeys,
+  ...(config.encryptionKeys ? { codec: { keys: config.encryptionKeys, uiOrigin: config.temporalUiOrigin } } : {}),
   web: webOptionsFrom(config, { agents: loadAgentDirectory(config.agentsFile), mailer: createMailer(config.smtp), planOverrides: loadPlanOverrides(config.planOverridesFile) }),
   leadSettings: loadLeadSettings(config.leadsFile),
   formSecret: config.form.secret,

@@ -25,6 +25,8 @@ import { verifySourceToken } from '../lib/source-link';
 import { registerSurveyRoutes } from './survey';
 import { exportPerson, forgetPerson } from '../service/privacy';
 import type { ApiScope } from '../lib/config';
+import type { EncryptionKey } from '../lib/codec';
+import { registerCodecServer } from './codec-server';
 import { emailEvent } from '../service/email-events';
 import { registerWebApp, type WebOptions } from './web';
 import { PgLeadStore } from '../stores/leads';
@@ -34,6 +36,8 @@ export interface ApiOptions {
   taskQueue: string;
   /** Bearer key for /v1 (not for the webhooks, which carry their own signatures): scope admin. */
   apiKey: string;
+  /** The codec server for Temporal UI (PLAN33_ENCRYPTION_KEYS); `uiOrigin`: the UI's origin, the only one CORS lets in. */
+  codec?: { keys: readonly EncryptionKey[]; uiOrigin?: string };
   /** More keys, each with a name and a scope, stored as the key's SHA-256 (PLAN33_API_KEYS). */
   apiKeys?: ReadonlyArray<{ name: string; scope: ApiScope; sha256: string }>;
   /** The URL Twilio and mail clients use to reach this server (Twilio signs the full URL). */
@@ -148,11 +152,12 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     const given = header.startsWith('Bearer ') ? header.slice(7) : '';
     const key = given ? keyOf(given) : undefined;
     if (!key) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong API key (Authorization: Bearer <key>)' });
-    const needed: ApiScope = req.url.startsWith('/v1/people/') ? 'admin' : req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write';
+    const needed: ApiScope = req.url.startsWith('/v1/people/') ? 'admin' : req.method === 'GET' || req.method === 'HEAD' || req.url.startsWith('/codec/') ? 'read' : 'write';
     if (RANK[key.scope] < RANK[needed]) return reply.code(403).send({ error: `API key ${key.name} has scope ${key.scope}; ${req.method} ${req.routeOptions.url ?? req.url} needs ${needed}` });
     req.log.debug({ apiKey: key.name }, 'API key accepted');
   };
 
+  if (opts.codec) registerCodecServer(app, { ...opts.codec, requireKey });
   app.get('/health', async () => ({ ok: true }));
   app.get('/ready', async (_req, reply) => {
     try {

@@ -27,6 +27,7 @@ import { openStores, redactUrl } from '../stores';
 import { createPlan33Worker } from '../worker/create-worker';
 import { startEmbeddedPostgres, writeLocalDatabaseUrl, type EmbeddedPostgres } from './embedded-postgres';
 import { webOptionsFrom } from '../api/web';
+import { dataConverterFor } from '../lib/codec';
 import { roleOf, SIGN_IN_TTL_MS } from '../api/web/auth';
 import { PgWebStore } from '../stores/web';
 import { loadAgentDirectory } from '../lib/agents';
@@ -131,7 +132,8 @@ if (!twilio.accountSid) {
 }
 const deps = createDependencies({ ...config, twilio }, stores);
 const { mailer } = deps;
-const worker = await createPlan33Worker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, maxCachedWorkflows: config.worker.maxCachedWorkflows, rateLimits: config.worker.rateLimits });
+const dataConverter = dataConverterFor(config.encryptionKeys);
+const worker = await createPlan33Worker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, maxCachedWorkflows: config.worker.maxCachedWorkflows, rateLimits: config.worker.rateLimits, ...(dataConverter ? { overrides: { dataConverter } } : {}) });
 const running = worker.run();
 // The daily segment refresh's schedule: created on the first start, updated on the next (at most 10 s).
 const segmentSchedule = await ensureSegmentSchedule(client, { taskQueue: config.temporal.taskQueue }).catch((err: Error) => {

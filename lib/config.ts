@@ -2,6 +2,7 @@
 // variable is reported in one message, then the process exits (see `loadConfigOrExit`).
 /** What an API key may do: read (GET), write (also POST), admin (also forget and export). */
 export type ApiScope = 'read' | 'write' | 'admin';
+import { parseEncryptionKeys } from './codec';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { envBool, envInt, envLogLevel, envOptional, envPort, envRate, envString } from './env-parsers';
@@ -61,6 +62,19 @@ const schema = z
     UNSUBSCRIBE_SECRET: envOptional(),
     PLAN33_API_PORT: envPort(8080, { allowZero: true }),
     PLAN33_API_KEY: envOptional(),
+    PLAN33_ENCRYPTION_KEYS: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (!v?.trim()) return undefined;
+        try {
+          return parseEncryptionKeys(v);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
+    TEMPORAL_UI_ORIGIN: envOptional(),
     PLAN33_API_KEYS: z
       .string()
       .optional()
@@ -158,6 +172,10 @@ const schema = z
     /** A JSON file of per-segment plan overrides (see plan/definitions.ts). */
     planOverridesFile: env.PLAN33_PLAN_OVERRIDES,
     sendingHours: env.SENDING_HOURS,
+    /** Payload encryption in Temporal (AES-256-GCM; the first key encrypts, all decrypt); unset: payloads in clear. */
+    encryptionKeys: env.PLAN33_ENCRYPTION_KEYS,
+    /** The Temporal UI's origin (e.g. http://localhost:8233): the codec server's CORS lets it in. */
+    temporalUiOrigin: env.TEMPORAL_UI_ORIGIN,
     /** `apiKey`: an admin key (npm start generates it); `apiKeys`: named keys with scopes, stored as SHA-256 (PLAN33_API_KEYS). */
     api: { port: env.PLAN33_API_PORT, apiKey: env.PLAN33_API_KEY, apiKeys: env.PLAN33_API_KEYS },
     /** Who the agents are, who covers for whom, who their manager is (JSON, see README). */

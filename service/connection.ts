@@ -1,6 +1,7 @@
 // The one place that says how to reach Temporal: TEMPORAL_ADDRESS (TLS, API key), or the
 // embedded dev server `npm start` runs on this machine. The CLI and the API connect a client
 // here; the worker and `npm start` hand the same options to the worker's native connection.
+import { dataConverterFor } from '../lib/codec';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../lib/config';
 
@@ -27,5 +28,7 @@ export async function connectClient(config: Config, address?: string): Promise<C
   } catch (err) {
     throw new Error(`cannot reach Temporal at ${options.address} (${(err as Error).message}); is \`npm start\` running, or TEMPORAL_ADDRESS set?`, { cause: err });
   }
-  return new Client({ connection, namespace: config.temporal.namespace });
+  // Customer data is encrypted on its way to Temporal when PLAN33_ENCRYPTION_KEYS is set (lib/codec.ts).
+  const dataConverter = dataConverterFor(config.encryptionKeys);
+  return new Client({ connection, namespace: config.temporal.namespace, ...(dataConverter ? { dataConverter } : {}) });
 }

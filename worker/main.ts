@@ -5,6 +5,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from '../lib/config';
 import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
 import { connectClient, temporalConnectionOptions } from '../service/connection';
+import { dataConverterFor } from '../lib/codec';
 import { registerSearchAttributes } from '../service/search-attributes';
 import { ensureSegmentSchedule } from '../service/segments';
 import { openStores, redactUrl } from '../stores';
@@ -40,6 +41,8 @@ const worker = await createPlan33Worker({
   deps: createDependencies(config, stores),
   maxCachedWorkflows: config.worker.maxCachedWorkflows,
   rateLimits: config.worker.rateLimits,
+  // Customer data encrypted in Temporal (PLAN33_ENCRYPTION_KEYS; the same keys as the API and CLI).
+  ...(dataConverterFor(config.encryptionKeys) ? { overrides: { dataConverter: dataConverterFor(config.encryptionKeys)! } } : {}),
 });
 log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'plan33 worker running');
 await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM

@@ -1,0 +1,47 @@
+// The codec server for Temporal UI (and `temporal --codec-endpoint`): POST /codec/decode and
+// /codec/encode with the Temporal codec-server JSON ({ payloads: [{ metadata: {k: base64}, data:
+// base64 }] }), so an operator's UI shows readable inputs while the server keeps ciphertext. Only
+// the UI's origin may call it from a browser (CORS), and every call needs an API key.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Payload } from '@temporalio/common';
+import { EncryptionCodec, type EncryptionKey } from '../lib/codec';
+
+interface JsonPayload {
+  metadata?: Record<string, string>;
+  data?: string;
+}
+
+const toPayload = (p: JsonPayload): Payload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+  data: Buffer.from(p.data ?? '', 'base64'),
+});
+const toJson = (p: Payload): JsonPayload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+  data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
+});
+
+export function registerCodecServer(app: FastifyInstance, opts: { keys: readonly EncryptionKey[]; uiOrigin?: string; requireKey: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown> }): void {
+  const codec = new EncryptionCodec(opts.keys);
+  const cors = (req: FastifyRequest, reply: FastifyReply) => {
+    if (opts.uiOrigin && req.headers.origin === opts.uiOrigin) {
+      void reply.header('access-control-allow-origin', opts.uiOrigin).header('vary', 'origin').header('access-control-allow-credentials', 'true');
+    }
+  };
+  for (const op of ['decode', 'encode'] as const) {
+    const url = `/codec/${op}`;
+    app.options(url, async (req, reply) => {
+      cors(req, reply);
+      return reply.header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'authorization, content-type, x-namespace').code(204).send();
+    });
+    app.post(url, { preHandler: async (req, reply) => {
+      cors(req, reply);
+      return opts.requireKey(req, reply);
+    } }, async (req, reply) => {
+      const body = (req.body ?? {}) as { payloads?: JsonPayload[] };
+      if (!Array.isArray(body.payloads)) return reply.code(400).send({ error: 'payloads: expected an array of { metadata, data }' });
+      const payloads = body.payloads.map(toPayload);
+      const out = op === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+      return { payloads: out.map(toJson) };
+    });
+  }
+}
