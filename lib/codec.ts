@@ -6,7 +6,7 @@
 // histories). A payload without the encrypted encoding passes through (histories from before).
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
@@ -50,7 +50,7 @@ export class EncryptionCodec implements PayloadCodec {
     return payloads.map((p) => {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(temporal.api.common.v1.Payload.encode(p).finish()), cipher.final()]);
+      const body = Buffer.concat([cipher.update(proto.temporal.api.common.v1.Payload.encode(p).finish()), cipher.final()]);
       return { metadata: { encoding: text(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: text(id) }, data: Buffer.concat([iv, body, cipher.getAuthTag()]) };
     });
   }
@@ -65,7 +65,7 @@ export class EncryptionCodec implements PayloadCodec {
       const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
       decipher.setAuthTag(data.subarray(data.length - 16));
       const plain = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
-      return temporal.api.common.v1.Payload.decode(plain) as Payload;
+      return proto.temporal.api.common.v1.Payload.decode(plain) as Payload;
     });
   }
 }

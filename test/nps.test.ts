@@ -3,17 +3,17 @@
 // stored once in PostgreSQL and reaches the year: a detractor's agent gets a call task and the
 // manager a note, a promoter gets a referral ask. Forged, altered, expired and reused links are
 // refused. Real Temporal (time-skipping), PostgreSQL, SMTP and Chromium.
+import { launchChromium, seriousViolations } from './helpers/browser';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { simpleParser } from 'mailparser';
 import { registerSurveyRoutes } from '../api/survey';
 import { createAgentDirectory, parseAgentsFile } from '../activities/agents';
-import { cacheDir, chromiumPath, freePort } from '../dev/binaries.mjs';
+import { cacheDir, freePort } from '../dev/binaries.mjs';
 import { dealClosed } from '../service/enroll';
 import { customerWorkflowId } from '../plan/ids';
 import { surveyToken, verifySurveyToken, SURVEY_VALID_DAYS } from '../lib/survey-link';
@@ -24,8 +24,6 @@ import { createTestWorker } from './helpers/temporal';
 import * as m from '../workflows/messages';
 import { customer } from './fixtures/customers';
 
-const CHROMIUM = chromiumPath() ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SECRET = 'survey-secret-for-the-tests-0123456789';
 const agents = createAgentDirectory(
   parseAgentsFile({
@@ -52,7 +50,7 @@ beforeAll(async () => {
   // The rig's environment is made per test: the routes reach its client when a request comes.
   await registerSurveyRoutes(api, { get client() { return rig.env.client; }, db: rig.stores.db, secret: SECRET } as Parameters<typeof registerSurveyRoutes>[1]);
   await api.listen({ port, host: '127.0.0.1' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -60,12 +58,6 @@ afterAll(async () => {
   await api?.close();
 });
 
-/** axe-core's serious and critical violations on the page (none expected). */
-async function seriousViolations(page: import('playwright-core').Page): Promise<Array<{ id: string; impact: string }>> {
-  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core') });
-  const violations = await page.evaluate(async () => (await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string }> }> } }).axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact })));
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 /** The survey link in the survey email the customer received. */
 async function surveyLink(to: string): Promise<string> {

@@ -1,13 +1,14 @@
 // Temporal UI as an operator uses it: the dev server's Web UI in headless Chromium (Debian's,
 // driven by playwright-core), filtered by the TouchPlan search attribute, finds the advocate
 // and not the other customer; the advocate's history tells the story in summaries.
+import { launchChromium } from './helpers/browser';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { dealClosed } from '../service/enroll';
-import { cacheDir, chromiumPath, freePort } from '../dev/binaries.mjs';
+import { cacheDir, freePort } from '../dev/binaries.mjs';
 import { createDevServerEnv } from '../dev/temporal-server';
 import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
 import { TouchPlan } from '../plan/search-attributes';
@@ -15,9 +16,6 @@ import { referralReceivedSignal } from '../workflows/messages';
 import { createTestWorker, installTestRuntime } from './helpers/temporal';
 import { customer } from './fixtures/customers';
 
-const CHROMIUM = chromiumPath() ?? '/usr/bin/chromium';
-// Without these, Chromium keeps calling Google's hosts, which this closed network refuses.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let env: TestWorkflowEnvironment;
 let smtp: SmtpCapture;
@@ -29,7 +27,7 @@ beforeAll(async () => {
   uiPort = await freePort();
   env = await createDevServerEnv({ uiPort });
   smtp = await startSmtpCapture();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -2,25 +2,23 @@
 // Secure, HttpOnly and SameSite=Lax, single use and expiry of links, CSRF tokens bound to their
 // session (a second session cannot use the first's), and the sign-in page in Chromium with
 // axe-core in both languages. Real PostgreSQL; the Temporal client is never called on these routes.
+import { launchChromium, seriousViolations } from './helpers/browser';
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { Client, Connection } from '@temporalio/client';
 import { registerWebApp } from '../api/web';
 import { SIGN_IN_PER_MINUTE, SIGN_IN_TTL_MS } from '../api/web/auth';
 import { createAgentDirectory, parseAgentsFile } from '../lib/agents';
-import { chromiumPath, freePort } from '../dev/binaries.mjs';
+import { freePort } from '../dev/binaries.mjs';
 import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
 import { PgWebStore } from '../stores/web';
 import { freshStores, type TestStores } from './helpers/database';
 
-const CHROMIUM = chromiumPath() ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const agents = createAgentDirectory(
   parseAgentsFile({
     agents: [
@@ -56,7 +54,7 @@ beforeAll(async () => {
     secureCookies: true,
   });
   await app.listen({ port, host: '127.0.0.1' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -146,18 +144,12 @@ describe('web app sign-in', () => {
   });
 
   it('the sign-in page in Chromium, English and Arabic (right to left): no serious or critical axe violation', async () => {
-    const axePath = createRequire(import.meta.url).resolve('axe-core');
     for (const lang of ['en', 'ar'] as const) {
       const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
       await page.goto(`${base}/app/sign-in?lang=${lang}`);
       expect(await page.locator('html').getAttribute('dir')).toBe(lang === 'ar' ? 'rtl' : 'ltr');
       expect(await page.getByLabel(lang === 'ar' ? 'بريدك الإلكتروني للعمل' : 'Your work email').count()).toBe(1);
-      await page.addScriptTag({ path: axePath });
-      const violations = await page.evaluate(async () => {
-        const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string }> }> } }).axe.run();
-        return result.violations.map((v) => ({ id: v.id, impact: v.impact }));
-      });
-      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), lang).toEqual([]);
+      expect(await seriousViolations(page), lang).toEqual([]);
       await page.close();
     }
   });

@@ -6,18 +6,18 @@
 // hand below; a CSV download has the registry's header and rows; an agent gets 403; axe-core finds
 // no serious or critical violation in English or Arabic. Dates are pinned (2027 for the data set,
 // the pinned 2040 start for the running years): nothing is built from today's date.
+import { launchChromium, seriousViolations } from './helpers/browser';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { buildApi } from '../api/server';
 import { SIGN_IN_TTL_MS } from '../api/web/auth';
-import { cacheDir, chromiumPath, freePort } from '../dev/binaries.mjs';
+import { cacheDir, freePort } from '../dev/binaries.mjs';
 import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
 import { createTimeSkippingEnv } from '../dev/temporal-server';
 import { createAgentDirectory, parseAgentsFile } from '../lib/agents';
@@ -31,8 +31,6 @@ import { createTestWorker, installTestRuntime, pinClock } from './helpers/tempor
 import { until } from './helpers/year';
 import { customer } from './fixtures/customers';
 
-const CHROMIUM = chromiumPath() ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const TASK_QUEUE = 'web-dashboard';
 // Huda manages Sara and Omar: a manager by being named as their manager.
 const agents = createAgentDirectory(
@@ -192,7 +190,6 @@ let base: string;
 let browser: Browser;
 let manager: BrowserContext;
 let agent: BrowserContext;
-const axePath = createRequire(import.meta.url).resolve('axe-core');
 
 beforeAll(async () => {
   installTestRuntime();
@@ -217,7 +214,7 @@ beforeAll(async () => {
     },
   });
   await app.listen({ port, host: '127.0.0.1' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 
   // The manager signs in from the emailed link; the agent from a link made in the store.
   manager = await browser.newContext({ viewport: { width: 390, height: 844 } });
@@ -249,14 +246,6 @@ afterAll(async () => {
 const tableRows = (page: Page, id: string) =>
   page.locator(`#${id} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th,td')].map((c) => (c.textContent ?? '').trim())));
 
-async function seriousViolations(page: Page) {
-  await page.addScriptTag({ path: axePath });
-  const violations = await page.evaluate(async () => {
-    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: unknown }> }> }> } }).axe.run();
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 const CHARTS = ['touches', 'funnel-source', 'funnel-agent', 'referral-conversion', 'referrals-per-customer', 'nps', 'clv', 'budget', 'plan-vs-holdout', 'segments'];
 

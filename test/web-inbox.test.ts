@@ -7,18 +7,18 @@
 // changes nothing; skip, move (a local time in the customer's zone) and pause, each confirmed,
 // reach the year; axe-core finds no serious or critical violation in English or Arabic.
 // Real Temporal (time-skipping), PostgreSQL, SMTP and Chromium.
+import { launchChromium, seriousViolations } from './helpers/browser';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { DateTime } from 'luxon';
 import { buildApi } from '../api/server';
 import { createAgentDirectory, parseAgentsFile } from '../lib/agents';
 import { createLogger } from '../lib/logger';
-import { cacheDir, chromiumPath, freePort } from '../dev/binaries.mjs';
+import { cacheDir, freePort } from '../dev/binaries.mjs';
 import { dealClosed } from '../service/enroll';
 import { captureLead } from '../service/leads';
 import { DEFAULT_LEAD_SETTINGS } from '../plan/lead-routing';
@@ -28,9 +28,6 @@ import { createTestWorker, PINNED_START_MS } from './helpers/temporal';
 import { until, useYearRig } from './helpers/year';
 import { customer } from './fixtures/customers';
 
-const CHROMIUM = chromiumPath() ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const AXE = createRequire(import.meta.url).resolve('axe-core');
 const ID = 'web-1';
 const NOTES = 'Happy with the house; her sister may buy next spring';
 const agents = createAgentDirectory(
@@ -51,7 +48,7 @@ let base: string;
 beforeAll(async () => {
   port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -83,15 +80,7 @@ async function sessionOf(email: string): Promise<string> {
   return cookie.split(';')[0]!;
 }
 
-/** axe-core on the page as it stands: the serious and critical violations (none expected). */
-async function axeProblems(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact?: string; nodes: Array<{ target: unknown }> }> }> } }).axe.run();
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 3) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.targets.join(' ')}`);
-}
+const axeProblems = async (page: Page) => (await seriousViolations(page)).map((v) => `${v.id} (${v.impact}): ${v.targets.join(' ')}`);
 
 describe('the web inbox and timeline (Chromium)', () => {
   it('an agent signs in from the email, completes the call from the timeline, the workflow has it; access and CSRF are enforced', async () => {

@@ -4,14 +4,14 @@
 // in the workflow's status, forged links and stale forms refused, the survey's thank-you page
 // linking to it, and axe-core on both languages. Real Temporal (time-skipping), PostgreSQL, SMTP
 // and Chromium.
+import { launchChromium, seriousViolations } from './helpers/browser';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import { simpleParser } from 'mailparser';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { registerWebApp } from '../api/web';
 import { registerSurveyRoutes } from '../api/survey';
 import { renderTouchEmail } from '../activities/email-content';
@@ -22,18 +22,15 @@ import { unsubscribeToken } from '../lib/unsubscribe';
 import { sourceToken } from '../lib/source-link';
 import { customerSchema } from '../plan/customer';
 import { customerWorkflowId } from '../plan/ids';
-import { cacheDir, chromiumPath, freePort } from '../dev/binaries.mjs';
+import { cacheDir, freePort } from '../dev/binaries.mjs';
 import { dealClosed } from '../service/enroll';
 import * as m from '../workflows/messages';
 import { until, useYearRig } from './helpers/year';
 import { business, createTestWorker, PINNED_START_MS } from './helpers/temporal';
 import { customer } from './fixtures/customers';
 
-const CHROMIUM = chromiumPath() ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SECRET = 'prefs-secret-for-the-tests-0123456789';
 const agents = createAgentDirectory(parseAgentsFile({ agents: [{ id: 'agent-sara', name: 'Sara', email: 'sara@agents.test' }] }));
-const AXE = createRequire(import.meta.url).resolve('axe-core');
 /** A day of the pinned simulated year (never today's date). */
 const day = (offsetDays: number) => new Date(PINNED_START_MS + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
@@ -41,7 +38,7 @@ const rig = useYearRig(['prefs-ar', 'prefs-en']);
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -69,14 +66,6 @@ async function footerLink(to: string) {
   throw new Error(`no email with a preference link to ${to}`);
 }
 
-async function seriousViolations(page: Page): Promise<Array<{ id: string; impact: string }>> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string }> }> } }).axe.run();
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 const post = (url: string, fields: Record<string, string>) =>
   fetch(url, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
