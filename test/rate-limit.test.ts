@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('per-channel rate limits (dev server)', () => {
-  it('six welcome emails at 1 per second take at least 4 s, and each arrives exactly once', async () => {
+  it('six welcome emails at 1 per second take seconds, not milliseconds, and each arrives exactly once', async () => {
     const taskQueue = 'rate-limited';
     const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, smtp, rateLimits: { email: 1 } });
     const ids = Array.from({ length: 6 }, (_, i) => `rate-${i}`);
@@ -38,8 +38,9 @@ describe('per-channel rate limits (dev server)', () => {
     });
     const recipients = smtp.messages.flatMap((m) => m.to).sort();
     expect(recipients).toEqual(ids.map((id) => `${id}@example.com`).sort());
-    // Five gaps of about a second each; without the limit all six leave within about 50 ms.
+    // Five gaps of about a second each (about 5 s; the first send's cold start can eat into the
+    // first gap, and CI measured 3.9 s once); without the limit all six leave within about 50 ms.
     const arrivals = smtp.messages.map((m) => m.receivedAt.getTime()).sort((a, b) => a - b);
-    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(4_000);
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(3_000);
   });
 });
