@@ -15,10 +15,15 @@ export function permanent(reason: string, type: string): never {
   throw ApplicationFailure.nonRetryable(reason, type);
 }
 
-/** An SMTP answer no retry will change: a 5xx reply, or an address the server refuses outright. */
+/**
+ * An SMTP answer no retry will change: a 5xx reply, or an envelope refused before any reply (no
+ * valid address). A 4xx reply is "try later" wherever it comes, also at MAIL FROM or RCPT TO
+ * (nodemailer reports those as EENVELOPE too, with the 4xx as responseCode): retried.
+ */
 export function refusedByMailServer(err: unknown): boolean {
   const e = err as { responseCode?: number; code?: string };
-  return (typeof e.responseCode === 'number' && e.responseCode >= 500) || e.code === 'EENVELOPE';
+  if (typeof e.responseCode === 'number') return e.responseCode >= 500;
+  return e.code === 'EENVELOPE';
 }
 
 /** A stable Message-ID from the idempotency key: receivers can drop a duplicate too. */

@@ -1,7 +1,7 @@
 // A real SMTP server on loopback that keeps every message: as a `.eml` file in a folder
 // (for `npm start`, where people look at what was sent) and in memory (for tests).
 import { mkdir, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 
@@ -16,6 +16,8 @@ export interface CapturedMessage {
 export interface SmtpCapture {
   port: number;
   messages: CapturedMessage[];
+  /** Copies of an already kept Message-ID that arrived again (with `dropRepeatedMessageIds`). */
+  droppedCopies: CapturedMessage[];
   /** Resolves once `count` messages have arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<CapturedMessage[]>;
   close(): Promise<void>;
@@ -29,6 +31,19 @@ export interface SmtpCaptureOptions {
   /** Reply with this SMTP code to RCPT TO for addresses matching, to test refusals. */
   rejectRecipient?: (address: string) => { code: number; message: string } | undefined;
   onMessage?: (message: CapturedMessage) => void;
+  /**
+   * Fault injection (the chaos suite): asked at RCPT TO and again once the whole message is in
+   * (before it is kept). A reply refuses with that SMTP code (4xx: try later, 5xx: never); 'drop'
+   * cuts the connection without an answer (the message is not kept). Undefined: carry on.
+   */
+  inject?: (at: { stage: 'rcpt'; address: string } | { stage: 'data'; to: string[]; raw: string }) => { code: number; message: string } | 'drop' | undefined;
+  /**
+   * Keep only the first copy of each Message-ID, as a receiving mailbox that drops a resent copy
+   * does: later copies are answered 250 and counted in `droppedCopies`, not kept.
+   */
+  dropRepeatedMessageIds?: boolean;
+  /** Connection errors (a sender that died, a connection cut by `inject`); without it they are ignored only when `inject` is set. */
+  onError?: (err: Error) => void;
 }
 
 export async function startSmtpCapture(opts: SmtpCaptureOptions = {}): Promise<SmtpCapture> {
@@ -36,12 +51,18 @@ export async function startSmtpCapture(opts: SmtpCaptureOptions = {}): Promise<S
   const waiters: Array<() => void> = [];
   if (opts.dir) await mkdir(opts.dir, { recursive: true });
   let n = 0;
+  const droppedCopies: CapturedMessage[] = [];
+  const keptIds = new Set<string>();
+  /** The open sockets by the client's port, so `inject` can cut one. */
+  const sockets = new Map<number, Socket>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onRcptTo(address, _session, callback) {
-      const refusal = opts.rejectRecipient?.(address.address);
+      const injected = opts.inject?.({ stage: 'rcpt', address: address.address });
+      if (injected === 'drop') return void sockets.get(_session.remotePort)?.destroy();
+      const refusal = injected ?? opts.rejectRecipient?.(address.address);
       if (refusal) {
         const err = Object.assign(new Error(refusal.message), { responseCode: refusal.code });
         return callback(err);
@@ -59,6 +80,15 @@ export async function startSmtpCapture(opts: SmtpCaptureOptions = {}): Promise<S
           raw,
           receivedAt: new Date(),
         };
+        const injected = opts.inject?.({ stage: 'data', to: message.to, raw });
+        if (injected === 'drop') return void sockets.get(session.remotePort)?.destroy();
+        if (injected) return callback(Object.assign(new Error(injected.message), { responseCode: injected.code }));
+        const messageId = opts.dropRepeatedMessageIds ? /^Message-ID:\s*(\S+)/im.exec(raw)?.[1] : undefined;
+        if (messageId && keptIds.has(messageId)) {
+          droppedCopies.push(message);
+          return callback();
+        }
+        if (messageId) keptIds.add(messageId);
         const store = opts.dir
           ? writeFile((message.file = join(opts.dir, `${message.receivedAt.toISOString().replace(/[:.]/g, '-')}-${++n}.eml`)), raw)
           : Promise.resolve();
@@ -74,6 +104,15 @@ export async function startSmtpCapture(opts: SmtpCaptureOptions = {}): Promise<S
       });
     },
   });
+  if (opts.onError || opts.inject) server.on('error', (err: Error) => opts.onError?.(err));
+  if (opts.inject) {
+    server.server.on('connection', (socket: Socket) => {
+      const port = socket.remotePort;
+      if (port === undefined) return;
+      sockets.set(port, socket);
+      socket.once('close', () => sockets.delete(port));
+    });
+  }
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => ok());
@@ -82,6 +121,7 @@ export async function startSmtpCapture(opts: SmtpCaptureOptions = {}): Promise<S
   return {
     port,
     messages,
+    droppedCopies,
     waitFor(count, timeoutMs = 30_000) {
       return new Promise((ok, fail) => {
         const timer = setTimeout(() => fail(new Error(`expected ${count} message(s), got ${messages.length} in ${timeoutMs} ms`)), timeoutMs);

@@ -36,6 +36,12 @@ export interface LocalTwilioOptions {
   onMessage?: (sms: LocalSms) => void;
   /** Keep the message but never answer (true): models a sender that dies before the reply. */
   holdReply?: (sms: LocalSms) => boolean;
+  /**
+   * Fault injection (the chaos suite): a POST that times out. No answer for `afterMs`, then the
+   * connection is cut; with `keep` the message was accepted first (sent, but the sender never
+   * learns it), without it nothing was kept.
+   */
+  hang?: (form: URLSearchParams, attempt: number) => { afterMs: number; keep: boolean } | undefined;
 }
 
 function toJson(sms: LocalSms) {
@@ -75,7 +81,14 @@ export async function startLocalTwilio(opts: LocalTwilioOptions): Promise<LocalT
         return reply(200, { messages: page.map(toJson), next_page_uri: null, page: 0, page_size: size, uri: path });
       }
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-      const failure = opts.fail?.(form, ++attempt);
+      const attemptNo = ++attempt;
+      const hung = opts.hang?.(form, attemptNo);
+      const cut = () => {
+        requests.push({ method: req.method ?? '', path, status: 0 });
+        req.socket.destroy();
+      };
+      if (hung && !hung.keep) return void setTimeout(cut, hung.afterMs);
+      const failure = hung ? undefined : opts.fail?.(form, attemptNo);
       if (failure) return reply(failure.status, { code: failure.code, message: failure.message, status: failure.status, more_info: `https://www.twilio.com/docs/errors/${failure.code}` });
       const to = form.get('To');
       const body = form.get('Body');
@@ -93,6 +106,7 @@ export async function startLocalTwilio(opts: LocalTwilioOptions): Promise<LocalT
       stored.then(() => {
         messages.push(sms);
         opts.onMessage?.(sms);
+        if (hung) return void setTimeout(cut, hung.afterMs); // kept, the answer never comes
         if (opts.holdReply?.(sms)) return; // accepted, but the answer never leaves (a dying sender)
         reply(201, toJson(sms));
       }, (err: Error) => reply(500, { code: 20500, message: err.message, status: 500 }));

@@ -21,6 +21,9 @@ export function createDatabase(opts: DatabaseOptions): Db {
   const pool = new pg.Pool({ connectionString: opts.url, max: opts.maxConnections ?? 10, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
   // Without a listener, an idle connection killed by a PostgreSQL restart crashes the process.
   pool.on('error', (err) => opts.onError?.(err));
+  // So does a connection checked out when it dies (the pool listens only to idle ones): the
+  // query or transaction on it fails, its activity is retried, the process lives on.
+  pool.on('connect', (client) => client.on('error', (err) => opts.onError?.(err)));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
