@@ -25,8 +25,7 @@ import { verifySourceToken } from '../lib/source-link';
 import { registerSurveyRoutes } from './survey';
 import { exportPerson, forgetPerson } from '../service/privacy';
 import type { ApiScope } from '../lib/config';
-import type { EncryptionKey } from '../lib/codec';
-import { registerCodecServer } from './codec-server';
+import { registerCodecServer, type CodecServerOptions } from './codec-server';
 import { emailEvent } from '../service/email-events';
 import { registerWebApp, type WebOptions } from './web';
 import { PgLeadStore } from '../stores/leads';
@@ -37,7 +36,7 @@ export interface ApiOptions {
   /** Bearer key for /v1 (not for the webhooks, which carry their own signatures): scope admin. */
   apiKey: string;
   /** The codec server for Temporal UI (PLAN33_ENCRYPTION_KEYS); `uiOrigin`: the UI's origin, the only one CORS lets in. */
-  codec?: { keys: readonly EncryptionKey[]; uiOrigin?: string };
+  codec?: CodecServerOptions;
   /** More keys, each with a name and a scope, stored as the key's SHA-256 (PLAN33_API_KEYS). */
   apiKeys?: ReadonlyArray<{ name: string; scope: ApiScope; sha256: string }>;
   /** The URL Twilio and mail clients use to reach this server (Twilio signs the full URL). */
@@ -92,7 +91,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   // Request logs name the route, never a secret: unsubscribe tokens are cut from the URL.
   const logger = opts.logger.child(
     { component: 'api' },
-    { serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.replace(/\/v1\/(unsubscribe|source)\/[^/?]+/, '/v1/$1/[token]').replace(/([?&]t=)[^&]+/, '$1[token]'), remoteAddress: req.ip }) } },
+    { serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.replace(/\/v1\/(unsubscribe|source)\/[^/?]+/, '/v1/$1/[token]').replace(/\/codec\/ui\/[^/?]+/, '/codec/ui/[token]').replace(/([?&]t=)[^&]+/, '$1[token]'), remoteAddress: req.ip }) } },
   );
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 1_000_000, trustProxy: opts.trustProxy ?? false });
   await app.register(formbody);

@@ -585,6 +585,7 @@ async function main(): Promise<void> {
   const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
   const num = (name: string, fallback: number) => (args.has(name) ? Number(args.get(name)) : fallback);
   const seed = num('seed', randomBytes(4).readUInt32LE(0));
+  const began = Date.now();
   const opts: ChaosOptions = {
     people: num('people', 50),
     workerKills: num('worker-kills', 20),
@@ -593,7 +594,7 @@ async function main(): Promise<void> {
     smtp: { '4xx': 7, '5xx': 5, drop: 6 },
     sms: { '429': 4, '5xx': 3, timeout: 2 },
     seed,
-    log: (line) => process.stderr.write(`  ${line}\n`),
+    log: (line) => process.stderr.write(`  ${Math.round((Date.now() - began) / 1000)} s  ${line}\n`),
   };
   process.stderr.write(`chaos suite: ${opts.people} people, seed ${seed} (repeat with --seed=${seed})\n`);
   const result = await runChaos(opts);

@@ -7,7 +7,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { runChaos } from '../dev/chaos';
 
 describe('the chaos suite, small', () => {
-  it('every fault injected, every due touch delivered once', { timeout: 240_000 }, async () => {
+  it('every fault injected, every due touch delivered once', { timeout: 420_000 }, async () => {
     const lines: string[] = [];
     const result = await runChaos({
       people: 6,
