@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import webpack from 'webpack';
 
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Evaluated once per workflow: it hands out the workflows that the preload evaluated once per thread. */
+export const workflowsPath = fileURLToPath(new URL('../workflows/entry.ts', import.meta.url));
 /** Evaluated once per worker thread and shared by every workflow in it (see that file). */
 export const preloadPath = fileURLToPath(new URL('../workflows/preload.ts', import.meta.url));
 
