@@ -2,6 +2,7 @@
 // /codec/encode with the Temporal codec-server JSON ({ payloads: [{ metadata: {k: base64}, data:
 // base64 }] }), so an operator's UI shows readable inputs while the server keeps ciphertext. Only
 // the UI's origin may call it from a browser (CORS), and every call needs an API key.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Payload } from '@temporalio/common';
 import { EncryptionCodec, type EncryptionKey } from '../lib/codec';
@@ -20,28 +21,50 @@ const toJson = (p: Payload): JsonPayload => ({
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
-export function registerCodecServer(app: FastifyInstance, opts: { keys: readonly EncryptionKey[]; uiOrigin?: string; requireKey: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown> }): void {
+export interface CodecServerOptions {
+  keys: readonly EncryptionKey[];
+  /** The Temporal UI's origin: the only one a browser may call from (CORS). */
+  uiOrigin?: string;
+  /**
+   * A path secret for a UI that cannot send an API key (the dev server's UI has no sign-in):
+   * `/codec/ui/<uiToken>/decode` answers without one, still only to `uiOrigin` in a browser.
+   */
+  uiToken?: string;
+}
+
+export function registerCodecServer(app: FastifyInstance, opts: CodecServerOptions & { requireKey: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown> }): void {
   const codec = new EncryptionCodec(opts.keys);
+  const tokenDigest = opts.uiToken ? createHash('sha256').update(opts.uiToken).digest() : undefined;
+  const tokenMatches = (given: string) => !!tokenDigest && timingSafeEqual(createHash('sha256').update(given).digest(), tokenDigest);
   const cors = (req: FastifyRequest, reply: FastifyReply) => {
     if (opts.uiOrigin && req.headers.origin === opts.uiOrigin) {
       void reply.header('access-control-allow-origin', opts.uiOrigin).header('vary', 'origin').header('access-control-allow-credentials', 'true');
     }
   };
+  const run = async (op: 'decode' | 'encode', req: FastifyRequest, reply: FastifyReply) => {
+    const body = (req.body ?? {}) as { payloads?: JsonPayload[] };
+    if (!Array.isArray(body.payloads)) return reply.code(400).send({ error: 'payloads: expected an array of { metadata, data }' });
+    const payloads = body.payloads.map(toPayload);
+    const out = op === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+    return { payloads: out.map(toJson) };
+  };
+  const preflight = async (req: FastifyRequest, reply: FastifyReply) => {
+    cors(req, reply);
+    return reply.header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'authorization, content-type, x-namespace').code(204).send();
+  };
   for (const op of ['decode', 'encode'] as const) {
     const url = `/codec/${op}`;
-    app.options(url, async (req, reply) => {
-      cors(req, reply);
-      return reply.header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'authorization, content-type, x-namespace').code(204).send();
-    });
+    app.options(url, preflight);
     app.post(url, { preHandler: async (req, reply) => {
       cors(req, reply);
       return opts.requireKey(req, reply);
-    } }, async (req, reply) => {
-      const body = (req.body ?? {}) as { payloads?: JsonPayload[] };
-      if (!Array.isArray(body.payloads)) return reply.code(400).send({ error: 'payloads: expected an array of { metadata, data }' });
-      const payloads = body.payloads.map(toPayload);
-      const out = op === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
-      return { payloads: out.map(toJson) };
-    });
+    } }, (req, reply) => run(op, req, reply));
+    if (!tokenDigest) continue;
+    const uiUrl = `/codec/ui/:token/${op}`;
+    app.options(uiUrl, preflight);
+    app.post<{ Params: { token: string } }>(uiUrl, { preHandler: async (req, reply) => {
+      cors(req, reply);
+      if (!tokenMatches(req.params.token)) return reply.code(404).send({ error: 'not found' });
+    } }, (req, reply) => run(op, req, reply));
   }
 }

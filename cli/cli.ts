@@ -14,6 +14,7 @@ import { simulateLead } from '../dev/simulate-lead';
 import { table } from './table';
 import { CALL_OUTCOMES } from '../workflows/messages';
 import { connectClient } from '../service/connection';
+import { localEncryptionKeys } from '../lib/local-secrets';
 import { ValidationError } from '../service/errors';
 import * as ops from '../service/operations';
 import { dealClosed } from '../service/enroll';
@@ -44,7 +45,9 @@ function readJsonFile(file: string): Record<string, unknown> {
 
 /** Runs an operation against the running server, closing the connection after. */
 async function withClient<T>(fn: (client: Awaited<ReturnType<typeof connectClient>>) => Promise<T>): Promise<T> {
-  const client = await connectClient(loadConfig());
+  const config = loadConfig();
+  // Against the stack `npm start` runs here, its data folder's key reads what the workflows answer.
+  const client = await connectClient({ ...config, encryptionKeys: config.encryptionKeys ?? (config.temporal.address ? undefined : localEncryptionKeys(config.dataDir)) });
   try {
     return await fn(client);
   } finally {

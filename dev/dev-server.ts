@@ -23,6 +23,8 @@ export interface DevServerProcessOptions {
   namespace: string;
   /** The server's own log (JSON lines). */
   logFile: string;
+  /** Temporal UI decodes payloads through this codec server (`--ui-codec-endpoint`). */
+  codecEndpoint?: string;
 }
 
 /** The port opens before the frontend serves; the CLI's own health check says when it does. */
@@ -54,6 +56,7 @@ export async function spawnDevServer(opts: DevServerProcessOptions): Promise<Dev
     '--log-level', 'warn',
     ...searchAttributeArgs().flatMap((sa) => ['--search-attribute', sa]),
     ...(opts.uiPort ? ['--ui-port', String(opts.uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch'] : ['--headless']),
+    ...(opts.uiPort && opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
   ];
   const log = openSync(opts.logFile, 'a');
   const started = Date.now();

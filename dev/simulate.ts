@@ -21,6 +21,7 @@ import { customerWorkflowId } from '../plan/ids';
 import { buildWorkflowBundle } from '../worker/bundle';
 import { randomBytes } from 'node:crypto';
 import { createPlan33Worker } from '../worker/create-worker';
+import { dataConverterFor } from '../lib/codec';
 import { createSmsClient } from '../worker/sms';
 import { completeCallUpdate, referralReceivedSignal, statusQuery, type CallCompletion, type CustomerStatus } from '../workflows/messages';
 import { dealClosed } from '../service/enroll';
@@ -164,8 +165,10 @@ export async function withSimulationStack<T>(
     const postgres = await startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), port: await freePort() });
     return { url: postgres.url, postgres };
   };
+  // Customer data is encrypted in Temporal as in production, with a key of the run's own.
+  const dataConverter = dataConverterFor([{ id: 'simulate', key: randomBytes(32) }])!;
   const [env, smtp, twilio, bundle, database] = await Promise.all([
-    createTimeSkippingEnv(),
+    createTimeSkippingEnv({ dataConverter }),
     startSmtpCapture(),
     startLocalTwilio({ accountSid: TWILIO.accountSid, authToken: TWILIO.authToken }),
     buildWorkflowBundle(),
@@ -192,6 +195,7 @@ export async function withSimulationStack<T>(
       connection: env.nativeConnection,
       taskQueue: 'simulate',
       workflowBundle: bundle,
+      overrides: { dataConverter },
       // Signed links (unsubscribe, the NPS survey) as a local API would serve them; a secret of the run's own.
       deps: { mailer, tasks: stores.tasks, ledger: stores.ledger, records: stores.records, contacts: stores.contacts, leads: stores.leads, business: opts.business, sms: createSmsClient({ ...TWILIO, apiBase: twilio.baseUrl }), unsubscribe: { baseUrl: 'http://localhost:8080', secret: randomBytes(24).toString('base64url') }, ...opts.deps },
     });

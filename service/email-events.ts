@@ -9,6 +9,7 @@ import { describeIssues } from '../plan/customer';
 import { parseTouchKey } from '../plan/ids';
 import { optOutSignal } from '../workflows/messages';
 import { ValidationError } from './errors';
+import { eventFromDsn } from './dsn';
 
 export const emailEventSchema = z
   .object({
@@ -29,7 +30,17 @@ export function keyOfMessageId(messageId: string) {
   return m ? parseTouchKey(m[1]!) : undefined;
 }
 
+/** A bounce mail as it came (RFC 3464 DSN, the whole message): a mailbox's forwarder posts it as `{ "dsn": "<raw>" }`. */
+export const dsnEventSchema = z.object({ dsn: z.string().min(1).max(1_000_000) }).strict();
+
 export async function emailEvent(client: Client, input: unknown): Promise<{ action: 'email-consent-off' | 'none'; workflowId?: string; reason: string }> {
+  if (input && typeof input === 'object' && 'dsn' in input) {
+    const dsn = dsnEventSchema.safeParse(input);
+    if (!dsn.success) throw new ValidationError(describeIssues(dsn.error));
+    const event = await eventFromDsn(dsn.data.dsn);
+    if (!event) return { action: 'none', reason: 'not a failed or delayed delivery report for a message plan33 sent' };
+    return emailEvent(client, event);
+  }
   const parsed = emailEventSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError(describeIssues(parsed.error));
   const e = parsed.data;

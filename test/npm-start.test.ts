@@ -10,6 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, projectRoot } from '../dev/binaries.mjs';
 import { statusQuery, type CustomerStatus } from '../workflows/messages';
 import { postgresTempDir } from '../dev/embedded-postgres';
+import { dataConverterFor } from '../lib/codec';
+import { localEncryptionKeys } from '../lib/local-secrets';
 
 // Readable by the postgres user the embedded PostgreSQL runs as, when the tests run as root.
 const dataDir = postgresTempDir('plan33-start-');
@@ -44,11 +46,12 @@ function start(env: Record<string, string>) {
 
 describe('npm start (embedded stack)', () => {
   it('captures the first email within a minute, serves the Web UI, stops cleanly on Ctrl-C and resumes', async () => {
-    const [temporalPort, uiPort, smtpPort, apiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const env = { PLAN33_DATA_DIR: dataDir, TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), SMTP_PORT: String(smtpPort), PLAN33_API_PORT: String(apiPort), LOG_LEVEL: 'info' };
+    const [temporalPort, uiPort, smtpPort, apiPort, postgresPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const env = { PLAN33_DATA_DIR: dataDir, TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), SMTP_PORT: String(smtpPort), PLAN33_API_PORT: String(apiPort), PLAN33_POSTGRES_PORT: String(postgresPort), LOG_LEVEL: 'info' };
 
     const first = start(env);
-    const banner = await first.waitFor('plan33 is running.');
+    await first.waitFor('plan33 is running.');
+    const banner = await first.waitFor('Press Ctrl-C to stop');
     expect(banner).toContain(`http://localhost:${uiPort}/namespaces/default/workflows/customer-sample-layla`);
     await first.waitFor('email captured', 60_000);
     const mailDir = join(dataDir, 'mail');
@@ -99,12 +102,38 @@ describe('npm start (embedded stack)', () => {
     expect(ui.status).toBe(200);
     expect(await ui.text()).toMatch(/<html/i);
 
+    // Customer data is encrypted in Temporal with the data folder's key: the raw history holds
+    // no name or address; a client with the key (as the CLI has) reads the workflow.
     const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
-    const client = new Client({ connection });
+    const dataConverter = dataConverterFor(localEncryptionKeys(dataDir));
+    expect(dataConverter).toBeDefined();
+    const client = new Client({ connection, dataConverter });
     const handle = client.workflow.getHandle('customer-sample-layla');
     const { runId } = await handle.describe();
     expect((await handle.query(statusQuery)).touchesDone).toHaveLength(1);
+    const raw = await new Client({ connection }).workflow.getHandle('customer-sample-layla').fetchHistory();
+    // Payload bytes come as base64 strings: read each as the bytes it stands for.
+    const rawText = JSON.stringify(raw).replace(/"([A-Za-z0-9+/]{4,}={0,2})"/g, (_m, b64: string) => JSON.stringify(Buffer.from(b64, 'base64').toString('latin1')));
+    expect(rawText).toContain('binary/encrypted');
+    for (const pii of ['layla@example.com', 'Haddad', 'Olaya']) expect(rawText).not.toContain(pii);
     await connection.close();
+
+    // Temporal UI decodes through the codec server: the UI is told the endpoint, which answers its
+    // origin with the plain payload; a wrong path secret finds nothing.
+    const settings = (await (await fetch(`http://localhost:${uiPort}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
+    const endpoint = settings.Codec?.Endpoint ?? '';
+    expect(endpoint).toMatch(new RegExp(`^http://localhost:${apiPort}/codec/ui/[A-Za-z0-9_-]{20,}$`));
+    const input = raw.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+    const b64 = (v: Uint8Array | string | null | undefined) => (typeof v === 'string' ? v : Buffer.from(v ?? new Uint8Array()).toString('base64'));
+    const asJson = { metadata: Object.fromEntries(Object.entries(input.metadata ?? {}).map(([k, v]) => [k, b64(v)])), data: b64(input.data) };
+    const uiOrigin = `http://localhost:${uiPort}`;
+    const decode = (url: string) => fetch(`${url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', origin: uiOrigin, 'x-namespace': 'default' }, body: JSON.stringify({ payloads: [asJson] }) });
+    const decoded = await decode(endpoint);
+    expect(decoded.status).toBe(200);
+    expect(decoded.headers.get('access-control-allow-origin')).toBe(uiOrigin);
+    const plain = (await decoded.json()) as { payloads: Array<{ data: string }> };
+    expect(Buffer.from(plain.payloads[0]!.data, 'base64').toString('utf8')).toContain('"customerId":"sample-layla"');
+    expect((await decode(endpoint.replace(/[A-Za-z0-9_-]{6}$/, 'xxxxxx'))).status).toBe(404);
 
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
@@ -113,7 +142,7 @@ describe('npm start (embedded stack)', () => {
     const second = start(env);
     await second.waitFor('plan33 is running.');
     const again = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
-    const resumed = new Client({ connection: again }).workflow.getHandle('customer-sample-layla');
+    const resumed = new Client({ connection: again, dataConverter }).workflow.getHandle('customer-sample-layla');
     const description = await resumed.describe();
     expect(description.runId).toBe(runId); // the same run, resumed from the SQLite file
     expect(description.status.name).toBe('RUNNING');

@@ -17,6 +17,7 @@ import { createLogger, installTemporalRuntimeLogger } from '../../lib/logger';
 import type { SmtpCapture } from '../../dev/smtp-capture';
 import { createPlan33Worker, type CreateWorkerOptions } from '../../worker/create-worker';
 import type { ActivityDeps } from '../../activities';
+import { dataConverterFor } from '../../lib/codec';
 
 export const business: Business = {
   name: 'Cedar Homes',
@@ -52,6 +53,18 @@ export function tempDir(prefix: string): string {
 
 /** The test workers' signed links: unsubscribe headers and survey links, as `npm start` has them. */
 export const TEST_LINKS: UnsubscribeConfig = { baseUrl: 'http://127.0.0.1:8080', secret: 'test-links-secret-0123456789abcdef' };
+
+/**
+ * The tests' encryption key (lib/codec.ts): customer data reaches Temporal encrypted as in
+ * production. An environment marked with `encrypted` gets workers from createTestWorker that
+ * encrypt and decrypt with it; its client must carry TEST_DATA_CONVERTER too.
+ */
+export const TEST_DATA_CONVERTER = dataConverterFor([{ id: 'test-1', key: Buffer.alloc(32, 0x33) }])!;
+const encryptedConnections = new WeakSet<NativeConnection>();
+export function encrypted<E extends { nativeConnection: NativeConnection }>(env: E): E {
+  encryptedConnections.add(env.nativeConnection);
+  return env;
+}
 
 export interface TestWorkerOptions {
   connection: NativeConnection;
@@ -91,6 +104,6 @@ export async function createTestWorker(opts: TestWorkerOptions) {
       ...opts.deps,
     },
     rateLimits: opts.rateLimits,
-    overrides: { shutdownGraceTime: '1s', ...opts.overrides },
+    overrides: { shutdownGraceTime: '1s', ...(encryptedConnections.has(opts.connection) ? { dataConverter: TEST_DATA_CONVERTER } : {}), ...opts.overrides },
   });
 }

@@ -12,7 +12,7 @@ import { startSmtpCapture, type SmtpCapture } from '../../dev/smtp-capture';
 import { startLocalTwilio, type LocalTwilio } from '../../dev/twilio-local';
 import { customerWorkflowId } from '../../plan/ids';
 import * as m from '../../workflows/messages';
-import { createTestWorker, installTestRuntime, pinClock, TWILIO } from './temporal';
+import { createTestWorker, encrypted, installTestRuntime, pinClock, TEST_DATA_CONVERTER, TWILIO } from './temporal';
 
 export interface YearRig {
   env: TestWorkflowEnvironment;
@@ -39,7 +39,8 @@ export function useYearRig(customerIds: string[]): YearRig {
   // ends (a worker shut down under it) holds the server's clock until it times out, and would
   // stall the next test on a shared server.
   beforeEach(async () => {
-    rig.env = await createTimeSkippingEnv();
+    // Customer data encrypted in Temporal, as in production (the worker and client share the test key).
+    rig.env = encrypted(await createTimeSkippingEnv({ dataConverter: TEST_DATA_CONVERTER }));
     await pinClock(rig.env);
   });
   afterEach(async () => {
