@@ -1,16 +1,23 @@
 // `npm run bench`: what plan33 costs over raw Temporal, each figure measured next to its raw
-// baseline in the same run (README "Scaling"):
-// - server start-up times; one simulated customer-year (wall time, history events and bytes)
-//   next to 33 timers into 33 no-op activities;
+// baseline in the same run (README "Scaling"), with the goals of issue 18 (bench/figures.ts):
+// - server start-up times; one simulated customer-year with its calls (wall time, history events
+//   and bytes) next to 33 timers into 33 no-op activities; a lead's 8x8 (dev/simulate-lead.ts's
+//   road up to the general 33) next to 8 timers into 8 no-op activities;
 // - touches per second: customer-years running free on the time-skipping server (email and
 //   SMS to local endpoints, postal items, call tasks) next to raw timer+activity loops;
 // - enrolment through the client library next to starting a no-op workflow (dev server);
 // - worker RSS, each worker alone in a process: every customer cached, and the largest
-//   enrolment asleep behind the bounded cache, next to raw workflows asleep on a timer.
-// Results print as a table and are written as JSON under .plan33/bench/ for comparison.
-import { mkdirSync, writeFileSync } from 'node:fs';
+//   enrolment asleep behind the bounded cache, next to raw workflows asleep on a timer; and the
+//   time one worker takes to plan the largest enrolment, next to raw workflows reaching their timer.
+// The figures print as a table and are written to .plan33/bench/latest.json (`--out FILE`
+// elsewhere); every measurement also to .plan33/bench/results-<time>.json.
+//   npm run bench                 full: N = 1,000 all cached and 10,000 behind the cache
+//   npm run bench -- --quick      every figure at small N (about 2 minutes on 2 cores)
+//   tsx bench/run.ts --sample     smaller still (test/bench.test.ts): checks the figures compute
+// BENCH_BUNDLE_PATH: a workflow bundle built already (the tests' global set-up builds one).
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { openStores } from '../stores';
 import { startEmbeddedPostgres } from '../dev/embedded-postgres';
@@ -25,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { WorkflowContinuedAsNewError } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { loadConfig } from '../lib/config';
 import { startLocalTwilio } from '../dev/twilio-local';
@@ -33,10 +41,28 @@ import type { WorkerProcessJob, WorkerProcessResult } from './worker-process';
 import { dealClosed } from '../service/enroll';
 import { buildWorkflowBundle } from '../worker/bundle';
 import { createPlan33Worker } from '../worker/create-worker';
+import { createAgentDirectory, parseAgentsFile } from '../lib/agents';
+import { DEFAULT_LEAD_SETTINGS } from '../plan/lead-routing';
+import { leadWorkflowId } from '../plan/ids';
+import { captureLead, leadRun } from '../service/leads';
+import * as lm from '../workflows/lead-messages';
+import { figure, formatTable, reportProblems, type BenchReport, type Figure } from './figures';
 
+const benchStarted = performance.now();
+const argv = process.argv.slice(2);
+const MODE = argv.includes('--sample') ? 'sample' : argv.includes('--quick') ? 'quick' : 'full';
+const outAt = argv.indexOf('--out');
+const OUT = outAt >= 0 && argv[outAt + 1] ? argv[outAt + 1]! : join(cacheDir, 'bench', 'latest.json');
+// Each mode's sizes; the BENCH_* variables below override them.
+const MODES = {
+  full: { parts: 'startup,year,lead,touches,devserver', enrol: '1000,10000', touchCustomers: 10, cache: undefined, memoryInParallel: false },
+  quick: { parts: 'year,lead,touches,devserver', enrol: '100,250', touchCustomers: 3, cache: undefined, memoryInParallel: false },
+  // The test's sample: it checks every figure computes, not how fast; the worker processes run side by side.
+  sample: { parts: 'year,lead,touches,devserver', enrol: '10,30', touchCustomers: 1, cache: 10, memoryInParallel: true },
+}[MODE];
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 // BENCH_PARTS: which parts to run (default all), e.g. `BENCH_PARTS=touches` for the touches-per-second ratio alone.
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'startup,year,touches,devserver').split(',').map((p) => p.trim()));
+const PARTS = new Set((process.env.BENCH_PARTS ?? MODES.parts).split(',').map((p) => p.trim()));
 const execFileAsync = promisify(execFile);
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
 installTemporalRuntimeLogger(createLogger('error'));
@@ -51,7 +77,7 @@ async function timed(fn: () => Promise<() => Promise<void>>): Promise<number> {
 }
 
 const results: Record<string, number> = {};
-const step = (what: string) => process.stderr.write(`bench: ${what}\n`);
+const step = (what: string) => process.stderr.write(`bench: [${((performance.now() - benchStarted) / 1000).toFixed(0)} s] ${what}\n`);
 const samples = (n: number, fn: () => Promise<number>) => Array.from({ length: n }).reduce<Promise<number[]>>(async (acc) => [...(await acc), await fn()], Promise.resolve([]));
 
 if (PARTS.has('startup')) {
@@ -79,25 +105,68 @@ const benchStores = await openStores({ url: benchDatabaseUrl });
 const storeDeps = { ledger: benchStores.ledger, tasks: benchStores.tasks, records: benchStores.records, contacts: benchStores.contacts };
 
 step('workflow bundle');
+const benchDir = join(cacheDir, 'bench');
+mkdirSync(benchDir, { recursive: true });
 let t = performance.now();
-const bundle = await buildWorkflowBundle();
-results.workflowBundleBuildMs = performance.now() - t;
-results.workflowBundleKiB = bundle.code.length / 1024;
+let bundlePath = process.env.BENCH_BUNDLE_PATH;
+if (!bundlePath) {
+  const built = await buildWorkflowBundle();
+  results.workflowBundleBuildMs = performance.now() - t;
+  bundlePath = join(benchDir, `workflow-bundle-${process.pid}.js`);
+  writeFileSync(bundlePath, built.code);
+}
+results.workflowBundleKiB = statSync(bundlePath).size / 1024;
+const bundle = { codePath: bundlePath };
 
 // The floor: 33 timers, each into an activity, with nothing else.
 const baselineBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url)), logger: quiet });
+const business = { name: 'Bench', postalAddress: '1 Bench St', mailFrom: 'bench@localhost', referralUrl: 'https://bench.test/refer' };
+const TWILIO = { accountSid: 'AC00000000000000000000000000000001', authToken: 'bench', from: '+15005550006' };
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-if (PARTS.has('year')) {
-step('one customer-year (time-skipping server)');
+/**
+ * Temporal Cloud's billable actions in one run's history, by its rules (docs.temporal.io/cloud/actions):
+ * a start (a signal-with-start counts once, with its signal), each signal, timer, activity attempt,
+ * search-attribute upsert and accepted update; the markers of one workflow task once; a
+ * continue-as-new once (the next run's start). Queries and heartbeats are not in the history.
+ */
+function billableActions(history: temporal.api.history.v1.IHistory): number {
+  let actions = 0;
+  let signalledWithStart = false;
+  const markerTasks = new Set<string>();
+  let firstTaskDone = false;
+  for (const e of history.events ?? []) {
+    if (e.workflowTaskCompletedEventAttributes) firstTaskDone = true;
+    if (e.workflowExecutionStartedEventAttributes) actions++;
+    if (e.workflowExecutionSignaledEventAttributes) {
+      if (!firstTaskDone && !signalledWithStart) signalledWithStart = true;
+      else actions++;
+    }
+    if (e.timerStartedEventAttributes || e.activityTaskScheduledEventAttributes || e.upsertWorkflowSearchAttributesEventAttributes || e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionContinuedAsNewEventAttributes) actions++;
+    if (e.activityTaskStartedEventAttributes) actions += Math.max((e.activityTaskStartedEventAttributes.attempt ?? 1) - 1, 0);
+    if (e.markerRecordedEventAttributes) markerTasks.add(String(e.markerRecordedEventAttributes.workflowTaskCompletedEventId));
+  }
+  return actions + markerTasks.size;
+}
+
+if (PARTS.has('year') || PARTS.has('lead')) {
 const env = await createTimeSkippingEnv();
 const smtp = await startSmtpCapture();
-const twilio = await startLocalTwilio({ accountSid: 'AC00000000000000000000000000000001', authToken: 'bench' });
-const worker = await createPlan33Worker({
-  connection: env.nativeConnection,
-  taskQueue: 'bench',
-  workflowBundle: bundle,
-  deps: { mailer: nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, ignoreTLS: true }), sms: createSmsClient({ accountSid: 'AC00000000000000000000000000000001', authToken: 'bench', from: '+15005550006', apiBase: twilio.baseUrl }), ...storeDeps, business: { name: 'Bench', postalAddress: '1 Bench St', mailFrom: 'bench@localhost', referralUrl: 'https://bench.test/refer' } },
-});
+const twilio = await startLocalTwilio({ accountSid: TWILIO.accountSid, authToken: TWILIO.authToken });
+const mailer = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, ignoreTLS: true });
+const sms = createSmsClient({ ...TWILIO, apiBase: twilio.baseUrl });
+/** Raw Temporal's least for `touches` touches: that many timers, each into a no-op activity (a worker runs once: one each). */
+const floorEvents = async (touches: number) =>
+  (await Worker.create({ connection: env.nativeConnection, taskQueue: 'baseline', workflowBundle: baselineBundle, activities: { noopActivity: async (n: number) => n } })).runUntil(async () => {
+    const h = await env.client.workflow.start('timerActivityLoop', { taskQueue: 'baseline', workflowId: `floor-${touches}`, args: [touches, 86_400_000] });
+    await h.result();
+    const history = await h.fetchHistory();
+    return { events: history.events!.length, actions: billableActions(history) };
+  });
+
+if (PARTS.has('year')) {
+step('one customer-year with its calls (time-skipping server)');
+const worker = await createPlan33Worker({ connection: env.nativeConnection, taskQueue: 'bench', workflowBundle: bundle, deps: { mailer, sms, ...storeDeps, business } });
 t = performance.now();
 const { status, history } = await worker.runUntil(
   runSimulatedYear({ env, taskQueue: 'bench' }, {
@@ -107,22 +176,91 @@ const { status, history } = await worker.runUntil(
 );
 results.customerYearWallMs = performance.now() - t;
 results.touchesInYear = status.touchesDone.length;
+results.callsInYear = status.touchesDone.filter((x) => x.kind === 'call').length;
 results.historyEventsPerYear = history.events!.length;
 results.historyBytesPerYear = JSON.stringify(history).length;
 results.historyEventsPerTouch = results.historyEventsPerYear / results.touchesInYear;
+results.actionsPerYear = billableActions(history);
 
 step('raw floor: 33 timers into activities');
-const baselineWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'baseline', workflowBundle: baselineBundle, activities: { noopActivity: async (n: number) => n } });
-const floor = await baselineWorker.runUntil(async () => {
-  const h = await env.client.workflow.start('timerActivityLoop', { taskQueue: 'baseline', workflowId: 'floor-year', args: [33, 86_400_000] });
-  await h.result();
-  return h.fetchHistory();
-});
-results.baselineEventsPerYear = floor.events!.length;
+const floor33 = await floorEvents(33);
+results.baselineEventsPerYear = floor33.events;
+results.baselineActionsPerYear = floor33.actions;
 results.baselineEventsPerTouch = results.baselineEventsPerYear / 33;
 results.historyEventsPerTouchRatio = results.historyEventsPerTouch / results.baselineEventsPerTouch;
+}
+
+// A lead's 8x8, as dev/simulate-lead.ts drives it: captured, the stand-in agent makes the first
+// contact at once, then every touch of the 8x8 to its end, where the lead (no deal) continues as
+// new into the general 33. The figure is the leadJourney run's history over its touches.
+if (PARTS.has('lead')) {
+step("a lead's 8x8 (time-skipping server)");
+const agent = 'agent-bench';
+const leadWorker = await createPlan33Worker({
+  connection: env.nativeConnection,
+  taskQueue: 'bench-lead',
+  workflowBundle: bundle,
+  deps: { mailer, sms, ...storeDeps, leads: benchStores.leads, business, agents: createAgentDirectory(parseAgentsFile({ agents: [{ id: agent, name: 'Bench agent' }] })), leadSettings: DEFAULT_LEAD_SETTINGS },
+});
+t = performance.now();
+const lead = await leadWorker.runUntil(async () => {
+  const { leadId } = await captureLead(
+    env.client,
+    benchStores.db,
+    { id: 'bench-lead', name: { first: 'Lead' }, email: 'lead@bench.test', phone: '+447700900124', address: { line1: '2 Bench St', city: 'London', country: 'GB' }, timezone: 'Europe/London', consent: { email: true, sms: true, postal: true, phone: true }, source: { channel: 'open-house', text: 'the bench open house' }, agent },
+    { taskQueue: 'bench-lead', settings: DEFAULT_LEAD_SETTINGS, sendingHours: DEFAULT_SENDING_HOURS },
+  );
+  const handle = env.client.workflow.getHandle(leadWorkflowId(leadId));
+  let runId: string | undefined;
+  let last: lm.LeadStatus | undefined;
+  let contacted = false;
+  for (let step = 0; step < 1000; step++) {
+    const running = await leadRun(env.client, leadId);
+    if (running !== 'leadJourney' && runId) break; // the 8x8 is over: the general 33 runs now
+    const st = await handle.query(lm.leadStatusQuery).catch(() => undefined);
+    if (!st) {
+      await pause(20);
+      continue;
+    }
+    runId ??= (await handle.describe()).runId;
+    last = st;
+    if (!contacted) {
+      await handle.executeUpdate(lm.leadOutcomeUpdate, { args: [{ outcome: 'no-response', taskId: st.firstContact.taskId, notes: 'left a voicemail' }] });
+      contacted = true;
+      continue;
+    }
+    const now = await env.currentTimeMs();
+    const next = st.nextTouches[0] ? Date.parse(st.nextTouches[0].at) : now + 86_400_000;
+    await env.sleep(Math.max(next - now, 0) + 1000);
+    // Wait (real time) until what came due is recorded, or the run has continued as new.
+    for (let i = 0; i < 300; i++) {
+      const after = await handle.query(lm.leadStatusQuery).catch(() => undefined);
+      if (!after || after.touchesDone.length !== st.touchesDone.length) break;
+      await pause(20);
+    }
+  }
+  if (!runId) throw new Error('the lead never started');
+  const eightByEight = env.client.workflow.getHandle(leadWorkflowId(leadId), runId);
+  const final = await eightByEight.query(lm.leadStatusQuery).catch(() => last);
+  const history = await eightByEight.fetchHistory();
+  const general = env.client.workflow.getHandle(leadWorkflowId(leadId));
+  // Not while an activity of the general 33 runs (see runSimulatedYear): the clock would stay held.
+  for (let i = 0; i < 250 && ((await general.describe().catch(() => undefined))?.raw.pendingActivities?.length ?? 0) > 0; i++) await pause(20);
+  await general.terminate('bench: the 8x8 is measured').catch(() => undefined);
+  return { touches: final?.touchesDone.length ?? 0, events: history.events!.length, bytes: JSON.stringify(history).length, actions: billableActions(history) };
+});
+results.leadWallMs = performance.now() - t;
+results.leadTouches = lead.touches;
+results.leadHistoryEvents = lead.events;
+results.leadHistoryBytes = lead.bytes;
+results.leadEventsPerTouch = lead.events / lead.touches;
+results.leadActions = lead.actions;
+results.baselineEventsPer8Touches = (await floorEvents(8)).events;
+results.baselineEventsPerLeadTouch = results.baselineEventsPer8Touches / 8;
+}
 
 results.emailsAndSmsSent = smtp.messages.length + twilio.messages.length;
+mailer.close();
 await twilio.close();
 await smtp.close();
 await env.teardown();
@@ -133,10 +271,10 @@ await env.teardown();
 // postal items, give call tasks) against K raw loops of 33 timers into no-op activities. ----
 if (PARTS.has('touches')) {
 step('touches per second');
-const K = Number(process.env.BENCH_TOUCH_CUSTOMERS ?? 10);
+const K = Number(process.env.BENCH_TOUCH_CUSTOMERS ?? MODES.touchCustomers);
 const tsEnv = await createTimeSkippingEnv();
 const tsSmtp = await startSmtpCapture();
-const tsTwilio = await startLocalTwilio({ accountSid: 'AC00000000000000000000000000000001', authToken: 'bench' });
+const tsTwilio = await startLocalTwilio({ accountSid: TWILIO.accountSid, authToken: TWILIO.authToken });
 // Results are awaited one after another: concurrent long polls stall the time-skipping server.
 await Worker.create({ connection: tsEnv.nativeConnection, taskQueue: 'raw-loops', workflowBundle: baselineBundle, activities: { noopActivity: async (n: number) => n } }).then((w) =>
   w.runUntil(async () => {
@@ -146,16 +284,12 @@ await Worker.create({ connection: tsEnv.nativeConnection, taskQueue: 'raw-loops'
     results.touchesPerSecondBaseline = (K * 33) / ((performance.now() - t0) / 1000);
   }),
 );
+const freeMailer = nodemailer.createTransport({ host: '127.0.0.1', port: tsSmtp.port, ignoreTLS: true, pool: true });
 const freeWorker = await createPlan33Worker({
   connection: tsEnv.nativeConnection,
   taskQueue: 'free-years',
   workflowBundle: bundle,
-  deps: {
-    mailer: nodemailer.createTransport({ host: '127.0.0.1', port: tsSmtp.port, ignoreTLS: true, pool: true }),
-    sms: createSmsClient({ accountSid: 'AC00000000000000000000000000000001', authToken: 'bench', from: '+15005550006', apiBase: tsTwilio.baseUrl }),
-    ...storeDeps,
-    business: { name: 'Bench', postalAddress: '1 Bench St', mailFrom: 'bench@localhost', referralUrl: 'https://bench.test/refer' },
-  },
+  deps: { mailer: freeMailer, sms: createSmsClient({ ...TWILIO, apiBase: tsTwilio.baseUrl }), ...storeDeps, business },
 });
 await freeWorker.runUntil(async () => {
   const t0 = performance.now();
@@ -177,20 +311,21 @@ await freeWorker.runUntil(async () => {
   results.touchEmailsAndSms = tsSmtp.messages.length + tsTwilio.messages.length;
 });
 results.touchesPerSecondRatio = results.touchesPerSecondPlan33! / results.touchesPerSecondBaseline!;
+freeMailer.close();
 await tsTwilio.close();
 await tsSmtp.close();
 await tsEnv.teardown();
 }
 
 // ---- Against raw Temporal on a dev server (SQLite in memory): enrolment and sleeping customers ----
+let small = 0;
+let large = 0;
+let boundedCache = 0;
 if (PARTS.has('devserver')) {
 step('dev server');
 const dev = await createDevServerEnv();
 const address = dev.connection.options.address;
-const benchDir = join(cacheDir, 'bench');
-const bundlePath = join(benchDir, 'workflow-bundle.js');
-const baselinePath = join(benchDir, 'baseline-bundle.js');
-writeFileSync(bundlePath, bundle.code);
+const baselinePath = join(benchDir, `baseline-bundle-${process.pid}.js`);
 writeFileSync(baselinePath, baselineBundle.code);
 // BENCH_WORKER_NODE_OPTIONS: node flags for the worker processes, e.g. --max-old-space-size=256.
 const workerNodeOptions = (process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
@@ -203,14 +338,14 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 async function rate(n: number, fn: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => { while (next < n) await fn(next++); }));
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, async () => { while (next < n) await fn(next++); }));
   return n / ((performance.now() - t0) / 1000);
 }
 // Sending hours that start three hours from now (UTC): every enrolled customer sleeps.
 const startHour = (new Date().getUTCHours() + 3) % 24;
 const asleep = `${String(startHour).padStart(2, '0')}:00-${String(startHour + 1).padStart(2, '0')}:00`;
 const run = Date.now();
-const sizes = (process.env.BENCH_ENROL ?? '1000,10000').split(',').map(Number);
+const sizes = (process.env.BENCH_ENROL ?? MODES.enrol).split(',').map(Number);
 if (new Set(sizes).size < 2 || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('BENCH_ENROL: give two or more sizes (e.g. 1000,10000): the smallest sleeps all cached, the largest behind the bounded cache');
 step('enrolment');
 for (const n of sizes) {
@@ -224,50 +359,114 @@ for (const n of sizes) {
 }
 
 // Worker memory, each worker alone in its process. The smallest enrolment sleeps in a worker
-// that caches every customer (the cost of one cached customer); the largest in a worker with
-// the default bounded cache (WORKER_MAX_CACHED_WORKFLOWS): the rest are evicted and replayed
-// from history when they wake. Raw workflows asleep on a timer are the floor for both.
-const small = Math.min(...sizes);
-const large = Math.max(...sizes);
+// that caches every customer (the cost of one cached customer: the RSS over that of the worker
+// just created, its threads and bundle loaded, divided by the customers); the largest in a
+// worker with the default bounded cache (WORKER_MAX_CACHED_WORKFLOWS): the rest are evicted and
+// replayed from history when they wake. Raw workflows asleep on a timer are the floor for both,
+// at the same sizes and cache.
+small = Math.min(...sizes);
+large = Math.max(...sizes);
 // BENCH_CACHE: another bounded cache size than the default (WORKER_MAX_CACHED_WORKFLOWS).
-const boundedCache = Number(process.env.BENCH_CACHE ?? loadConfig({}).worker.maxCachedWorkflows);
+boundedCache = Number(process.env.BENCH_CACHE ?? MODES.cache ?? loadConfig({}).worker.maxCachedWorkflows);
 const sleeping = (n: number) => `TaskQueue = 'plan33-${n}' AND NextTouchKind = 'newsletter' AND TouchesDone = 0`;
-step('worker memory: cached customers');
-const cached = await workerProcess({ address, taskQueue: `plan33-${small}`, kind: 'plan33', bundlePath, databaseUrl: benchDatabaseUrl, maxCachedWorkflows: small + 100, query: sleeping(small), count: small });
-results.workerRssMiBIdle = cached.rssMiBBefore;
-results[`workerRssMiB_${small}Cached`] = cached.rssMiB;
-results.rssMiBPerCachedCustomer = (cached.rssMiB - cached.rssMiBBefore) / small;
-results[`secondsToPlan_${small}`] = cached.secondsToReach;
-step('worker memory: bounded cache');
-const bounded = await workerProcess({ address, taskQueue: `plan33-${large}`, kind: 'plan33', bundlePath, databaseUrl: benchDatabaseUrl, maxCachedWorkflows: boundedCache, query: sleeping(large), count: large });
-results.cacheSize = boundedCache;
-results[`workerRssMiB_${large}AfterEviction`] = bounded.rssMiB;
-results[`secondsToPlan_${large}`] = bounded.secondsToReach;
-
-async function rawSleepers(n: number, maxCachedWorkflows: number, tag = 'cached'): Promise<WorkerProcessResult> {
+async function rawSleepers(n: number, maxCachedWorkflows: number, tag: string): Promise<WorkerProcessResult> {
   const ids = Array.from({ length: n }, (_, i) => `sleep-${run}-${tag}-${i}`);
   await rate(n, (i) => dev.client.workflow.start('timerActivityLoop', { taskQueue: `baseline-${tag}`, workflowId: ids[i]!, args: [33, 86_400_000] }));
   // Tasks are taken roughly in order: when the last ones sleep, they all do.
   return workerProcess({ address, taskQueue: `baseline-${tag}`, kind: 'baseline', bundlePath: baselinePath, maxCachedWorkflows, sleepingIds: ids.slice(-20) });
 }
-step('worker memory: raw workflows');
-const rawCached = await rawSleepers(small, small + 100);
+const memoryJobs = {
+  cached: () => workerProcess({ address, taskQueue: `plan33-${small}`, kind: 'plan33', bundlePath, databaseUrl: benchDatabaseUrl, maxCachedWorkflows: small + 100, query: sleeping(small), count: small }),
+  bounded: () => workerProcess({ address, taskQueue: `plan33-${large}`, kind: 'plan33', bundlePath, databaseUrl: benchDatabaseUrl, maxCachedWorkflows: boundedCache, query: sleeping(large), count: large }),
+  rawCached: () => rawSleepers(small, small + 100, 'cached'),
+  rawBounded: () => rawSleepers(large, boundedCache, 'evicted'),
+};
+let memory: Record<keyof typeof memoryJobs, WorkerProcessResult>;
+if (MODES.memoryInParallel) {
+  step('worker memory: four worker processes side by side');
+  const [cached, bounded, rawCached, rawBounded] = await Promise.all([memoryJobs.cached(), memoryJobs.bounded(), memoryJobs.rawCached(), memoryJobs.rawBounded()]);
+  memory = { cached, bounded, rawCached, rawBounded };
+} else {
+  step(`worker memory: ${small} customers, all cached`);
+  const cached = await memoryJobs.cached();
+  step(`worker memory: ${large} customers, cache of ${boundedCache}`);
+  const bounded = await memoryJobs.bounded();
+  step(`worker memory: raw workflows (${small} cached, ${large} behind the cache)`);
+  const rawCached = await memoryJobs.rawCached();
+  const rawBounded = await memoryJobs.rawBounded();
+  memory = { cached, bounded, rawCached, rawBounded };
+}
+const { cached, bounded, rawCached, rawBounded } = memory;
+results.workerRssMiBIdle = cached.rssMiBBefore;
+results.workerRssMiBCreated = cached.rssMiBWorkerCreated;
+results[`workerRssMiB_${small}Cached`] = cached.rssMiB;
+results.rssMiBPerCachedCustomer = (cached.rssMiB - cached.rssMiBWorkerCreated) / small;
+// What the README reported before issue 18: the worker's own start-up counted in.
+results.rssMiBPerCachedCustomerWithWorker = (cached.rssMiB - cached.rssMiBBefore) / small;
+results[`secondsToPlan_${small}`] = cached.secondsToReach;
+results.cacheSize = boundedCache;
+results[`workerRssMiB_${large}AfterEviction`] = bounded.rssMiB;
+results[`secondsToPlan_${large}`] = bounded.secondsToReach;
+results.baselineRssMiBCreated = rawCached.rssMiBWorkerCreated;
 results[`baselineRssMiB_${small}Cached`] = rawCached.rssMiB;
-results.baselineRssMiBPerCachedWorkflow = (rawCached.rssMiB - rawCached.rssMiBBefore) / small;
+results.baselineRssMiBPerCachedWorkflow = (rawCached.rssMiB - rawCached.rssMiBWorkerCreated) / small;
 results.rssPerCachedRatio = results.rssMiBPerCachedCustomer / results.baselineRssMiBPerCachedWorkflow;
-// After eviction the RSS no longer depends on how many sleep (plan33: 979 MiB at 1,000 and 830 at
-// 3,000 with the same cache), so the raw floor is taken at the small size, to keep the bench short.
-const rawBounded = await rawSleepers(small, boundedCache, 'evicted');
-results.baselineRssMiBAfterEviction = rawBounded.rssMiB;
+results[`baselineRssMiB_${large}AfterEviction`] = rawBounded.rssMiB;
+results[`baselineSecondsToSleep_${large}`] = rawBounded.secondsToReach;
 results.rssAfterEvictionRatio = bounded.rssMiB / rawBounded.rssMiB;
 await dev.teardown();
 }
 
 await benchStores.db.destroy();
 await postgres?.stop();
+results.benchSeconds = (performance.now() - benchStarted) / 1000;
 
-const rows = Object.entries(results).map(([k, v]) => `${k.padEnd(34)} ${v.toFixed(v < 10 ? 2 : 0).padStart(10)}`);
-console.log(`plan33 bench (${cpus().length} cores, node ${process.version}, median of ${RUNS} for start-up)\n${rows.join('\n')}`);
-const out = join(cacheDir, 'bench', `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), cores: cpus().length, node: process.version, results }, null, 2));
-console.log(`written to ${out}`);
+// ---- The figures, each next to raw Temporal, with issue 18's goals ----
+const r = (k: string): number | undefined => results[k];
+const n = (x: number) => x.toLocaleString('en-US');
+const figures: Figure[] = [];
+const push = (f: Figure, when: boolean) => void (when && figures.push(f));
+push(figure('history events per touch, a customer-year with its calls (raw: 33 timers into 33 no-op activities)', r('historyEventsPerTouch'), r('baselineEventsPerTouch'), { on: 'plan33', op: '≤', value: 12 }), PARTS.has('year'));
+push(figure("history events per touch, a lead's 8x8 (raw: 8 timers into 8 no-op activities)", r('leadEventsPerTouch'), r('baselineEventsPerLeadTouch'), { on: 'plan33', op: '≤', value: 12 }), PARTS.has('lead'));
+push(figure('history events per customer-year (information)', r('historyEventsPerYear'), r('baselineEventsPerYear')), PARTS.has('year'));
+push(figure('Temporal Cloud actions per customer-year, from its history (information)', r('actionsPerYear'), r('baselineActionsPerYear')), PARTS.has('year'));
+push(figure('history KiB per customer-year (information)', PARTS.has('year') ? r('historyBytesPerYear')! / 1024 : undefined, null), PARTS.has('year'));
+push(figure(`touches per second, ${r('touchCustomers')} customer-years running free (raw: timer+activity loops)`, r('touchesPerSecondPlan33'), r('touchesPerSecondBaseline'), { on: 'ratio', op: '≥', value: 0.8 }), PARTS.has('touches'));
+if (PARTS.has('devserver')) {
+  push(figure(`enrolment per second, N = ${n(small)} (raw: no-op starts; information)`, r(`enrolPerSecondPlan33_${small}`), r(`enrolPerSecondNoop_${small}`)), true);
+  push(figure(`enrolment per second, N = ${n(large)} (raw: no-op starts)`, r(`enrolPerSecondPlan33_${large}`), r(`enrolPerSecondNoop_${large}`), { on: 'ratio', op: '≥', value: 0.9 }), true);
+  push(figure(`worker RSS MiB per cached person, ${n(small)} asleep, all cached (raw: asleep on a timer)`, r('rssMiBPerCachedCustomer'), r('baselineRssMiBPerCachedWorkflow'), { on: 'ratio', op: '≤', value: 1.5 }), true);
+  push(figure(`worker RSS MiB, ${n(large)} asleep, cache of ${n(boundedCache)} (raw: the same)`, r(`workerRssMiB_${large}AfterEviction`), r(`baselineRssMiB_${large}AfterEviction`), { on: 'ratio', op: '≤', value: 1.3 }), true);
+  push(figure('worker RSS MiB, the worker just created (information)', r('workerRssMiBCreated'), r('baselineRssMiBCreated')), true);
+  // The goal is for 10,000; a smaller run is scaled to 10,000 at its measured rate.
+  const scale = 10_000 / large;
+  push(
+    figure(
+      `seconds to plan 10,000 new customers, one worker${large === 10_000 ? '' : ` (${n(large)} measured, scaled)`} (raw: to reach their first timer)`,
+      r(`secondsToPlan_${large}`)! * scale,
+      r(`baselineSecondsToSleep_${large}`)! * scale,
+      { on: 'plan33', op: '<', value: 60 },
+    ),
+    true,
+  );
+}
+push(figure('one simulated customer-year, wall seconds (information)', PARTS.has('year') ? r('customerYearWallMs')! / 1000 : undefined, null), PARTS.has('year'));
+push(figure('time-skipping server ready, ms (information)', r('timeSkippingServerReadyMs'), null), PARTS.has('startup'));
+push(figure('dev server ready, ms (information)', r('devServerReadyMs'), null), PARTS.has('startup'));
+push(figure('workflow bundle KiB (information)', r('workflowBundleKiB'), null), true);
+
+const report: BenchReport = { quick: MODE !== 'full', figures };
+const problems = reportProblems(report);
+console.log(`plan33 bench, ${MODE === 'full' ? 'full' : `--${MODE}`} (${cpus().length} cores, node ${process.version}; ${results.benchSeconds.toFixed(0)} s)\n`);
+console.log(formatTable(report));
+const rows = Object.entries(results).map(([k, v]) => `${k.padEnd(40)} ${v.toFixed(v < 10 ? 2 : 0).padStart(10)}`);
+console.log(`\nevery measurement:\n${rows.join('\n')}`);
+mkdirSync(dirname(OUT), { recursive: true });
+writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`);
+const all = join(benchDir, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(all, JSON.stringify({ at: new Date().toISOString(), mode: MODE, cores: cpus().length, node: process.version, results, figures }, null, 2));
+console.log(`\nfigures written to ${OUT}; every measurement to ${all}`);
+if (problems.length) {
+  console.error(`bench: the figures are not well-formed:\n${problems.join('\n')}`);
+  process.exitCode = 1;
+}

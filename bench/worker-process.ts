@@ -27,7 +27,10 @@ export interface WorkerProcessJob {
 }
 
 export interface WorkerProcessResult {
+  /** The process before the worker is created (node, tsx and the libraries loaded). */
   rssMiBBefore: number;
+  /** The worker created (its threads and workflow bundle loaded), nothing polled yet. */
+  rssMiBWorkerCreated: number;
   rssMiB: number;
   secondsToReach: number;
 }
@@ -52,6 +55,7 @@ const worker =
         },
       })
     : await Worker.create({ connection, taskQueue: job.taskQueue, workflowBundle: { codePath: job.bundlePath }, activities: { noopActivity: async (n: number) => n }, ...cache });
+const rssMiBWorkerCreated = process.memoryUsage().rss / 2 ** 20;
 const t0 = performance.now();
 const result = await worker.runUntil(async (): Promise<WorkerProcessResult> => {
   const asleep = async (id: string) => (await client.workflow.getHandle(id).fetchHistory()).events?.some((e) => e.timerStartedEventAttributes) ?? false;
@@ -62,7 +66,7 @@ const result = await worker.runUntil(async (): Promise<WorkerProcessResult> => {
   }
   const secondsToReach = (performance.now() - t0) / 1000;
   await new Promise((r) => setTimeout(r, 2000)); // the last tasks complete, the cache settles
-  return { rssMiBBefore, rssMiB: process.memoryUsage().rss / 2 ** 20, secondsToReach };
+  return { rssMiBBefore, rssMiBWorkerCreated, rssMiB: process.memoryUsage().rss / 2 ** 20, secondsToReach };
 });
 console.log(JSON.stringify(result));
 await connection.close();
