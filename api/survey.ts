@@ -2,6 +2,7 @@
 // customer's language (Arabic right to left), POST /survey?t=<token> stores the answer once and tells
 // the customer's year. The token is the capability: signed, naming one person and one survey,
 // expiring; a forged or altered link gets 403, an expired one 410, a used one 409.
+import { limitPublicPages, postLimit } from './public-limits';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../stores';
@@ -73,33 +74,37 @@ export async function registerSurveyRoutes(app: FastifyInstance, opts: { client:
   // The token (a query parameter: longer than a path parameter may be) is the capability; only its own characters reach the page.
   const clean = (token: string) => token.replace(/[^A-Za-z0-9._-]/g, '');
 
-  app.get<{ Querystring: { t?: string; lang?: string } }>('/survey', async (req, reply) => {
-    const token = req.query.t ?? '';
-    try {
-      const claims = await openSurvey(opts.db, opts.secret, token);
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(form(claims.lang, clean(token)));
-    } catch (err) {
-      if (err instanceof SurveyLinkError) return refuse(reply, err, langOf(req.query));
-      throw err;
-    }
-  });
-
-  app.post<{ Querystring: { t?: string; lang?: string } }>('/survey', async (req, reply) => {
-    const token = req.query.t ?? '';
-    const body = (req.body ?? {}) as { score?: string; why?: string; toTen?: string };
-    try {
-      const result = await answerSurvey(opts.client, opts.db, opts.secret, token, { score: body.score === '' ? undefined : body.score, why: body.why, toTen: body.toTen });
-      req.log.info({ surveyId: result.surveyId, group: result.group }, 'NPS answer stored');
-      // The same customer's preference page (channels, pause, language, household), as in every email's footer.
-      const prefs = opts.secret ? `<p><a href="/prefs?t=${preferenceToken(opts.secret, { customerId: result.customerId, lang: result.lang })}">${WORDS[result.lang].preferences}</a></p>` : '';
-      return reply.type('text/html; charset=utf-8').send(page(result.lang, `<h1>${WORDS[result.lang].title}</h1><p role="status">${WORDS[result.lang].thanks}</p>${prefs}`));
-    } catch (err) {
-      if (err instanceof SurveyLinkError) return refuse(reply, err, langOf(req.query));
-      if (err instanceof ValidationError) {
+  // Rate-limited per client address (api/public-limits.ts): a link is a capability, not to be hammered.
+  await app.register(async (pages) => {
+    await limitPublicPages(pages);
+    pages.get<{ Querystring: { t?: string; lang?: string } }>('/survey', async (req, reply) => {
+      const token = req.query.t ?? '';
+      try {
         const claims = await openSurvey(opts.db, opts.secret, token);
-        return reply.code(400).type('text/html; charset=utf-8').send(form(claims.lang, clean(token), err.problems, body));
+        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(form(claims.lang, clean(token)));
+      } catch (err) {
+        if (err instanceof SurveyLinkError) return refuse(reply, err, langOf(req.query));
+        throw err;
       }
-      throw err;
-    }
+    });
+
+    pages.post<{ Querystring: { t?: string; lang?: string } }>('/survey', postLimit, async (req, reply) => {
+      const token = req.query.t ?? '';
+      const body = (req.body ?? {}) as { score?: string; why?: string; toTen?: string };
+      try {
+        const result = await answerSurvey(opts.client, opts.db, opts.secret, token, { score: body.score === '' ? undefined : body.score, why: body.why, toTen: body.toTen });
+        req.log.info({ surveyId: result.surveyId, group: result.group }, 'NPS answer stored');
+        // The same customer's preference page (channels, pause, language, household), as in every email's footer.
+        const prefs = opts.secret ? `<p><a href="/prefs?t=${preferenceToken(opts.secret, { customerId: result.customerId, lang: result.lang })}">${WORDS[result.lang].preferences}</a></p>` : '';
+        return reply.type('text/html; charset=utf-8').send(page(result.lang, `<h1>${WORDS[result.lang].title}</h1><p role="status">${WORDS[result.lang].thanks}</p>${prefs}`));
+      } catch (err) {
+        if (err instanceof SurveyLinkError) return refuse(reply, err, langOf(req.query));
+        if (err instanceof ValidationError) {
+          const claims = await openSurvey(opts.db, opts.secret, token);
+          return reply.code(400).type('text/html; charset=utf-8').send(form(claims.lang, clean(token), err.problems, body));
+        }
+        throw err;
+      }
+    });
   });
 }

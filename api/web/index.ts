@@ -33,7 +33,7 @@ export async function registerWebApp(app: FastifyInstance, opts: WebOptions): Pr
     registerInbox(signedIn, ctx);
     registerDashboard(signedIn, ctx);
   });
-  registerPreferences(app, ctx);
+  await registerPreferences(app, ctx);
   return ctx;
 }
 

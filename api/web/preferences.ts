@@ -18,6 +18,7 @@
 // from a browser's history cannot post old choices over newer ones: a refused post gets the page
 // again with the current choices and a fresh stamp. The page is sent with `Referrer-Policy:
 // no-referrer` (the token must not leak to other sites through links) and is never cached.
+import { limitPublicPages, postLimit } from '../public-limits';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkFormStamp, formStamp, verifyPreferenceToken } from '../../lib/preference-link';
 import type { Channel } from '../../plan/customer';
@@ -158,7 +159,7 @@ const HEAD = '<style>fieldset{border:1px solid #d0d0d0}legend{font-weight:600;pa
 /** The link's own characters only (base64url and the dot): nothing else reaches the page. */
 const clean = (token: string) => token.replace(/[^A-Za-z0-9._-]/g, '');
 
-export function registerPreferences(app: FastifyInstance, ctx: WebContext): void {
+export async function registerPreferences(app: FastifyInstance, ctx: WebContext): Promise<void> {
   const overrideOf = (req: FastifyRequest): Lang | undefined => {
     const q = (req.query as { lang?: string } | undefined)?.lang;
     return q === 'ar' || q === 'en' ? q : undefined;
@@ -192,51 +193,55 @@ export function registerPreferences(app: FastifyInstance, ctx: WebContext): void
     return { token, customerId: claims.customerId, lang: claims.lang };
   };
 
-  app.get<{ Querystring: { t?: string; lang?: string; saved?: string } }>('/prefs', async (req, reply) => {
-    const who = customerOf(req, reply);
-    if (!who) return reply;
-    const override = overrideOf(req);
-    try {
-      const prefs = await readPreferences(ctx.client, who.customerId);
-      const lang = override ?? prefs.language;
-      return render(reply, { token: who.token, override, prefs, notice: req.query.saved === '1' ? `<p role="status">${WORDS[lang].saved}</p>` : '' });
-    } catch (err) {
-      if (err instanceof NotFoundError) return message(reply, override ?? who.lang, WORDS[override ?? who.lang].ended, 404, 'status');
-      throw err;
-    }
-  });
-
-  app.post<{ Querystring: { t?: string; lang?: string } }>('/prefs', async (req, reply) => {
-    const who = customerOf(req, reply);
-    if (!who) return reply;
-    const override = overrideOf(req);
-    const body = (req.body ?? {}) as Record<string, string | undefined>;
-    try {
-      if (!checkFormStamp(ctx.linkSecret!, who.token, String(body._form ?? ''), Date.now())) {
-        const prefs = await readPreferences(ctx.client, who.customerId);
-        return render(reply, { token: who.token, override, prefs, notice: `<p role="alert">${WORDS[override ?? prefs.language].stale}</p>`, status: 403 });
-      }
-      const language: Lang = body.language === 'ar' ? 'ar' : body.language === 'en' ? 'en' : (override ?? who.lang);
-      const input: PreferencesInput = {
-        consent: { email: body.email === 'on', sms: body.sms === 'on', postal: body.postal === 'on', phone: body.phone === 'on' },
-        pauseUntil: String(body.pauseUntil ?? ''),
-        language,
-        household: body.household === 'on',
-      };
+  // Rate-limited per client address (api/public-limits.ts), as the survey is.
+  await app.register(async (pages) => {
+    await limitPublicPages(pages);
+    pages.get<{ Querystring: { t?: string; lang?: string; saved?: string } }>('/prefs', async (req, reply) => {
+      const who = customerOf(req, reply);
+      if (!who) return reply;
+      const override = overrideOf(req);
       try {
-        const saved = await savePreferences(ctx.client, who.customerId, input);
-        req.log.info({ customerId: who.customerId, changed: saved.changed }, 'preferences saved by the customer');
-        // A new language is the page's language from now on; otherwise a chosen `?lang=` stays.
-        const keep = saved.changed.includes('language') ? undefined : override;
-        return reply.header('referrer-policy', 'no-referrer').redirect(href(who.token, keep, '&saved=1'), 303);
-      } catch (err) {
-        if (!(err instanceof ValidationError)) throw err;
         const prefs = await readPreferences(ctx.client, who.customerId);
-        return render(reply, { token: who.token, override, prefs, values: { consent: input.consent, pauseUntil: input.pauseUntil ?? '', language, household: input.household ?? false }, problems: problemsOf(err.problems), status: 400 });
+        const lang = override ?? prefs.language;
+        return render(reply, { token: who.token, override, prefs, notice: req.query.saved === '1' ? `<p role="status">${WORDS[lang].saved}</p>` : '' });
+      } catch (err) {
+        if (err instanceof NotFoundError) return message(reply, override ?? who.lang, WORDS[override ?? who.lang].ended, 404, 'status');
+        throw err;
       }
-    } catch (err) {
-      if (err instanceof NotFoundError) return message(reply, override ?? who.lang, WORDS[override ?? who.lang].ended, 404, 'status');
-      throw err;
-    }
+    });
+
+    pages.post<{ Querystring: { t?: string; lang?: string } }>('/prefs', postLimit, async (req, reply) => {
+      const who = customerOf(req, reply);
+      if (!who) return reply;
+      const override = overrideOf(req);
+      const body = (req.body ?? {}) as Record<string, string | undefined>;
+      try {
+        if (!checkFormStamp(ctx.linkSecret!, who.token, String(body._form ?? ''), Date.now())) {
+          const prefs = await readPreferences(ctx.client, who.customerId);
+          return render(reply, { token: who.token, override, prefs, notice: `<p role="alert">${WORDS[override ?? prefs.language].stale}</p>`, status: 403 });
+        }
+        const language: Lang = body.language === 'ar' ? 'ar' : body.language === 'en' ? 'en' : (override ?? who.lang);
+        const input: PreferencesInput = {
+          consent: { email: body.email === 'on', sms: body.sms === 'on', postal: body.postal === 'on', phone: body.phone === 'on' },
+          pauseUntil: String(body.pauseUntil ?? ''),
+          language,
+          household: body.household === 'on',
+        };
+        try {
+          const saved = await savePreferences(ctx.client, who.customerId, input);
+          req.log.info({ customerId: who.customerId, changed: saved.changed }, 'preferences saved by the customer');
+          // A new language is the page's language from now on; otherwise a chosen `?lang=` stays.
+          const keep = saved.changed.includes('language') ? undefined : override;
+          return reply.header('referrer-policy', 'no-referrer').redirect(href(who.token, keep, '&saved=1'), 303);
+        } catch (err) {
+          if (!(err instanceof ValidationError)) throw err;
+          const prefs = await readPreferences(ctx.client, who.customerId);
+          return render(reply, { token: who.token, override, prefs, values: { consent: input.consent, pauseUntil: input.pauseUntil ?? '', language, household: input.household ?? false }, problems: problemsOf(err.problems), status: 400 });
+        }
+      } catch (err) {
+        if (err instanceof NotFoundError) return message(reply, override ?? who.lang, WORDS[override ?? who.lang].ended, 404, 'status');
+        throw err;
+      }
+    });
   });
 }
