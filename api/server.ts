@@ -13,6 +13,7 @@ import { dealClosed, PlanEndedError, ValidationError } from '../service/enroll';
 import * as ops from '../service/operations';
 import { InvalidTokenError, unsubscribeByToken } from '../service/unsubscribe';
 import { SIGNATURE_HEADER, signatureProblem } from '../lib/webhook-signature';
+import { verifyUnsubscribeToken } from '../lib/unsubscribe';
 import { openApiDocument } from './openapi';
 import type { SendingHours } from '../plan/sending-hours';
 import { DEFAULT_LEAD_SETTINGS, type LeadSettings } from '../plan/lead-routing';
@@ -81,11 +82,38 @@ export function keywordOf(text: string): 'stop' | 'start' | 'help' | undefined {
 const twiml = (message?: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><Response>${message ? `<Message>${message.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!)}</Message>` : ''}</Response>`;
 
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** The path of the first string (or key) in a parsed body that PostgreSQL cannot store, or undefined. */
+export function unstorableText(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? path : undefined;
+  if (!value || typeof value !== 'object') return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const here = path ? `${path}.${k}` : k;
+    if (UNSTORABLE.test(k)) return here;
+    const found = unstorableText(v, here);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** A call or lead task the workflow's validator refused: unknown is 404, done already 409, anything else 400. */
+function refusedTaskStatus(problems: readonly string[]): number {
+  if (problems.length !== 1) return 400;
+  if (/^taskId: (no call task .* in this customer's year|.* is not a task of lead )/.test(problems[0]!)) return 404;
+  // Done already, ended, or not ready yet (a lead a moment after its capture): a conflict with the state, not bad input.
+  if (/^taskId: call task .* was already completed|^the lead's road has ended|^the lead is being assigned/.test(problems[0]!)) return 409;
+  return 400;
+}
+
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+const servedRoutes = new WeakMap<FastifyInstance, ReadonlyMap<string, ReadonlySet<string>>>();
+/** Every path the API serves (fastify's `:param` syntax) and its methods, HEAD included, the 405 answers not. */
+export const routesOf = (app: FastifyInstance): ReadonlyMap<string, ReadonlySet<string>> => servedRoutes.get(app) ?? new Map();
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   // Request logs name the route, never a secret: unsubscribe tokens are cut from the URL.
@@ -95,6 +123,15 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   );
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 1_000_000, trustProxy: opts.trustProxy ?? false });
   await app.register(formbody);
+  // No route takes QUERY: read as bodyless, so that it reaches the 405 below instead of a 400 for its missing Content-Type.
+  app.addHttpMethod('QUERY', { hasBody: false, overrideExisting: true });
+  // Text PostgreSQL cannot store (U+0000, a lone surrogate) is bad input, refused before any handler (not a 500 from the database).
+  app.addHook('preValidation', async (req) => {
+    // Twilio's form is read for its signature first (403), and nothing in it is stored as sent.
+    if (req.routeOptions.url === '/webhooks/twilio/sms') return;
+    const where = unstorableText(req.body);
+    if (where !== undefined) throw new ValidationError([`${where || 'body'}: text with U+0000 or an unpaired surrogate`]);
+  });
   // Every path's methods, so that another method on a known path answers 405 with Allow (below).
   const methodsByPath = new Map<string, Set<string>>();
   app.addHook('onRoute', (route) => {
@@ -127,10 +164,18 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
-    if (err instanceof ValidationError) return reply.code(400).send({ error: 'invalid input', problems: err.problems });
+    if (err instanceof ValidationError) {
+      const status = refusedTaskStatus(err.problems);
+      return reply.code(status).send({ error: status === 400 ? 'invalid input' : err.problems[0], problems: err.problems });
+    }
+    // The workflow ended between the service's look and its signal (a lead closed as the deal came in): nothing changed.
+    if (err.name === 'WorkflowNotFoundError') return reply.code(409).send({ error: `the workflow ended meanwhile; nothing was changed (${err.message})` });
+    // A lead's route on an id whose workflow is not a lead's (a customer's year): no such lead.
+    if (err.name === 'QueryNotRegisteredError') return reply.code(404).send({ error: 'no lead with this id' });
     if (err instanceof ops.NotFoundError) return reply.code(404).send({ error: err.message });
     if (err instanceof PlanEndedError) return reply.code(409).send({ error: err.message });
-    if (err instanceof InvalidTokenError) return reply.code(400).send({ error: err.message });
+    // A forged or altered link: refused like the survey's and the lead form's (403).
+    if (err instanceof InvalidTokenError) return reply.code(403).send({ error: err.message });
     if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.message });
     req.log.error({ err }, 'request failed');
     return reply.code(500).send({ error: 'internal error; see the server log' });
@@ -171,7 +216,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       return reply.code(503).send({ ready: false, error: `database unreachable: ${(err as Error).message}` });
     }
   });
-  const document = openApiDocument(opts.publicBaseUrl);
+  const document = openApiDocument(opts.publicBaseUrl, { sources: (opts.leadSettings ?? DEFAULT_LEAD_SETTINGS).sources, codec: Boolean(opts.codec) });
   app.get('/openapi.json', async () => document);
 
   // ---- /v1: other apps ----
@@ -179,6 +224,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     v1.addHook('onRequest', requireKey);
     v1.post('/v1/deals', async (req, reply) => {
       const body = (req.body ?? {}) as Parameters<typeof dealClosed>[1];
+      const extra = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body).filter((k) => k !== 'customer' && k !== 'deal') : [];
+      if (extra.length) throw new ValidationError(extra.map((k) => `${k}: not a field of a deal (customer, deal)`));
       const started = await dealClosed(opts.client, body, { taskQueue: opts.taskQueue, sendingHours: opts.sendingHours, holdoutPercent: opts.holdoutPercent });
       // Validated by dealClosed: an inbound SMS from this number now finds the customer.
       const { id, phone } = body.customer as { id: string; phone?: string };
@@ -235,7 +282,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     `<!doctype html><html lang="${lang}" dir="${lang === 'ar' ? 'rtl' : 'ltr'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${lang === 'ar' ? 'سؤال واحد' : 'One question'}</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:1rem auto;padding:0 1rem">${body}</body></html>`;
   const sourceCustomer = (token: string) => {
     const id = opts.unsubscribeSecret ? verifySourceToken(opts.unsubscribeSecret, token) : undefined;
-    if (!id) throw Object.assign(new Error('this link is not valid'), { statusCode: 400 });
+    if (!id) throw Object.assign(new Error('this link is not valid'), { statusCode: 403 });
     return id;
   };
   app.get<{ Params: { token: string }; Querystring: { lang?: string } }>('/v1/source/:token', async (req, reply) => {
@@ -252,6 +299,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     const customerId = sourceCustomer(req.params.token);
     const lang = req.query.lang === 'ar' ? 'ar' : 'en';
     const body = (req.body ?? {}) as { source?: string; text?: string };
+    const extra = Object.keys(body).filter((k) => k !== 'source' && k !== 'text');
+    if (extra.length) throw new ValidationError(extra.map((k) => `${k}: not a field of this form (source, text)`));
     const sources = (opts.leadSettings ?? DEFAULT_LEAD_SETTINGS).sources;
     if (!body.source || !sources.includes(body.source)) throw new ValidationError([`source: expected one of ${sources.join(', ')}, got ${JSON.stringify(body.source ?? null)}`]);
     const text = typeof body.text === 'string' && body.text.trim() ? body.text.trim().slice(0, 200) : undefined;
@@ -280,6 +329,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   });
   // A person who clicks the link sees a page with a button; mail clients POST directly.
   app.get<{ Params: { token: string } }>('/v1/unsubscribe/:token', async (req, reply) => {
+    // The page unsubscribes no one, but a link that is not ours gets no page with a button (403, as the POST).
+    if (opts.unsubscribeSecret && !verifyUnsubscribeToken(opts.unsubscribeSecret, req.params.token)) throw new InvalidTokenError('this unsubscribe link is not valid');
     const token = req.params.token.replace(/[^A-Za-z0-9._-]/g, '');
     return reply
       .type('text/html; charset=utf-8')
@@ -338,9 +389,11 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     return reply.code(202).send(await emailEvent(opts.client, req.body));
   });
 
+  // What is served, for the OpenAPI test (every route documented with its methods): before the 405s below.
+  servedRoutes.set(app, new Map([...methodsByPath].map(([url, have]) => [url, new Set(have)])));
   // A known path with a method it does not have: 405 and the methods it has (not 404).
   for (const [url, have] of [...methodsByPath.entries()]) {
-    const missing = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !have.has(m));
+    const missing = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'TRACE', 'QUERY'].filter((m) => !have.has(m));
     const allow = [...have].sort().join(', ');
     if (missing.length) app.route({ method: missing as HTTPMethods[], url, handler: async (_req, reply) => reply.code(405).header('allow', allow).send({ error: `method not allowed; ${url} takes ${allow}` }) });
   }

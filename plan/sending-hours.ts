@@ -23,10 +23,13 @@ export function toSendingHours(text: string): SendingHours {
  * `HH:MM-HH:MM`, e.g. `09:00-19:00`, start before end; 24:00 allowed as an end. Kept as text
  * in the customer (so a parsed customer parses again unchanged); `toSendingHours` reads it.
  */
+const SENDING_HOURS_TEXT = /^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 export const sendingHoursText = z
   .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected HH:MM-HH:MM, e.g. 09:00-19:00')
+  .regex(SENDING_HOURS_TEXT, 'expected HH:MM-HH:MM, e.g. 09:00-19:00')
   .refine((text) => {
+    // zod runs this check after a failed regex too: a malformed text was named already (and would throw here).
+    if (!SENDING_HOURS_TEXT.test(text)) return true;
     const { startMinute, endMinute } = toSendingHours(text);
     return startMinute < endMinute;
   }, 'the window must start before it ends');

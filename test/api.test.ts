@@ -228,9 +228,9 @@ describe('HTTP API', () => {
     const badOutcome = await call('POST', '/v1/tasks/customer-api-1.y1.t3/complete', { outcome: 'maybe' });
     expect(badOutcome.status).toBe(400);
     expect((badOutcome.body.problems as string[]).join()).toContain('outcome');
-    // A well-formed id the workflow does not know: refused by the update's validator.
+    // A well-formed id the workflow does not know: refused by the update's validator, as no such task (404).
     const unknown = await call('POST', '/v1/tasks/customer-api-1.y1.t99/complete', { outcome: 'reached' });
-    expect(unknown.status).toBe(400);
+    expect(unknown.status).toBe(404);
     expect((unknown.body.problems as string[]).join()).toMatch(/no call task/);
     expect((await call('POST', '/v1/tasks/customer-nobody.y1.t1/complete', { outcome: 'reached' })).status).toBe(404);
   });
@@ -314,7 +314,7 @@ describe('Twilio inbound SMS webhook', () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain('كيف سمعت عنا أول مرة؟');
     expect(page.body).toContain('value="open-house"');
-    expect((await call('GET', `/v1/source/${sourceToken('another-secret-entirely', 'api-1')}`, undefined, {})).status).toBe(400);
+    expect((await call('GET', `/v1/source/${sourceToken('another-secret-entirely', 'api-1')}`, undefined, {})).status).toBe(403);
     const post = (body: string) => fetch(`${base}/v1/source/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).then(async (r) => ({ status: r.status, text: await r.text() }));
     const bad = await post('source=carrier-pigeon');
     expect(bad.status).toBe(400);
@@ -332,7 +332,7 @@ describe('Twilio inbound SMS webhook', () => {
 describe('one-click unsubscribe over HTTP', () => {
   it('a mail client POST with a valid token opts out of email; a forged token is refused', async () => {
     const forged = await call('POST', `/v1/unsubscribe/${unsubscribeToken('some-other-secret-xx', { customerId: 'api-1', channel: 'email' })}`, undefined, {});
-    expect(forged.status).toBe(400);
+    expect(forged.status).toBe(403);
     const token = unsubscribeToken(UNSUBSCRIBE_SECRET, { customerId: 'api-1', channel: 'email' });
     const page = await call('GET', `/v1/unsubscribe/${token}`, undefined, {});
     expect(page.status).toBe(200);
