@@ -67,6 +67,12 @@ export interface TouchDelivery {
   customer: Customer;
   touch: Touch;
   context?: TouchContext & { call?: CallContext };
+  /**
+   * Workflow time when the workflow asked, for a delivery run as a local activity: a local
+   * activity's scheduled time is the worker's clock, which is not the workflow's on a
+   * time-skipping server (see attemptTimeMs).
+   */
+  workflowNowMs?: number;
 }
 
 export interface CallReminder {

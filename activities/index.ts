@@ -10,7 +10,7 @@ import { leadActivities } from './leads';
 import { segmentActivities } from './segments';
 import type { ActivityDeps, TouchDelivery } from './deps';
 import { emailChannel } from './email';
-import { attemptIso, attemptTimeMs, fullName, onceThrough, permanent } from './kit';
+import { attemptIso, attemptTimeMs, fullName, onceThrough, onWorkflowClock, permanent } from './kit';
 import { holdFor } from '../plan/contact-rules';
 import { newsletterIssues } from './newsletter';
 import { postalChannel } from './postal';
@@ -58,38 +58,43 @@ export function createActivities(deps: ActivityDeps) {
   const { newsletterFor } = newsletterIssues(deps, once);
   const { assignLead, giveLeadTask, recordLead } = leadActivities(deps, { emailTo });
 
+  /** Delivers one touch on its channel, exactly once per key. */
+  async function deliverTouch(req: TouchDelivery): Promise<TouchResult> {
+    // The touch's own outcome row, written with the result (again, harmlessly, after a retry).
+    const recordOutcome = (result: TouchResult) =>
+      deps.records.recordDelivered(personOf(req), { key: req.key, seq: req.touch.seq, kind: req.touch.kind, channel: req.touch.channel, outcome: result.outcome, reason: result.reason, at: req.touch.at, doneAt: attemptIso() });
+    const earlier = await ledger.get(req.key);
+    if (earlier) {
+      activityLog.info('touch already delivered; not sending again', { key: req.key });
+      if (earlier.outcome === 'sent') await recordOutcome(earlier);
+      return earlier;
+    }
+    const send = { email: sendEmail, sms: sendSms, postal: queuePostal, phone: createCallTask, none: undefined }[req.touch.channel];
+    if (!send) permanent(`touch ${req.touch.seq} has no channel`, 'NoChannel');
+    const deliver = async (): Promise<TouchResult> => {
+      await holdIfPressed(req);
+      try {
+        const newsletter = await newsletterFor(req.customer, req.touch);
+        const result = await send({ ...req, context: { plan: 'client-for-life', planYear: 1, ...req.context, touchKey: req.key, ...(newsletter ? { newsletter } : {}) } });
+        await ledger.record(req.key, result);
+        await recordOutcome(result);
+        activityLog.info('touch delivered', { key: req.key, kind: req.touch.kind, channel: req.touch.channel });
+        return result;
+      } catch (err) {
+        if (err instanceof ApplicationFailure && err.nonRetryable && err.type !== 'ContentNotReady' && err.type !== 'ContactPressure') await ledger.record(req.key, { outcome: 'failed', reason: err.message });
+        throw err;
+      }
+    };
+    return deliver();
+  }
+
   return {
     /** The daily segment refresh: recompute, store, and say whose segment changed (activities/segments.ts). */
     ...segmentActivities(deps),
 
-    /** Delivers one touch on its channel, exactly once per key. */
+    /** Delivers one touch on its channel, exactly once per key (on the workflow's clock when run as a local activity). */
     async deliverTouch(req: TouchDelivery): Promise<TouchResult> {
-      // The touch's own outcome row, written with the result (again, harmlessly, after a retry).
-      const recordOutcome = (result: TouchResult) =>
-        deps.records.recordDelivered(personOf(req), { key: req.key, seq: req.touch.seq, kind: req.touch.kind, channel: req.touch.channel, outcome: result.outcome, reason: result.reason, at: req.touch.at, doneAt: attemptIso() });
-      const earlier = await ledger.get(req.key);
-      if (earlier) {
-        activityLog.info('touch already delivered; not sending again', { key: req.key });
-        if (earlier.outcome === 'sent') await recordOutcome(earlier);
-        return earlier;
-      }
-      const send = { email: sendEmail, sms: sendSms, postal: queuePostal, phone: createCallTask, none: undefined }[req.touch.channel];
-      if (!send) permanent(`touch ${req.touch.seq} has no channel`, 'NoChannel');
-      const deliver = async (): Promise<TouchResult> => {
-        await holdIfPressed(req);
-        try {
-          const newsletter = await newsletterFor(req.customer, req.touch);
-          const result = await send({ ...req, context: { plan: 'client-for-life', planYear: 1, ...req.context, touchKey: req.key, ...(newsletter ? { newsletter } : {}) } });
-          await ledger.record(req.key, result);
-          await recordOutcome(result);
-          activityLog.info('touch delivered', { key: req.key, kind: req.touch.kind, channel: req.touch.channel });
-          return result;
-        } catch (err) {
-          if (err instanceof ApplicationFailure && err.nonRetryable && err.type !== 'ContentNotReady' && err.type !== 'ContactPressure') await ledger.record(req.key, { outcome: 'failed', reason: err.message });
-          throw err;
-        }
-      };
-      return deliver();
+      return onWorkflowClock(req.workflowNowMs, () => deliverTouch(req));
     },
 
     /**

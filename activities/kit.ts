@@ -1,5 +1,6 @@
 // What every channel shares: permanent failures, the mail server's refusals, stable ids, the
 // attempt's workflow time, and `once` (a side effect run once per key through the ledger).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Customer } from '../plan/customer';
 import type { Touch, TouchResult } from '../plan/touch';
@@ -33,9 +34,28 @@ export function messageIdFor(key: string): string {
 
 export const fullName = (c: Customer) => [c.name.first, c.name.last].filter(Boolean).join(' ');
 
+const workflowClock = new AsyncLocalStorage<number>();
+
+/**
+ * Runs `fn` (a local activity's work) on the workflow's clock: `workflowNowMs` when the workflow
+ * asked, plus the time since (a local activity's own timestamps are the worker's clock).
+ */
+export function onWorkflowClock<T>(workflowNowMs: number | undefined, fn: () => Promise<T>): Promise<T> {
+  if (workflowNowMs === undefined) return fn();
+  let offset = 0;
+  try {
+    offset = workflowNowMs - Context.current().info.scheduledTimestampMs;
+  } catch {
+    // called outside an activity (unit use)
+  }
+  return workflowClock.run(offset, fn);
+}
+
 /** Workflow time of this attempt (the server's clock, so it is also right on a time-skipping server). */
 export function attemptTimeMs(): number {
   try {
+    const offset = workflowClock.getStore();
+    if (offset !== undefined) return Context.current().info.currentAttemptScheduledTimestampMs + offset;
     return Context.current().info.currentAttemptScheduledTimestampMs;
   } catch {
     return Date.now(); // called outside an activity (unit use)

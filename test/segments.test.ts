@@ -189,11 +189,18 @@ describe('the daily refresh on PostgreSQL and a Temporal dev server', () => {
       expect(rows.every((r) => r.computedAt.toISOString() === computedAt)).toBe(true);
 
       // c03's workflow got segmentChanged with its new segment and the refresh's time.
-      const history = await env.client.workflow.getHandle('customer-c03').fetchHistory();
-      const signals = (history.events ?? [])
-        .map((e) => e.workflowExecutionSignaledEventAttributes)
-        .filter((a) => a?.signalName === 'segmentChanged')
-        .map((a) => defaultPayloadConverter.fromPayload(a!.input!.payloads![0]!));
+      // A signal shows in the history once the workflow task in flight completes (the year's
+      // first one loads its plan and records its start as local activities: it can take a while).
+      const signalsSoFar = async () =>
+        ((await env.client.workflow.getHandle('customer-c03').fetchHistory()).events ?? [])
+          .map((e) => e.workflowExecutionSignaledEventAttributes)
+          .filter((a) => a?.signalName === 'segmentChanged')
+          .map((a) => defaultPayloadConverter.fromPayload(a!.input!.payloads![0]!));
+      let signals = await signalsSoFar();
+      for (let i = 0; i < 300 && signals.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        signals = await signalsSoFar();
+      }
       expect(signals).toEqual([{ segment: 'a', computedAt }]);
 
       // The next day's run (triggered again): nothing changed, nobody signalled again.

@@ -11,12 +11,13 @@ import {
   getExternalWorkflowHandle,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import { customerSchema, describeIssues, type Customer, type Deal } from '../plan/customer';
 import { channelKeyOf, chooseChannel } from '../plan/channels';
@@ -62,6 +63,24 @@ const activities = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
 });
+// The cheap steps (a plan definition, the progress batch, a postal item or a call task written to
+// the store) as local activities: one marker in the workflow task that asked, where an activity
+// costs three events and a workflow task of its own (behind `local-steps`). Email and SMS stay
+// activities: their task queues carry the send-rate limits.
+const local = proxyLocalActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+
+/**
+ * Why an activity failed: the cause of an ActivityFailure, or a local activity's failure itself
+ * (sdk-core hands those over unwrapped, temporalio/sdk-core#449); undefined for anything else.
+ */
+function activityFailureCause(err: unknown): Error | undefined {
+  if (err instanceof ActivityFailure) return err.cause ?? err;
+  if (err instanceof ApplicationFailure || err instanceof TimeoutFailure) return err;
+  return undefined;
+}
 
 export type Event =
   | { type: 'referral'; referral: m.Referral }
@@ -90,6 +109,9 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   const storeProgress = patch('store-progress');
   // Asked only when an NPS answer or a segment change comes (so other years record no marker).
   const npsAndSegments = () => patch('nps-and-segments');
+  // Asked at the first cheap step (a run that started before it replays its activities).
+  let localSteps: boolean | undefined;
+  const cheap = () => ((localSteps ??= patch('local-steps')) ? local : activities);
 
   // ---- messages: record, validate, never act ----
   setHandler(m.dealClosedSignal, ({ customer: raw, deal }) => {
@@ -218,7 +240,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   // ---- the year ----
   if (!state) {
     if (!customer) throw ApplicationFailure.nonRetryable(`customer ${input.customerId} started without a profile`, 'MissingProfile');
-    const definition = await activities.loadPlanDefinition.executeWithOptions({ summary: `Load the ${input.plan} plan` }, [{ plan: input.plan, segment }]);
+    const definition = await cheap().loadPlanDefinition.executeWithOptions({ summary: `Load the ${input.plan} plan` }, [{ plan: input.plan, segment }]);
     state = year.newYear({
       customer,
       plan: input.plan,
@@ -257,7 +279,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
 
   async function becomeAdvocate(): Promise<void> {
     if (s.plan === 'advocate') return;
-    const definition = await activities.loadPlanDefinition.executeWithOptions({ summary: 'Load the advocate plan' }, [
+    const definition = await cheap().loadPlanDefinition.executeWithOptions({ summary: 'Load the advocate plan' }, [
       { plan: 'advocate', version: s.definition.version, segment },
     ]);
     year.switchPlan(s, 'advocate', definition, Date.now());
@@ -324,7 +346,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
         if (next === (segment ?? s.customer.segment) || !npsAndSegments()) return;
         segment = next;
         s.customer = { ...s.customer, segment: next };
-        const definition = await activities.loadPlanDefinition.executeWithOptions({ summary: `Load the ${s.plan} plan for segment ${next}` }, [{ plan: s.plan, version: s.definition.version, segment: next }]);
+        const definition = await cheap().loadPlanDefinition.executeWithOptions({ summary: `Load the ${s.plan} plan for segment ${next}` }, [{ plan: s.plan, version: s.definition.version, segment: next }]);
         year.switchPlan(s, s.plan, definition, Date.now());
         return;
       }
@@ -382,24 +404,29 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
     const channel = chooseChannel(channelKeyOf(touch), s.customer, s.definition);
     if (channel === 'none') return { outcome: 'skipped', reason: 'no channel with consent and contact details for this touch' };
     const delivery = { ...touch, channel };
-    const queue = channelQueues && (channel === 'email' || channel === 'sms') ? { taskQueue: channelTaskQueue(workflowInfo().taskQueue, channel) } : {};
+    const rateLimited = channel === 'email' || channel === 'sms';
+    const queue = channelQueues && rateLimited ? { taskQueue: channelTaskQueue(workflowInfo().taskQueue, channel) } : {};
+    const req = {
+      key: touchKey(workflowId, s.planYear, touch.seq),
+      customer: s.customer,
+      touch: delivery,
+      context: {
+        plan: s.plan,
+        planYear: s.planYear,
+        callNotes: year.notesForLetter(s, touch),
+        ...(callTasksV2 && touch.kind === 'call' ? { call: year.callContext(s, touch) } : {}),
+      },
+    };
+    const summary = touchSummary(delivery);
     try {
-      return await activities.deliverTouch.executeWithOptions({ summary: touchSummary(delivery), ...queue }, [
-        {
-          key: touchKey(workflowId, s.planYear, touch.seq),
-          customer: s.customer,
-          touch: delivery,
-          context: {
-            plan: s.plan,
-            planYear: s.planYear,
-            callNotes: year.notesForLetter(s, touch),
-            ...(callTasksV2 && touch.kind === 'call' ? { call: year.callContext(s, touch) } : {}),
-          },
-        },
-      ]);
+      // A postal item or a call task is a cheap step; email and SMS wait for their channel's rate.
+      if (rateLimited) return await activities.deliverTouch.executeWithOptions({ summary, ...queue }, [req]);
+      const steps = cheap();
+      return await steps.deliverTouch.executeWithOptions({ summary }, [steps === local ? { ...req, workflowNowMs: Date.now() } : req]);
     } catch (err) {
-      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-        const { type, message, details } = err.cause;
+      const cause = activityFailureCause(err);
+      if (cause instanceof ApplicationFailure) {
+        const { type, message, details } = cause;
         if (type === 'ContentNotReady') return { retryAtMs: (details?.[0] as { retryAtMs: number }).retryAtMs };
         // The contact limit, quiet hours, a blackout date or "do not contact until": later, with the reason.
         if (type === 'ContactPressure') {
@@ -439,12 +466,12 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
     const digest = year.progressDigest(progress);
     if (digest === recorded) return;
     try {
-      await activities.recordProgress.executeWithOptions({ summary: `Record the year's progress (${progress.state})` }, [progress]);
+      await cheap().recordProgress.executeWithOptions({ summary: `Record the year's progress (${progress.state})` }, [progress]);
       recorded = digest;
     } catch (err) {
       // Retried without limit while the store is down; only a non-retryable failure lands here.
-      if (!(err instanceof ActivityFailure)) throw err;
-      log.error('progress could not be recorded', { error: err.message });
+      if (activityFailureCause(err) === undefined) throw err;
+      log.error('progress could not be recorded', { error: (err as Error).message });
     }
   }
 

@@ -59,6 +59,13 @@ export const PATCHES = {
     nextStepFrom: '2027-12',
     histories: ['year-end-reactivation.json', 'year-nps-segment.json'],
   },
+  'local-steps': {
+    change: 'the cheap steps run as local activities (a marker each, no activity events or workflow task of their own): loading a plan definition, the progress batch, a postal item, a call task',
+    since: '2026-11',
+    stage: 'patched',
+    nextStepFrom: '2027-12',
+    histories: ['year-nps-segment.json', 'year-local-steps.json'],
+  },
 } as const satisfies Record<string, PatchInfo>;
 
 export type PatchId = keyof typeof PATCHES;
