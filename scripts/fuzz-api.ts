@@ -165,6 +165,7 @@ const started = Date.now();
 const schemathesis = ensureSchemathesis();
 const dataDir = postgresTempDir('plan33-fuzz-');
 const reportDir = join(cacheDir, 'fuzz');
+rmSync(reportDir, { recursive: true, force: true }); // this run's reports only
 mkdirSync(reportDir, { recursive: true });
 say('starting npm start\'s stack (Temporal dev server, PostgreSQL, worker, API) in a temporary folder...');
 const stack = await startStack(dataDir);
