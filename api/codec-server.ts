@@ -5,12 +5,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Payload } from '@temporalio/common';
+import { z } from 'zod';
 import { EncryptionCodec, type EncryptionKey } from '../lib/codec';
+import { describeIssues } from '../plan/customer';
 
-interface JsonPayload {
-  metadata?: Record<string, string>;
-  data?: string;
-}
+const base64 = z.string().max(4_000_000).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'expected base64');
+const codecBodySchema = z.object({ payloads: z.array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() })).max(1000) });
+type JsonPayload = z.infer<typeof codecBodySchema>['payloads'][number];
 
 const toPayload = (p: JsonPayload): Payload => ({
   metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
@@ -42,11 +43,16 @@ export function registerCodecServer(app: FastifyInstance, opts: CodecServerOptio
     }
   };
   const run = async (op: 'decode' | 'encode', req: FastifyRequest, reply: FastifyReply) => {
-    const body = (req.body ?? {}) as { payloads?: JsonPayload[] };
-    if (!Array.isArray(body.payloads)) return reply.code(400).send({ error: 'payloads: expected an array of { metadata, data }' });
-    const payloads = body.payloads.map(toPayload);
-    const out = op === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
-    return { payloads: out.map(toJson) };
+    const body = codecBodySchema.safeParse(req.body ?? {});
+    if (!body.success) return reply.code(400).send({ error: 'invalid input', problems: describeIssues(body.error) });
+    const payloads = body.data.payloads.map(toPayload);
+    try {
+      const out = op === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+      return { payloads: out.map(toJson) };
+    } catch (err) {
+      // A payload that is not ours (an unknown key id, a changed byte: GCM's tag fails) is the caller's problem.
+      return reply.code(400).send({ error: 'invalid input', problems: [`payloads: cannot ${op}: ${(err as Error).message}`] });
+    }
   };
   const preflight = async (req: FastifyRequest, reply: FastifyReply) => {
     cors(req, reply);

@@ -26,6 +26,8 @@ type PersonTable = (typeof BY_CUSTOMER)[number] | 'referrals' | 'referred' | 'le
 
 export type PersonRows = Record<PersonTable, unknown[]>;
 
+/** The advisory lock a forget and a person's row writes share. */
+export const personLockKey = (id: string) => `plan33:person:${id}`;
 export const subjectHash = (id: string) => createHash('sha256').update(`plan33:person:${id}`).digest('hex');
 
 /** LIKE patterns for the person's ledger keys (`_` and `%` in ids escaped). */
@@ -68,6 +70,8 @@ export class PgPrivacyStore {
    */
   async forget(id: string, actor: string): Promise<Record<string, number>> {
     return this.db.transaction().execute(async (tx) => {
+      // The person's lock: a snapshot being written now (stores/records.ts) waits, then sees the audit row.
+      await sql`select pg_advisory_xact_lock(hashtext(${personLockKey(id)}))`.execute(tx);
       const before = counts(await rowsOf(tx, id));
       for (const table of BY_CUSTOMER) await tx.deleteFrom(table).where('customer_id', '=', id).execute();
       await tx.deleteFrom('referrals').where('customer_id', '=', id).execute();

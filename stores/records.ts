@@ -2,6 +2,7 @@
 // outcome (by its key), where each person's year stands, their deals and referrals, and what
 // became of each call task. A delivery writes its own outcome; everything else the year decided
 // (skips, failures, call outcomes, referrals, pauses) arrives in one `recordProgress` batch.
+import { personLockKey, subjectHash } from './privacy';
 import { sql, type Insertable, type Transaction } from 'kysely';
 import type { Database } from './schema';
 import type { Db } from './db';
@@ -31,6 +32,18 @@ type CustomerRow = Insertable<Database['customers']>;
  * and the referral count is left as recorded.
  */
 async function upsertCustomer(tx: Transaction<Database>, row: CustomerRow, opts: { keepState: boolean }): Promise<void> {
+  // A snapshot taken before the person was forgotten (an activity still in flight when the forget
+  // ended their workflows) writes nothing: the forget's audit row is at or after it. A plan started
+  // after the forget (a new deal) writes as usual.
+  await sql`select pg_advisory_xact_lock(hashtext(${personLockKey(row.customer_id)}))`.execute(tx);
+  const forgotten = await tx
+    .selectFrom('privacy_audit')
+    .select('id')
+    .where('action', '=', 'forget')
+    .where('subject_hash', '=', subjectHash(row.customer_id))
+    .where('at', '>=', new Date(String(row.updated_at)))
+    .executeTakeFirst();
+  if (forgotten) return;
   await tx
     .insertInto('customers')
     .values(row)

@@ -104,6 +104,17 @@ describe('customer data encrypted in Temporal', () => {
       expect(Buffer.from(decoded.data, 'base64').toString('utf8')).toContain('enc-1');
       const foreign = await post({ authorization: 'Bearer codec-test-key-0123456789', origin: 'https://evil.example' });
       expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+      // Bad input is named, never a 500: data that is not base64 text, a payload changed by one byte.
+      const send = (payloads: unknown) => fetch(`http://127.0.0.1:${port}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer codec-test-key-0123456789' }, body: JSON.stringify({ payloads }) });
+      const notText = await send([{ data: 42 }]);
+      expect(notText.status).toBe(400);
+      expect(JSON.stringify(await notText.json())).toContain('payloads.0.data');
+      const [good] = (JSON.parse(body) as { payloads: Array<{ metadata: Record<string, string>; data: string }> }).payloads;
+      const flipped = Buffer.from(good!.data, 'base64');
+      flipped[20] = flipped[20]! ^ 1;
+      const tampered = await send([{ ...good, data: flipped.toString('base64') }]);
+      expect(tampered.status).toBe(400);
+      expect(JSON.stringify(await tampered.json())).toContain('cannot decode');
     } finally {
       await app.close();
     }
