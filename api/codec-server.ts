@@ -9,8 +9,8 @@ import { z } from 'zod';
 import { EncryptionCodec, type EncryptionKey } from '../lib/codec';
 import { describeIssues } from '../plan/customer';
 
-const base64 = z.string().max(4_000_000).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'expected base64');
-const codecBodySchema = z.object({ payloads: z.array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() })).max(1000) });
+const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'expected base64');
+const codecBodySchema = z.object({ payloads: z.array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() })) });
 type JsonPayload = z.infer<typeof codecBodySchema>['payloads'][number];
 
 const toPayload = (p: JsonPayload): Payload => ({

@@ -181,7 +181,9 @@ export function openApiDocument(publicBaseUrl: string, opts: OpenApiOptions = {}
     },
     ...reachable,
   };
-  const codecPayloads = obj({ payloads: { type: 'array', items: obj({ metadata: { type: 'object', additionalProperties: str }, data: str }) } }, ['payloads']);
+  // As api/codec-server.ts checks: base64 text (standard or URL-safe); the body limit (1 MB) bounds the rest.
+  const base64 = { type: 'string', pattern: '^[A-Za-z0-9+/_-]*={0,2}$' };
+  const codecPayloads = obj({ payloads: { type: 'array', items: obj({ metadata: { type: 'object', additionalProperties: base64 }, data: base64 }) } }, ['payloads']);
   return {
     openapi: '3.0.3',
     info: { title: 'plan33 API', version: '1', description: 'The 33-touch relationship plan: one durable Temporal workflow per customer-year. Every request is checked against this document\'s schemas (bad input: 400 naming every field); a method a path does not take answers 405 with Allow.' },

@@ -80,7 +80,8 @@ export function periodOf(input: { from?: string; to?: string; year?: number }, n
   const to = input.to ?? (input.from ? dayOf(addMonths(new Date(`${input.from}T00:00:00Z`), 12)) : dayOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1))));
   const from = input.from ?? dayOf(addMonths(new Date(`${to}T00:00:00Z`), -12));
   if (from >= to) throw new ValidationError([`to: expected a day after from (${from}), got ${to}`]);
-  if (dayOf(addMonths(new Date(`${from}T00:00:00Z`), 120)) < to) throw new ValidationError([`to: a period of at most 10 years, got ${from} to ${to}`]);
+  // Compared as instants: past year 9989 the bound's ISO text (+010008-...) would sort before `to`.
+  if (addMonths(new Date(`${from}T00:00:00Z`), 120).getTime() < Date.parse(`${to}T00:00:00Z`)) throw new ValidationError([`to: a period of at most 10 years, got ${from} to ${to}`]);
   return { from, to };
 }
 

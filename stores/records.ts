@@ -27,23 +27,29 @@ export interface RecordStore {
 type CustomerRow = Insertable<Database['customers']>;
 
 /**
+ * Whether the person was forgotten at or after `at` (a snapshot's time): then the snapshot, taken
+ * by an activity still in flight when the forget ended their workflows, writes nothing. Takes the
+ * person's lock, which the forget holds while it deletes, so the two never interleave. A plan
+ * started after the forget (a new deal) writes as usual.
+ */
+async function forgottenSince(tx: Transaction<Database>, customerId: string, at: string | Date): Promise<boolean> {
+  await sql`select pg_advisory_xact_lock(hashtext(${personLockKey(customerId)}))`.execute(tx);
+  const row = await tx
+    .selectFrom('privacy_audit')
+    .select('id')
+    .where('action', '=', 'forget')
+    .where('subject_hash', '=', subjectHash(customerId))
+    .where('at', '>=', new Date(String(at)))
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
  * Inserts or updates a person's row; an older snapshot never overwrites a newer one. With
  * `keepState`, a paused or lost customer keeps that state (a delivery only knows the year runs)
  * and the referral count is left as recorded.
  */
 async function upsertCustomer(tx: Transaction<Database>, row: CustomerRow, opts: { keepState: boolean }): Promise<void> {
-  // A snapshot taken before the person was forgotten (an activity still in flight when the forget
-  // ended their workflows) writes nothing: the forget's audit row is at or after it. A plan started
-  // after the forget (a new deal) writes as usual.
-  await sql`select pg_advisory_xact_lock(hashtext(${personLockKey(row.customer_id)}))`.execute(tx);
-  const forgotten = await tx
-    .selectFrom('privacy_audit')
-    .select('id')
-    .where('action', '=', 'forget')
-    .where('subject_hash', '=', subjectHash(row.customer_id))
-    .where('at', '>=', new Date(String(row.updated_at)))
-    .executeTakeFirst();
-  if (forgotten) return;
   await tx
     .insertInto('customers')
     .values(row)
@@ -77,6 +83,7 @@ export class PgRecordStore implements RecordStore {
 
   async recordDelivered(person: PersonSnapshot, outcome: OutcomeRecord): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
+      if (await forgottenSince(tx, person.customerId, outcome.doneAt)) return;
       await tx.insertInto('touch_outcomes').values(this.outcomeRow(person, outcome)).onConflict((oc) => oc.column('key').doNothing()).execute();
       const row = { customer_id: person.customerId, workflow_id: person.workflowId, name: person.name, agent: person.agent, plan: person.plan, plan_year: person.planYear, referrals: 0, updated_at: outcome.doneAt };
       // A delivery means the year runs, unless an operator paused it or the customer was lost.
@@ -123,6 +130,7 @@ export class PgRecordStore implements RecordStore {
 
   async recordProgress(p: YearProgress): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
+      if (await forgottenSince(tx, p.customerId, p.at)) return;
       // The year's touches with their cost (the budget): upserted, and those a re-plan removed deleted.
       if (p.planned) {
         const keys = p.planned.map((t) => t.key);

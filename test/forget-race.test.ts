@@ -39,8 +39,11 @@ describe('forget and a late write', () => {
     await new PgPrivacyStore(stores.db).forget('gone-1', 'test');
     expect(await rowsOf()).toEqual([]);
     // The activity that was in flight: its snapshot is older than the forget.
-    await stores.records.recordProgress(snapshot(new Date(taken.getTime() + 30_000)));
+    await stores.records.recordProgress({ ...snapshot(new Date(taken.getTime() + 30_000)), deals: [{ id: 'd-late', closedAt: '2027-01-05' }] });
+    await stores.records.recordDelivered(snapshot(taken), { key: 'customer-gone-1.y1.t2', seq: 2, kind: 'newsletter', channel: 'email', outcome: 'sent', at: taken.toISOString(), doneAt: new Date(taken.getTime() + 40_000).toISOString() });
     expect(await rowsOf()).toEqual([]);
+    expect(await stores.db.selectFrom('deals').selectAll().where('customer_id', '=', 'gone-1').execute()).toEqual([]);
+    expect(await stores.db.selectFrom('touch_outcomes').selectAll().where('customer_id', '=', 'gone-1').execute()).toEqual([]);
     // A new deal after the forget: the person is enrolled again, and written.
     await stores.records.recordProgress(snapshot(new Date(Date.now() + 60_000)));
     expect(await rowsOf()).toEqual([{ customer_id: 'gone-1', name: 'Nadia Gone' }]);
