@@ -304,7 +304,12 @@ await freeWorker.runUntil(async () => {
   for (const h of firstRuns) await h.result().catch((e: unknown) => { if (!(e instanceof WorkflowContinuedAsNewError)) throw e; });
   const seconds = (performance.now() - t0) / 1000;
   const histories = await Promise.all(firstRuns.map((h) => h.fetchHistory()));
-  const touches = histories.flatMap((h) => h.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverTouch')).length;
+  // A touch is a deliverTouch activity, or a local one (postal items and call tasks, behind
+  // the local-steps patch): a marker whose data names the activity type.
+  const isTouch = (e: temporal.api.history.v1.IHistoryEvent) =>
+    e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverTouch' ||
+    (e.markerRecordedEventAttributes?.details?.data?.payloads ?? []).some((p) => /"activity_type":\s*"deliverTouch"/.test(Buffer.from(p.data ?? []).toString()));
+  const touches = histories.flatMap((h) => h.events!.filter(isTouch)).length;
   results.touchCustomers = K;
   results.touchesPerCustomerYearFree = touches / K;
   results.touchesPerSecondPlan33 = touches / seconds;
