@@ -19,7 +19,7 @@ import type { LeadJourneyInput } from '../workflows/lead';
 import type { CustomerYearInput } from '../workflows/customer-year';
 import * as lm from '../workflows/lead-messages';
 import * as m from '../workflows/messages';
-import { NotFoundError, ValidationError } from './errors';
+import { NotFoundError, PlanEndedError, ValidationError } from './errors';
 
 export interface LeadOptions {
   taskQueue: string;
@@ -187,6 +187,10 @@ export async function getLead(client: Client, id: string): Promise<lm.LeadStatus
 export async function reportLeadOutcome(client: Client, id: string, input: unknown): Promise<lm.LeadOutcomeResult> {
   const parsed = leadOutcomeSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError(describeIssues(parsed.error));
+  // After the 8x8 the same workflow id runs the general 33 (a customer year): no outcome to report there.
+  if (leadIdSchema.test(id) && (await leadRun(client, id)) === 'customerYear') {
+    throw new PlanEndedError(`lead ${id} has finished the 8x8 and is on the general 33: an outcome belongs to the 8x8 (record a deal to start client-for-life)`);
+  }
   // An update waits for a worker: without one, give up after 30 s rather than hang.
   return withLead(id, () => client.connection.withDeadline(Date.now() + 30_000, () => client.workflow.getHandle(leadWorkflowId(id)).executeUpdate(lm.leadOutcomeUpdate, { args: [parsed.data] })));
 }
