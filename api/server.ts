@@ -99,9 +99,11 @@ export function unstorableText(value: unknown, path = ''): string | undefined {
 /** A call or lead task the workflow's validator refused: unknown is 404, done already 409, anything else 400. */
 function refusedTaskStatus(problems: readonly string[]): number {
   if (problems.length !== 1) return 400;
-  if (/^taskId: (no call task .* in this customer's year|.* is not a task of lead )/.test(problems[0]!)) return 404;
-  // Done already, ended, or not ready yet (a lead a moment after its capture): a conflict with the state, not bad input.
-  if (/^taskId: call task .* was already completed|^the lead's road has ended|^the lead is being assigned/.test(problems[0]!)) return 409;
+  // The path names the task: no such task is 404.
+  if (/^taskId: no call task .* in this customer's year/.test(problems[0]!)) return 404;
+  // Done already, ended, or not ready yet (a lead a moment after its capture), or a body's taskId
+  // that is not one of the lead's tasks (the lead is there): a conflict with the state, not bad input.
+  if (/^taskId: call task .* was already completed|^taskId: .* is not a task of lead |^the lead's road has ended|^the lead is being assigned/.test(problems[0]!)) return 409;
   return 400;
 }
 

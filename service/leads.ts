@@ -176,11 +176,20 @@ export interface GeneralStatus {
 }
 
 export async function getLead(client: Client, id: string): Promise<lm.LeadStatus | GeneralStatus> {
-  if (leadIdSchema.test(id) && (await leadRun(client, id)) === 'customerYear') {
-    const year = await withLead(id, () => client.workflow.getHandle(leadWorkflowId(id)).query(m.statusQuery));
-    return { leadId: id, stage: 'nurture', plan: 'general-33', year };
+  // The run can change under the look (the 8x8 continuing as the general 33) and a lead just
+  // created may not have registered its queries yet: look again a few times before saying 404.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (leadIdSchema.test(id) && (await leadRun(client, id)) === 'customerYear') {
+        const year = await withLead(id, () => client.workflow.getHandle(leadWorkflowId(id)).query(m.statusQuery));
+        return { leadId: id, stage: 'nurture', plan: 'general-33', year };
+      }
+      return await withLead(id, () => client.workflow.getHandle(leadWorkflowId(id)).query(lm.leadStatusQuery));
+    } catch (err) {
+      if ((err as Error).name !== 'QueryNotRegisteredError' || attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
   }
-  return withLead(id, () => client.workflow.getHandle(leadWorkflowId(id)).query(lm.leadStatusQuery));
 }
 
 /** An agent's report on a lead (a conversation, the first contact, an 8x8 call task). */
