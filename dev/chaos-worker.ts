@@ -4,7 +4,8 @@
 // `node --import tsx dev/chaos-worker.ts`, its configuration one JSON object in PLAN33_CHAOS_WORKER;
 // it prints READY once it polls and runs until it is killed. `spawnChaosWorker` is the spawning
 // side (importing this file does not start a worker: the process checks it is the entry).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnReady } from './spawn-ready';
+import type { ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,35 +38,8 @@ const self = fileURLToPath(import.meta.url);
 const projectRoot = resolve(self, '../..');
 
 export function spawnChaosWorker(config: ChaosWorkerConfig, timeoutMs = 90_000): ChaosWorker {
-  const child = spawn(process.execPath, ['--import', 'tsx', self], {
-    cwd: projectRoot,
-    env: { ...process.env, PLAN33_CHAOS_WORKER: JSON.stringify(config) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const keep = (d: Buffer) => {
-    out += d.toString();
-    if (out.length > 200_000) out = out.slice(-100_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<NodeJS.Signals | number | null>((ok) => child.once('exit', (code, signal) => ok(signal ?? code)));
-  const ready = new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`chaos worker not polling within ${timeoutMs} ms:\n${out}`)), timeoutMs);
-    const check = () => {
-      if (!out.includes(READY)) return;
-      clearTimeout(timer);
-      child.stdout!.off('data', check);
-      ok();
-    };
-    child.stdout!.on('data', check);
-    void exited.then((how) => {
-      clearTimeout(timer);
-      fail(new Error(`chaos worker exited (${String(how)}) before polling:\n${out}`));
-    });
-  });
-  ready.catch(() => undefined);
-  return { child, pid: child.pid!, identity: `${child.pid}@${hostname()}`, ready, exited, output: () => out };
+  const started = spawnReady({ script: self, cwd: projectRoot, env: { ...process.env, PLAN33_CHAOS_WORKER: JSON.stringify(config) }, marker: READY, name: 'chaos worker', timeoutMs });
+  return { ...started, identity: `${started.pid}@${hostname()}` };
 }
 
 async function main(config: ChaosWorkerConfig): Promise<void> {

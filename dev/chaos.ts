@@ -58,6 +58,11 @@ export interface ChaosOptions {
   /** Gives up waiting for the last touches after this long, ms (what is still due counts as lost). */
   settleTimeoutMs?: number;
   log?: (line: string) => void;
+  /**
+   * The chance that a send meets a fault while a fault kind is still owed its minimum (default:
+   * 0.12 for SMTP, 0.2 for SMS). A small run with few sends sets 1, so every minimum is reached.
+   */
+  owedFaultRate?: number;
 }
 
 export interface ChaosFaults {
@@ -214,7 +219,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     dir: join(dir, 'mail'),
     dropRepeatedMessageIds: true,
     inject: (at) => {
-      if (!faultsOn || rand() >= (smtpOwed() > 0 ? 0.12 : 0.02)) return undefined;
+      if (!faultsOn || rand() >= (smtpOwed() > 0 ? (opts.owedFaultRate ?? 0.12) : 0.02)) return undefined;
       const owed = (['4xx', '5xx', 'drop'] as const).filter((k) => (k === '4xx' ? faults.smtp4xx : k === '5xx' ? faults.smtp5xx : faults.smtpDrops) < opts.smtp[k]);
       const kind = owed.length > 0 ? owed[Math.floor(rand() * owed.length)]! : (['4xx', '5xx', 'drop'] as const)[Math.floor(rand() * 3)]!;
       if (kind === '5xx') {
@@ -238,7 +243,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   let smsFault: (typeof smsKinds)[number] | undefined;
   const pickSmsFault = () => {
     smsFault = undefined;
-    if (!faultsOn || rand() >= (smsOwed() > 0 ? 0.2 : 0.03)) return;
+    if (!faultsOn || rand() >= (smsOwed() > 0 ? (opts.owedFaultRate ?? 0.2) : 0.03)) return;
     const owed = smsKinds.filter((k) => (k === '429' ? faults.sms429 : k === '5xx' ? faults.sms5xx : faults.smsTimeouts) < opts.sms[k]);
     smsFault = owed.length > 0 ? owed[Math.floor(rand() * owed.length)]! : smsKinds[Math.floor(rand() * 3)]!;
   };

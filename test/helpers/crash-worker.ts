@@ -2,9 +2,10 @@
 // SIGKILL it in the middle of a send (test/worker-crash.test.ts). Started with
 // `node --import tsx test/helpers/crash-worker.ts`; its configuration is one JSON object in the
 // PLAN33_CRASH_WORKER environment variable. It prints READY once it polls and then runs until
-// it is killed. The spawning side is `spawnCrashWorker` (it only imports node built-ins and
+// it is killed. The spawning side is `spawnCrashWorker` (dev/spawn-ready.ts; it imports node built-ins and
 // types, so importing this file does not start a worker; the process checks it is the entry).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnReady } from '../../dev/spawn-ready';
+import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Business } from '../../activities/email-content';
@@ -39,31 +40,7 @@ const self = fileURLToPath(import.meta.url);
 const projectRoot = resolve(self, '../../..');
 
 export function spawnCrashWorker(config: CrashWorkerConfig, timeoutMs = 60_000): CrashWorker {
-  const child = spawn(process.execPath, ['--import', 'tsx', self], {
-    cwd: projectRoot,
-    env: { ...process.env, PLAN33_CRASH_WORKER: JSON.stringify(config) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<NodeJS.Signals | number | null>((ok) => child.once('exit', (code, signal) => ok(signal ?? code)));
-  const ready = new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`crash worker not polling within ${timeoutMs} ms:\n${out}`)), timeoutMs);
-    const check = () => {
-      if (!out.includes(READY)) return;
-      clearTimeout(timer);
-      child.stdout!.off('data', check);
-      ok();
-    };
-    child.stdout!.on('data', check);
-    void exited.then((how) => {
-      clearTimeout(timer);
-      fail(new Error(`crash worker exited (${String(how)}) before polling:\n${out}`));
-    });
-  });
-  ready.catch(() => undefined); // the caller awaits it; an early exit after READY is not an error
-  return { child, pid: child.pid!, ready, exited, output: () => out };
+  return spawnReady({ script: self, cwd: projectRoot, env: { ...process.env, PLAN33_CRASH_WORKER: JSON.stringify(config) }, marker: READY, name: 'crash worker', timeoutMs });
 }
 
 async function main(config: CrashWorkerConfig): Promise<void> {
