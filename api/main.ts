@@ -6,11 +6,7 @@ import { loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { openStores } from '../stores';
 import { buildApi } from './server';
-import { loadLeadSettings } from '../lib/lead-settings';
-import { loadAgentDirectory } from '../lib/agents';
-import { createMailer } from '../lib/mailer';
-import { loadPlanOverrides } from '../lib/plan-overrides';
-import { webOptionsFrom } from './web';
+import { apiOptionsFrom } from './options';
 
 const config = loadConfigOrExit();
 const log = createLogger(config.logLevel);
@@ -29,28 +25,7 @@ if (!config.database.url) {
 }
 const stores = await openStores({ url: config.database.url, maxConnections: config.database.poolSize, onError: (err) => log.warn({ err }, 'database connection dropped') });
 const client = await connectClient(config);
-const app = await buildApi({
-  client,
-  taskQueue: config.temporal.taskQueue,
-  apiKey: config.api.apiKey,
-  publicBaseUrl: config.publicBaseUrl,
-  unsubscribeSecret: config.unsubscribe?.secret,
-  twilioAuthToken: config.twilio.authToken,
-  webhookSecret: config.webhooks.secret,
-  contacts: stores.contacts,
-  db: stores.db,
-  sendingHours: config.sendingHours,
-  holdoutPercent: config.holdoutPercent,
-  apiKeys: config.api.apiKeys,
-  ...(config.encryptionKeys ? { codec: { keys: config.encryptionKeys, uiOrigin: config.temporalUiOrigin } } : {}),
-  web: webOptionsFrom(config, { agents: loadAgentDirectory(config.agentsFile), mailer: createMailer(config.smtp), planOverrides: loadPlanOverrides(config.planOverridesFile) }),
-  leadSettings: loadLeadSettings(config.leadsFile),
-  formSecret: config.form.secret,
-  formPerMinute: config.form.perMinute,
-  trustProxy: config.trustProxy,
-  clv: config.clv,
-  logger: log,
-});
+const app = await buildApi(apiOptionsFrom(config, { client, stores, apiKey: config.api.apiKey, logger: log }));
 await app.listen({ port: config.api.port, host: '0.0.0.0' });
 const stop = async () => {
   await app.close();

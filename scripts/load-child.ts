@@ -7,14 +7,10 @@
 import { pino } from 'pino';
 import { NativeConnection } from '@temporalio/worker';
 import { buildApi } from '../api/server';
-import { webOptionsFrom } from '../api/web';
-import { loadAgentDirectory } from '../lib/agents';
+import { apiOptionsFrom } from '../api/options';
 import { dataConverterFor } from '../lib/codec';
 import { loadConfigOrExit } from '../lib/config';
-import { loadLeadSettings } from '../lib/lead-settings';
 import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
-import { createMailer } from '../lib/mailer';
-import { loadPlanOverrides } from '../lib/plan-overrides';
 import { connectClient, temporalConnectionOptions } from '../service/connection';
 import { openStores } from '../stores';
 import { createPlan33Worker } from '../worker/create-worker';
@@ -38,27 +34,7 @@ const stores = await openStores({ url: config.database.url!, maxConnections: con
 
 if (role === 'api') {
   const client = await connectClient(config);
-  const app = await buildApi({
-    client,
-    taskQueue: config.temporal.taskQueue,
-    apiKey: config.api.apiKey!,
-    publicBaseUrl: config.publicBaseUrl,
-    unsubscribeSecret: config.unsubscribe?.secret,
-    twilioAuthToken: config.twilio.authToken,
-    webhookSecret: config.webhooks.secret,
-    contacts: stores.contacts,
-    db: stores.db,
-    sendingHours: config.sendingHours,
-    holdoutPercent: config.holdoutPercent,
-    apiKeys: config.api.apiKeys,
-    web: webOptionsFrom(config, { agents: loadAgentDirectory(config.agentsFile), mailer: createMailer(config.smtp), planOverrides: loadPlanOverrides(config.planOverridesFile) }),
-    leadSettings: loadLeadSettings(config.leadsFile),
-    formSecret: config.form.secret,
-    formPerMinute: config.form.perMinute,
-    trustProxy: config.trustProxy,
-    clv: config.clv,
-    logger: log,
-  });
+  const app = await buildApi(apiOptionsFrom(config, { client, stores, apiKey: config.api.apiKey!, logger: log }));
   const url = await app.listen({ port: config.api.port, host: '127.0.0.1' });
   ready({ url });
   const stop = async () => {
