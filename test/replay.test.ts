@@ -4,12 +4,12 @@
 // history recorded before them, and every patch the workflow uses is in the registry.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { projectRoot } from '../dev/binaries.mjs';
-import { buildWorkflowBundle } from '../worker/bundle';
+import { buildWorkflowBundle, withoutSourcesContent } from '../worker/bundle';
 import { PATCHES } from '../workflows/patches';
 import { installTestRuntime, workflowBundle } from './helpers/temporal';
 
@@ -38,6 +38,21 @@ describe('replay of committed histories', () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(DeterminismViolationError);
+  });
+});
+
+describe('the bundle the workers load (worker/bundle.ts)', () => {
+  it("keeps the source map's mappings and sources but not the sources' text", () => {
+    const code = readFileSync(inject('workflowBundlePath'), 'utf8');
+    const at = code.lastIndexOf('//# sourceMappingURL=data:');
+    expect(at).toBeGreaterThan(0);
+    const map = JSON.parse(Buffer.from(code.slice(code.indexOf(',', at) + 1), 'base64').toString('utf8')) as { sources: string[]; mappings: string; sourcesContent?: unknown };
+    expect(map.sourcesContent).toBeUndefined();
+    expect(map.sources.some((s) => s.endsWith('workflows/customer-year.ts'))).toBe(true);
+    expect(map.mappings.length).toBeGreaterThan(100_000);
+    // A map with the sources' text, as the SDK builds it, keeps what is stripped here.
+    const withText = `${code.slice(0, code.indexOf(',', at) + 1)}${Buffer.from(JSON.stringify({ ...map, sourcesContent: map.sources.map(() => 'x') })).toString('base64')}`;
+    expect(withoutSourcesContent(withText)).toBe(`${code.trimEnd()}\n`);
   });
 });
 
