@@ -230,6 +230,12 @@ describe('leads on the time-skipping server', () => {
 
       // Week 1's letter and week 2's call: a call task of the lead's own, completed with a lead outcome.
       let s = await stepUntil(rig.env, leadId, (x) => x.touchesDone.length >= 2);
+      // Behind the lead-light patch: the cheap steps are local activities (a marker each), the
+      // email an activity, and the outcome left the timer to the next touch in place.
+      const events = (await rig.env.client.workflow.getHandle(leadWorkflowId(leadId)).fetchHistory()).events!;
+      expect(events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name] : []))).toEqual(['deliverTouch']);
+      expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length).toBeGreaterThanOrEqual(4);
+      expect(events.filter((e) => e.timerCanceledEventAttributes)).toHaveLength(0);
       const letter = (await mails(rig.smtp, 'yousef31@example.com'))[0]!;
       expect(letter.subject).toBe('Thank you for getting in touch | Cedar Homes');
       expect(letter.text).not.toMatch(/refer/i);

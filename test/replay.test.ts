@@ -30,7 +30,7 @@ describe('replay of committed histories', () => {
     expect(results.map((r) => [r.workflowId, r.error?.message])).toEqual(files.map((f) => [f, undefined]));
   });
 
-  it('fails replay when the patches lose their guards (a year recorded before them)', async () => {
+  it('fails replay when the patches lose their guards (a year and a lead recorded before them)', async () => {
     installTestRuntime();
     const unguarded = await buildWorkflowBundle({ replace: [{ request: /^\.\/patches$/, file: join(projectRoot, 'test', 'fixtures', 'unguarded-patches.ts') }] });
     const err = await Worker.runReplayHistory({ workflowBundle: unguarded }, history('year-advocate-switch.json'), 'year-advocate-switch').then(
@@ -38,6 +38,12 @@ describe('replay of committed histories', () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(DeterminismViolationError);
+    // The lead's road too: recorded before lead-light, it replays only behind the patch.
+    const leadErr = await Worker.runReplayHistory({ workflowBundle: unguarded }, history('lead-road.json'), 'lead-road').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(leadErr).toBeInstanceOf(DeterminismViolationError);
   });
 });
 
@@ -57,7 +63,7 @@ describe('the bundle the workers load (worker/bundle.ts)', () => {
 });
 
 describe('the patch registry (workflows/patches.ts)', () => {
-  const workflowSource = readFileSync(join(projectRoot, 'workflows', 'customer-year.ts'), 'utf8');
+  const workflowSource = ['customer-year.ts', 'lead.ts'].map((f) => readFileSync(join(projectRoot, 'workflows', f), 'utf8')).join('\n');
 
   it('lists every patch the workflow uses, and the workflow uses every patch it lists', () => {
     const used = [...workflowSource.matchAll(/\bpatch\('([^']+)'\)/g)].map((m) => m[1]).sort();

@@ -76,7 +76,7 @@ const local = proxyLocalActivities<ReturnType<typeof createActivities>>({
  * Why an activity failed: the cause of an ActivityFailure, or a local activity's failure itself
  * (sdk-core hands those over unwrapped, temporalio/sdk-core#449); undefined for anything else.
  */
-function activityFailureCause(err: unknown): Error | undefined {
+export function activityFailureCause(err: unknown): Error | undefined {
   if (err instanceof ActivityFailure) return err.cause ?? err;
   if (err instanceof ApplicationFailure || err instanceof TimeoutFailure) return err;
   return undefined;

@@ -4,15 +4,17 @@
 // same person continues as `customer-<id>` on client-for-life), or lost with a reason. Handlers
 // only record; the main loop acts. Deterministic: time is workflow time, the rules are in plan/.
 import {
-  ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
   log,
   makeContinueAsNewFunc,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
+  sleep,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
@@ -28,9 +30,10 @@ import { EIGHT_BY_EIGHT } from '../plan/prospect';
 import { AssignedAgent, CustomerId, LeadSource, LeadStage, NextTouchAt, NextTouchKind, PlanYear, TouchesDone, TouchPlan } from '../plan/search-attributes';
 import { DEFAULT_SENDING_HOURS, SMS_HOURS, insideHours, nextSendingSlot, type SendingHours } from '../plan/sending-hours';
 import { touchSummary, type Touch, type TouchResult } from '../plan/touch';
-import { customerYear, type CustomerYearInput } from './customer-year';
+import { activityFailureCause, customerYear, type CustomerYearInput } from './customer-year';
 import * as lm from './lead-messages';
 import { dealClosedSignal } from './messages';
+import { patch } from './patches';
 
 export interface LeadJourneyInput {
   v: 1;
@@ -49,6 +52,13 @@ const EIGHT_BY_EIGHT_YEAR = 0;
 
 const activities = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+// Behind `lead-light`: the cheap steps (choosing the agent, a task for people, the store's stage
+// record, a postal item or a call task) as local activities, one marker each in the workflow
+// task that asked; email and SMS stay activities, as in the customer-year.
+const local = proxyLocalActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
 });
 
@@ -119,8 +129,11 @@ export async function leadJourney(input: LeadJourneyInput): Promise<lm.LeadStatu
 
   // ---- the road ----
   await condition(() => captured !== undefined);
+  // Asked once the lead is in (a run that started before it replays its activities and timers).
+  const light = patch('lead-light');
+  const steps = light ? local : activities;
   const first = captured!;
-  const { agent, why } = await activities.assignLead.executeWithOptions({ summary: `Assign lead ${first.id}` }, [{ lead: first, exclude: [] }]);
+  const { agent, why } = await steps.assignLead.executeWithOptions({ summary: `Assign lead ${first.id}` }, [{ lead: first, exclude: [] }]);
   log.info('lead assigned', { agent, why });
   // Captures that came in while the agent was chosen are merged in `captured` already.
   state = lead.newLeadState({ lead: captured!, agent, nowMs: Date.now(), plan: EIGHT_BY_EIGHT, sendingHours: input.sendingHours ?? DEFAULT_SENDING_HOURS, timings: input.timings ?? lead.DEFAULT_LEAD_TIMINGS });
@@ -154,8 +167,9 @@ export async function leadJourney(input: LeadJourneyInput): Promise<lm.LeadStatu
     try {
       await fn();
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      log.error(`${what} failed`, { error: err.message });
+      const cause = activityFailureCause(err);
+      if (!cause) throw err;
+      log.error(`${what} failed`, { error: (err as Error).message });
     }
   };
 
@@ -186,27 +200,29 @@ export async function leadJourney(input: LeadJourneyInput): Promise<lm.LeadStatu
     const changes = s.stages.slice(stagesRecorded).map((c) => ({ leadId: s.lead.id, stage: c.stage, agent: s.agent, source: s.lead.source.channel, at: c.at, ...(c.reason ? { reason: c.reason } : {}) }));
     const done = finishedTasks.splice(0);
     if (changes.length === 0 && done.length === 0) return;
-    await activities.recordLead.executeWithOptions({ summary: `Record lead stage: ${s.stage}` }, [{ changes, doneTasks: done }]);
+    await steps.recordLead.executeWithOptions({ summary: `Record lead stage: ${s.stage}` }, [{ changes, doneTasks: done }]);
     stagesRecorded = s.stages.length;
   };
 
-  await activities.giveLeadTask.executeWithOptions({ summary: `First contact: ${s.agent}` }, [{ task: leadTask(s.contact.taskId, 'first-contact', s.contact.dueMs), notice: 'new' }]);
+  await steps.giveLeadTask.executeWithOptions({ summary: `First contact: ${s.agent}` }, [{ task: leadTask(s.contact.taskId, 'first-contact', s.contact.dueMs), notice: 'new' }]);
 
   async function run(touch: Touch): Promise<TouchResult | { retryAtMs: number; held: string }> {
     const channel = touch.channel;
     if (channel === 'none') return { outcome: 'skipped', reason: 'no channel with consent and contact details for this touch' };
+    const req = { key: touchKey(workflowId, EIGHT_BY_EIGHT_YEAR, touch.seq), customer: person(), touch, context: { plan: '8x8', planYear: EIGHT_BY_EIGHT_YEAR, ...(touch.kind === 'call' ? { call: callContext(touch) } : {}) } };
     try {
-      return await activities.deliverTouch.executeWithOptions({ summary: touchSummary(touch) }, [
-        { key: touchKey(workflowId, EIGHT_BY_EIGHT_YEAR, touch.seq), customer: person(), touch, context: { plan: '8x8', planYear: EIGHT_BY_EIGHT_YEAR, ...(touch.kind === 'call' ? { call: callContext(touch) } : {}) } },
-      ]);
+      // A postal item or a call task is a cheap step (on workflow time); email and SMS are sends.
+      if (light && channel !== 'email' && channel !== 'sms') return await local.deliverTouch.executeWithOptions({ summary: touchSummary(touch) }, [{ ...req, workflowNowMs: Date.now() }]);
+      return await activities.deliverTouch.executeWithOptions({ summary: touchSummary(touch) }, [req]);
     } catch (err) {
-      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+      const cause = activityFailureCause(err);
+      if (cause instanceof ApplicationFailure) {
         // The contact limit (across the person's plans), quiet hours, a blackout date: later, with the reason.
-        if (err.cause.type === 'ContactPressure') {
-          const hold = err.cause.details?.[0] as { retryAtMs: number; reason: string };
+        if (cause.type === 'ContactPressure') {
+          const hold = cause.details?.[0] as { retryAtMs: number; reason: string };
           return { retryAtMs: hold.retryAtMs, held: hold.reason };
         }
-        return { outcome: 'failed', reason: err.cause.message };
+        return { outcome: 'failed', reason: cause.message };
       }
       throw err;
     }
@@ -266,7 +282,7 @@ export async function leadJourney(input: LeadJourneyInput): Promise<lm.LeadStatu
         const taskId = `${workflowId}.reply.${event.reply.id.replace(/[^A-Za-z0-9]/g, '').slice(0, 40)}`;
         if (!lead.replied(s, { id: event.reply.id, channel: event.reply.channel, at: event.reply.receivedAt }, taskId, now)) return;
         await bestEffort('reply task', () =>
-          activities.giveLeadTask.executeWithOptions({ summary: `Reply from the lead: task for ${s.agent}` }, [{ task: leadTask(taskId, 'reply', Date.parse(event.reply.receivedAt), { text: event.reply.text }), notice: 'new' }]),
+          steps.giveLeadTask.executeWithOptions({ summary: `Reply from the lead: task for ${s.agent}` }, [{ task: leadTask(taskId, 'reply', Date.parse(event.reply.receivedAt), { text: event.reply.text }), notice: 'new' }]),
         );
         return;
       }
@@ -282,6 +298,28 @@ export async function leadJourney(input: LeadJourneyInput): Promise<lm.LeadStatu
     }
   }
 
+  /** A timer to `atMs` that outlives the loop's iterations (behind `lead-light`). */
+  interface KeptTimer {
+    atMs: number;
+    fired: Promise<void>;
+    done: boolean;
+    cancel(): void;
+  }
+  let timer: KeptTimer | undefined;
+  function startTimer(atMs: number, ms: number, summary: string): KeptTimer {
+    const scope = new CancellationScope();
+    const t: KeptTimer = {
+      atMs,
+      done: false,
+      fired: scope.run(() => sleep(ms, { summary })).then(
+        () => void (t.done = true),
+        () => undefined, // cancelled: a new wake-up replaced it
+      ),
+      cancel: () => scope.cancel(),
+    };
+    return t;
+  }
+
   for (;;) {
     while (inbox.length > 0) await handle(inbox.shift()!);
     publish();
@@ -292,33 +330,54 @@ export async function leadJourney(input: LeadJourneyInput): Promise<lm.LeadStatu
     const until = lead.nextWake(s);
     const waitMs = until.atMs - Date.now();
     if (!Number.isFinite(waitMs)) {
+      timer?.cancel();
+      timer = undefined;
       await condition(wake);
       continue;
     }
-    if (waitMs > 0 && (await condition(wake, waitMs, { summary: until.summary }))) continue;
+    if (light) {
+      // The timer stays when what woke the loop (an outcome, a reply) leaves the next wake-up
+      // where it was: no cancelled timer and no new one in the history.
+      if (waitMs > 0) {
+        if (timer?.atMs !== until.atMs) {
+          timer?.cancel();
+          timer = startTimer(until.atMs, waitMs, until.summary);
+        }
+        const woken = new CancellationScope();
+        const fired = timer.fired;
+        await Promise.race([fired, woken.run(() => condition(wake)).catch(() => undefined)]);
+        woken.cancel();
+        // Woken (with or without the timer): the inbox first, as below; a fired timer is acted on next time round.
+        if (!timer.done || wake()) {
+          if (timer.done) timer = undefined;
+          continue;
+        }
+      }
+      timer = undefined;
+    } else if (waitMs > 0 && (await condition(wake, waitMs, { summary: until.summary }))) continue;
     switch (until.what) {
       case 'contact-reminder':
         s.contact.remindedMs = Date.now();
         await bestEffort('first-contact reminder', () =>
-          activities.giveLeadTask.executeWithOptions({ summary: `Reminder: first contact (${s.agent})` }, [{ task: leadTask(s.contact.taskId, 'first-contact', s.contact.dueMs), notice: 'reminder' }]),
+          steps.giveLeadTask.executeWithOptions({ summary: `Reminder: first contact (${s.agent})` }, [{ task: leadTask(s.contact.taskId, 'first-contact', s.contact.dueMs), notice: 'reminder' }]),
         );
         continue;
       case 'reassign': {
         const before = s.agent;
-        const next = await activities.assignLead.executeWithOptions({ summary: `Reassign lead ${s.lead.id} (not contacted by ${before})` }, [{ lead: s.lead, exclude: [...s.missedBy, before] }]);
+        const next = await steps.assignLead.executeWithOptions({ summary: `Reassign lead ${s.lead.id} (not contacted by ${before})` }, [{ lead: s.lead, exclude: [...s.missedBy, before] }]);
         const task = lead.reassignContact(s, next.agent, Date.now());
         await bestEffort('reassigned first contact', () =>
-          activities.giveLeadTask.executeWithOptions({ summary: `First contact handed to ${next.agent}` }, [{ task: leadTask(task.taskId, 'first-contact', task.dueMs), notice: 'new' }]),
+          steps.giveLeadTask.executeWithOptions({ summary: `First contact handed to ${next.agent}` }, [{ task: leadTask(task.taskId, 'first-contact', task.dueMs), notice: 'new' }]),
         );
         await bestEffort('manager notice', () =>
-          activities.giveLeadTask.executeWithOptions({ summary: `Tell the manager: ${before} missed the first contact` }, [{ task: leadTask(task.taskId, 'first-contact', task.dueMs), notice: 'escalation', previousAgent: before }]),
+          steps.giveLeadTask.executeWithOptions({ summary: `Tell the manager: ${before} missed the first contact` }, [{ task: leadTask(task.taskId, 'first-contact', task.dueMs), notice: 'escalation', previousAgent: before }]),
         );
         continue;
       }
       case 'contact-later': {
         const taskId = `${workflowId}.later.${s.outcomes.length}`;
         lead.resume(s, Date.now());
-        await bestEffort('contact-later task', () => activities.giveLeadTask.executeWithOptions({ summary: `Contact later: task for ${s.agent}` }, [{ task: leadTask(taskId, 'contact-later', Date.now()), notice: 'new' }]));
+        await bestEffort('contact-later task', () => steps.giveLeadTask.executeWithOptions({ summary: `Contact later: task for ${s.agent}` }, [{ task: leadTask(taskId, 'contact-later', Date.now()), notice: 'new' }]));
         continue;
       }
       case 'touch': {
@@ -345,6 +404,8 @@ export async function leadJourney(input: LeadJourneyInput): Promise<lm.LeadStatu
     }
   }
 
+  timer?.cancel();
+  timer = undefined;
   publish();
   await record();
   await condition(allHandlersFinished);

@@ -66,6 +66,13 @@ export const PATCHES = {
     nextStepFrom: '2027-12',
     histories: ['year-nps-segment.json', 'year-local-steps.json'],
   },
+  'lead-light': {
+    change: "a lead's cheap steps run as local activities (choosing the agent, a task for people, the stage record, a postal item, a call task), and its timer stays when an outcome or a reply leaves the next wake-up where it was",
+    since: '2026-11',
+    stage: 'patched',
+    nextStepFrom: '2027-12',
+    histories: ['lead-road.json', 'lead-light.json'],
+  },
 } as const satisfies Record<string, PatchInfo>;
 
 export type PatchId = keyof typeof PATCHES;
