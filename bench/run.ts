@@ -375,9 +375,12 @@ const baselinePath = join(benchDir, `baseline-bundle-${process.pid}.js`);
 writeFileSync(baselinePath, baselineBundle.code);
 // BENCH_WORKER_NODE_OPTIONS: node flags for the worker processes, e.g. --max-old-space-size=256.
 const workerNodeOptions = (process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+// The worker processes run compiled, as production does (scripts/build.mjs), the raw one too.
+const { build, upToDate, outdir: buildOutdir } = (await import('../scripts/build.mjs')) as { build: () => Promise<unknown>; upToDate: () => boolean; outdir: string };
+if (!upToDate()) await build();
 /** Runs one worker in a process of its own until its workflows sleep; returns its RSS. */
 async function workerProcess(job: WorkerProcessJob): Promise<WorkerProcessResult> {
-  const { stdout } = await execFileAsync(process.execPath, [...workerNodeOptions, '--import', 'tsx', fileURLToPath(new URL('./worker-process.ts', import.meta.url)), JSON.stringify(job)], { maxBuffer: 16 * 2 ** 20, timeout: 15 * 60_000 });
+  const { stdout } = await execFileAsync(process.execPath, [...workerNodeOptions, '--enable-source-maps', join(buildOutdir, 'bench-worker.mjs'), JSON.stringify(job)], { maxBuffer: 16 * 2 ** 20, timeout: 15 * 60_000 });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as WorkerProcessResult;
 }
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -400,6 +403,14 @@ for (const n of sizes) {
     dealClosed(dev.client, { customer: { id: `bench-${run}-${n}-${i}`, name: { first: 'Bench' }, email: `c${i}@bench.test`, timezone: 'UTC', agent: `agent-${i % 50}`, sendingHours: asleep }, deal: { id: `d-${i}`, closedAt: '2026-11-23' } }, { taskQueue: `plan33-${n}` }),
   );
   results[`enrolPerSecondNoop_${n}`] = noop;
+  // What every deal asks first (is there a lead road to hand over from?), then a raw start: the
+  // floor under plan33's enrolment on one machine, where server, store and client share the cores.
+  if (n === Math.max(...sizes)) {
+    results[`enrolPerSecondCheckedNoop_${n}`] = await rate(n, async (i) => {
+      await dev.client.workflow.getHandle(`lead-check-${run}-${n}-${i}`).describe().catch(() => undefined);
+      await dev.client.workflow.start('noopWorkflow', { taskQueue: 'noop', workflowId: `noop-checked-${run}-${n}-${i}` });
+    });
+  }
   results[`enrolPerSecondPlan33_${n}`] = plan33;
   results[`enrolRatio_${n}`] = plan33 / noop;
 }
@@ -415,23 +426,25 @@ large = Math.max(...sizes);
 // BENCH_CACHE: another bounded cache size than the default (WORKER_MAX_CACHED_WORKFLOWS).
 boundedCache = Number(process.env.BENCH_CACHE ?? MODES.cache ?? loadConfig({}).worker.maxCachedWorkflows);
 const sleeping = (n: number) => `TaskQueue = 'plan33-${n}' AND NextTouchKind = 'newsletter' AND TouchesDone = 0`;
-async function rawSleepers(n: number, maxCachedWorkflows: number, tag: string): Promise<WorkerProcessResult> {
+async function rawSleepers(n: number, maxCachedWorkflows: number, tag: string, kind: 'baseline' | 'baseline-with-libraries' = 'baseline'): Promise<WorkerProcessResult> {
   const ids = Array.from({ length: n }, (_, i) => `sleep-${run}-${tag}-${i}`);
   await rate(n, (i) => dev.client.workflow.start('timerActivityLoop', { taskQueue: `baseline-${tag}`, workflowId: ids[i]!, args: [33, 86_400_000] }));
   // Tasks are taken roughly in order: when the last ones sleep, they all do.
-  return workerProcess({ address, taskQueue: `baseline-${tag}`, kind: 'baseline', bundlePath: baselinePath, maxCachedWorkflows, sleepingIds: ids.slice(-20) });
+  return workerProcess({ address, taskQueue: `baseline-${tag}`, kind, bundlePath: baselinePath, maxCachedWorkflows, sleepingIds: ids.slice(-20) });
 }
 const memoryJobs = {
   cached: () => workerProcess({ address, taskQueue: `plan33-${small}`, kind: 'plan33', bundlePath, databaseUrl: benchDatabaseUrl, maxCachedWorkflows: small + 100, query: sleeping(small), count: small }),
   bounded: () => workerProcess({ address, taskQueue: `plan33-${large}`, kind: 'plan33', bundlePath, databaseUrl: benchDatabaseUrl, maxCachedWorkflows: boundedCache, query: sleeping(large), count: large }),
   rawCached: () => rawSleepers(small, small + 100, 'cached'),
   rawBounded: () => rawSleepers(large, boundedCache, 'evicted'),
+  // The same raw worker in a process that has loaded plan33's modules: what its libraries weigh.
+  rawBoundedWithLibraries: () => rawSleepers(large, boundedCache, 'evicted-libraries', 'baseline-with-libraries'),
 };
 let memory: Record<keyof typeof memoryJobs, WorkerProcessResult>;
 if (MODES.memoryInParallel) {
   step('worker memory: four worker processes side by side');
-  const [cached, bounded, rawCached, rawBounded] = await Promise.all([memoryJobs.cached(), memoryJobs.bounded(), memoryJobs.rawCached(), memoryJobs.rawBounded()]);
-  memory = { cached, bounded, rawCached, rawBounded };
+  const [cached, bounded, rawCached, rawBounded, rawBoundedWithLibraries] = await Promise.all([memoryJobs.cached(), memoryJobs.bounded(), memoryJobs.rawCached(), memoryJobs.rawBounded(), memoryJobs.rawBoundedWithLibraries()]);
+  memory = { cached, bounded, rawCached, rawBounded, rawBoundedWithLibraries };
 } else {
   step(`worker memory: ${small} customers, all cached`);
   const cached = await memoryJobs.cached();
@@ -440,9 +453,10 @@ if (MODES.memoryInParallel) {
   step(`worker memory: raw workflows (${small} cached, ${large} behind the cache)`);
   const rawCached = await memoryJobs.rawCached();
   const rawBounded = await memoryJobs.rawBounded();
-  memory = { cached, bounded, rawCached, rawBounded };
+  const rawBoundedWithLibraries = await memoryJobs.rawBoundedWithLibraries();
+  memory = { cached, bounded, rawCached, rawBounded, rawBoundedWithLibraries };
 }
-const { cached, bounded, rawCached, rawBounded } = memory;
+const { cached, bounded, rawCached, rawBounded, rawBoundedWithLibraries } = memory;
 results.workerRssMiBIdle = cached.rssMiBBefore;
 results.workerRssMiBCreated = cached.rssMiBWorkerCreated;
 results[`workerRssMiB_${small}Cached`] = cached.rssMiB;
@@ -460,6 +474,7 @@ results.rssPerCachedRatio = results.rssMiBPerCachedCustomer / results.baselineRs
 results[`baselineRssMiB_${large}AfterEviction`] = rawBounded.rssMiB;
 results[`baselineSecondsToSleep_${large}`] = rawBounded.secondsToReach;
 results.rssAfterEvictionRatio = bounded.rssMiB / rawBounded.rssMiB;
+results[`baselineWithLibrariesRssMiB_${large}AfterEviction`] = rawBoundedWithLibraries.rssMiB;
 await dev.teardown();
 }
 
@@ -481,8 +496,10 @@ push(figure(`touches per second, ${r('touchCustomers')} customer-years running f
 if (PARTS.has('devserver')) {
   push(figure(`enrolment per second, N = ${n(small)} (raw: no-op starts; information)`, r(`enrolPerSecondPlan33_${small}`), r(`enrolPerSecondNoop_${small}`)), true);
   push(figure(`enrolment per second, N = ${n(large)} (raw: no-op starts)`, r(`enrolPerSecondPlan33_${large}`), r(`enrolPerSecondNoop_${large}`), { on: 'ratio', op: '≥', value: 0.9 }), true);
+  push(figure(`enrolment per second, N = ${n(large)} (raw: a describe, as the lead check, then a no-op start; information)`, r(`enrolPerSecondPlan33_${large}`), r(`enrolPerSecondCheckedNoop_${large}`)), true);
   push(figure(`worker RSS MiB per cached person, ${n(small)} asleep, all cached (raw: asleep on a timer)`, r('rssMiBPerCachedCustomer'), r('baselineRssMiBPerCachedWorkflow'), { on: 'ratio', op: '≤', value: 1.5 }), true);
   push(figure(`worker RSS MiB, ${n(large)} asleep, cache of ${n(boundedCache)} (raw: the same)`, r(`workerRssMiB_${large}AfterEviction`), r(`baselineRssMiB_${large}AfterEviction`), { on: 'ratio', op: '≤', value: 1.3 }), true);
+  push(figure(`worker RSS MiB, ${n(large)} asleep, cache of ${n(boundedCache)} (raw: the same in a process that loaded plan33's modules; information)`, r(`workerRssMiB_${large}AfterEviction`), r(`baselineWithLibrariesRssMiB_${large}AfterEviction`)), true);
   push(figure('worker RSS MiB, the worker just created (information)', r('workerRssMiBCreated'), r('baselineRssMiBCreated')), true);
   // The goal is for 10,000; a smaller run is scaled to 10,000 at its measured rate.
   const scale = 10_000 / large;

@@ -1,19 +1,17 @@
 // One worker in a process of its own, for `npm run bench` to measure its memory alone (the
 // bench process itself holds clients, bundles and servers' pipes). It runs either the plan33
 // worker or a raw-Temporal baseline worker, waits until `count` workflows match `query`,
-// prints one JSON line with its RSS, and exits.
-//   node --import tsx bench/worker-process.ts '<json of WorkerProcessJob>'
-import nodemailer from 'nodemailer';
+// prints one JSON line with its RSS, and exits. Compiled, as production runs (scripts/build.mjs);
+// the raw worker loads the SDK and nothing of plan33's (its modules are imported on demand).
+//   node dist/bench-worker.mjs '<json of WorkerProcessJob>'
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { openStores } from '../stores';
-import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
-import { createPlan33Worker } from '../worker/create-worker';
+import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 
 export interface WorkerProcessJob {
   address: string;
   taskQueue: string;
-  kind: 'plan33' | 'baseline';
+  /** `baseline-with-libraries`: the raw worker in a process that has also loaded plan33's modules (its libraries' share of the RSS). */
+  kind: 'plan33' | 'baseline' | 'baseline-with-libraries';
   bundlePath: string;
   /** Unset: the SDK's default cache size. */
   maxCachedWorkflows?: number;
@@ -27,7 +25,7 @@ export interface WorkerProcessJob {
 }
 
 export interface WorkerProcessResult {
-  /** The process before the worker is created (node, tsx and the libraries loaded). */
+  /** The process before the worker is created (node and the SDK loaded; plan33's modules not yet). */
   rssMiBBefore: number;
   /** The worker created (its threads and workflow bundle loaded), nothing polled yet. */
   rssMiBWorkerCreated: number;
@@ -36,25 +34,33 @@ export interface WorkerProcessResult {
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as WorkerProcessJob;
-installTemporalRuntimeLogger(createLogger('error'));
+Runtime.install({ logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m) }, telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } } });
 const connection = await NativeConnection.connect({ address: job.address });
 const client = new Client({ connection: await Connection.connect({ address: job.address }) });
 const rssMiBBefore = process.memoryUsage().rss / 2 ** 20;
 const cache = job.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: job.maxCachedWorkflows } : {};
+// After the RSS above: plan33's modules are part of what its worker costs.
+const plan33Modules = () => Promise.all([import('nodemailer'), import('../stores'), import('../worker/create-worker')]);
+async function plan33Worker() {
+  const [{ default: nodemailer }, { openStores }, { createPlan33Worker }] = await plan33Modules();
+  return createPlan33Worker({
+    connection,
+    taskQueue: job.taskQueue,
+    workflowBundle: { codePath: job.bundlePath },
+    ...cache,
+    deps: {
+      mailer: nodemailer.createTransport({ host: '127.0.0.1', port: 9, ignoreTLS: true }),
+      ...(await openStores({ url: job.databaseUrl!, maxConnections: 4 })),
+      business: { name: 'Bench', postalAddress: '1 Bench St', mailFrom: 'bench@localhost', referralUrl: 'https://bench.test/refer' },
+    },
+  });
+}
 const worker =
   job.kind === 'plan33'
-    ? await createPlan33Worker({
-        connection,
-        taskQueue: job.taskQueue,
-        workflowBundle: { codePath: job.bundlePath },
-        ...cache,
-        deps: {
-          mailer: nodemailer.createTransport({ host: '127.0.0.1', port: 9, ignoreTLS: true }),
-          ...(await openStores({ url: job.databaseUrl!, maxConnections: 4 })),
-          business: { name: 'Bench', postalAddress: '1 Bench St', mailFrom: 'bench@localhost', referralUrl: 'https://bench.test/refer' },
-        },
-      })
-    : await Worker.create({ connection, taskQueue: job.taskQueue, workflowBundle: { codePath: job.bundlePath }, activities: { noopActivity: async (n: number) => n }, ...cache });
+    ? await plan33Worker()
+    : await (job.kind === 'baseline-with-libraries' ? plan33Modules() : Promise.resolve()).then(() =>
+        Worker.create({ connection, taskQueue: job.taskQueue, workflowBundle: { codePath: job.bundlePath }, activities: { noopActivity: async (n: number) => n }, ...cache }),
+      );
 const rssMiBWorkerCreated = process.memoryUsage().rss / 2 ** 20;
 const t0 = performance.now();
 const result = await worker.runUntil(async (): Promise<WorkerProcessResult> => {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // One-time set-up that `npm start`, `npm test` and `npm run bench` run first, so both work on a
-// fresh clone: installs the npm dependencies when the lockfile changed, then makes sure the
-// Temporal binaries are at hand (see dev/binaries.mjs for the lookup order).
+// fresh clone: installs the npm dependencies when the lockfile changed, compiles the entries
+// into dist/ when a source changed (scripts/build.mjs), then makes sure the Temporal binaries
+// are at hand (see dev/binaries.mjs for the lookup order).
 // Uses nothing but Node itself: it runs before node_modules exists.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -70,6 +71,11 @@ function ensureChromium() {
 }
 
 if (!process.env.PLAN33_SKIP_NPM_CI) installDependencies();
+// The compiled entries (scripts/build.mjs): npm start runs dist/start.mjs; rebuilt when a source changed.
+{
+  const { build, upToDate } = await import('./build.mjs');
+  if (!upToDate()) await build({ log: say });
+}
 await ensureBinary('cli');
 await ensureBinary('testServer');
 if (process.argv.includes('--browser')) ensureChromium();

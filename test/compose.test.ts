@@ -1,12 +1,14 @@
 // docker-compose.yml cannot run here (no Docker engine); this checks what can be checked:
 // it parses as YAML, has the production services wired together, and the worker's
 // environment is made only of variables plan33's config knows.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../dev/binaries.mjs';
 import { CONFIG_VARIABLES, loadConfig } from '../lib/config';
+import { ENTRIES } from '../scripts/build.mjs';
 
 const text = readFileSync(join(projectRoot, 'docker-compose.yml'), 'utf8');
 
@@ -20,8 +22,12 @@ describe('docker-compose.yml', () => {
 
   it('runs PostgreSQL, Temporal on it, Temporal UI, the worker and the API', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-ui', 'worker']);
-    expect(compose.services.api.command.join(' ')).toContain('api/main.ts');
-    expect(existsSync(join(projectRoot, 'api/main.ts'))).toBe(true);
+    // Both run the compiled entries the image builds (scripts/build.mjs), never TypeScript.
+    expect(compose.services.api.command).toEqual(['node', '--enable-source-maps', 'dist/api.mjs']);
+    const dockerfile = readFileSync(join(projectRoot, compose.services.worker.build.dockerfile), 'utf8');
+    expect(dockerfile).toContain('RUN node scripts/build.mjs');
+    expect(dockerfile).toContain('CMD ["node", "--enable-source-maps", "dist/worker.mjs"]');
+    expect(ENTRIES).toMatchObject({ api: 'api/main.ts', worker: 'worker/main.ts' });
     const { temporal, postgresql, worker } = compose.services;
     expect(temporal.environment.DB).toBe('postgres12');
     expect(temporal.environment.POSTGRES_SEEDS).toBe('postgresql');
@@ -46,6 +52,14 @@ describe('docker-compose.yml', () => {
       expect(compose.services[name].volumes).toBeUndefined();
     }
     expect(postgresql.environment.PLAN33_DB_PASSWORD).toBeDefined();
+  });
+
+  it('runs the compiled API, which names a bad setting and exits; its source map leads back to the TypeScript', () => {
+    const run = spawnSync(process.execPath, ['--enable-source-maps', join(projectRoot, 'dist', 'api.mjs')], { env: { PATH: process.env.PATH, PLAN33_API_PORT: 'eighty' }, encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr + run.stdout).toContain('PLAN33_API_PORT');
+    const map = JSON.parse(readFileSync(join(projectRoot, 'dist', 'api.mjs.map'), 'utf8')) as { sources: string[] };
+    expect(map.sources.some((s) => s.endsWith('api/main.ts'))).toBe(true);
   });
 
   it.each(['worker', 'api'])("gives the %s only variables plan33's config reads, and they parse", (service) => {

@@ -31,6 +31,9 @@ async function startDatabase(): Promise<{ adminUrl: string; postgres?: EmbeddedP
 
 export default async function setup(project: TestProject) {
   const started = Date.now();
+  // The compiled entries (npm-start.test runs dist/start.mjs): `npm test`'s set-up built them; a bare `vitest` may not have.
+  const { build, upToDate } = (await import('../scripts/build.mjs')) as { build: () => Promise<unknown>; upToDate: () => boolean };
+  if (!upToDate()) await build();
   const [bundle, database] = await Promise.all([buildWorkflowBundle(), startDatabase()]);
   const dir = join(cacheDir, 'test');
   await mkdir(dir, { recursive: true });

@@ -18,10 +18,14 @@ const dataDir = postgresTempDir('plan33-start-');
 const children: ChildProcessWithoutNullStreams[] = [];
 afterAll(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
 
+const startCommand = (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' && ').at(-1)!;
+
 function start(env: Record<string, string>) {
-  // As `npm start` runs it: one node process (tsx as a loader, not as a wrapper that relays
-  // signals; under load its 30 ms relay window ended in SIGKILL and exit 130).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'dev/start.ts'], {
+  // As `npm start` runs it after the set-up (package.json's command: the compiled dist/start.mjs,
+  // which the tests' global set-up keeps up to date), one node process and no npm in between.
+  const [node, ...args] = startCommand.split(' ');
+  expect(node).toBe('node');
+  const child = spawn(process.execPath, args, {
     cwd: projectRoot,
     env: { ...process.env, ...env },
   });
