@@ -3,7 +3,7 @@
 // only 08:00-21:00 local, no touch on the business's blackout dates, none before the person's
 // "do not contact until" day. Pure: the delivery activity gathers the person's recent sends
 // (from PostgreSQL, whichever workflow sent them) and this says whether, and until when, to hold.
-import { DateTime } from 'luxon';
+import { DateTime } from './luxon';
 import { z } from 'zod';
 import type { Channel } from './customer';
 import { isoDate } from './dates';

@@ -1,7 +1,7 @@
 // The customer as other programs send it (PRODUCT.md, "Customer, as JSON"). Validated with
 // zod everywhere it enters: HTTP API, CLI, client library and the workflow's update validator.
 // Pure: safe to import from workflow code.
-import { IANAZone } from 'luxon';
+import { IANAZone } from './luxon';
 import { z } from 'zod';
 import { isoDate } from './dates';
 import { sendingHoursText } from './sending-hours';

@@ -11,7 +11,7 @@
 //    (never earlier than their tentative day), give-aways, value-added items.
 // At most one touch per local day (touches with channel `none` count too: consent may come
 // back before the day). Every touch lies inside the sending hours and inside the year.
-import { DateTime } from 'luxon';
+import { DateTime } from './luxon';
 import { chooseChannel } from './channels';
 import type { Customer } from './customer';
 import type { PlanDefinition, Timing } from './definitions';

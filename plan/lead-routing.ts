@@ -2,7 +2,7 @@
 // the candidates (by language, country, source); among them, round robin weighted by each
 // agent's open load, skipping agents who are away or at their daily cap. Pure: the activity
 // gathers the facts (agents, open tasks, today's tasks) and this decides.
-import { IANAZone } from 'luxon';
+import { IANAZone } from './luxon';
 import { z } from 'zod';
 import { DEFAULT_LEAD_SOURCES, type Lead } from './lead';
 

@@ -1,7 +1,7 @@
 // The state of one lead on its road (capture, first contact, the 8x8, and its end: a deal, lost,
 // or on to the general 33) and the pure steps that change it. The lead workflow owns one
 // LeadState; handlers and the main loop call these functions. Deterministic: `nowMs` is passed in.
-import { DateTime } from 'luxon';
+import { DateTime } from './luxon';
 import type { Deal } from './customer';
 import { contactTaskId } from './ids';
 import { leadAsCustomer, type Lead, type LeadOutcomeReport, type LeadStage } from './lead';

@@ -1,7 +1,7 @@
 // The 8x8 prospect plan: 8 touches in 8 weeks for a new lead, as plan data like the 33. No
 // referral ask (a prospect has not bought yet): each message says how the business can help.
 // Pure: the definition, its schema and the planner; the lead workflow runs the touches.
-import { DateTime } from 'luxon';
+import { DateTime } from './luxon';
 import { z } from 'zod';
 import { reachableChannels, type Channel, type Customer } from './customer';
 import { sendingSlotAtOrAfter } from './engine';

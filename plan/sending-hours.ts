@@ -1,5 +1,5 @@
 // Sending hours: touches reach people only inside a local-time window (default 09:00-19:00).
-import { DateTime } from 'luxon';
+import { DateTime } from './luxon';
 import { z } from 'zod';
 
 export interface SendingHours {

@@ -1,7 +1,7 @@
 // The state of one customer-year and the pure steps that change it. The workflow owns one
 // YearState; handlers and the main loop call these functions, so every rule of "what happens
 // when" can be read (and tested) without Temporal. Deterministic: `nowMs` is always passed in.
-import { DateTime } from 'luxon';
+import { DateTime } from './luxon';
 import { channelKeyOf, chooseChannel } from './channels';
 import type { Channel, Customer, Deal } from './customer';
 import { touchKey } from './ids';

@@ -3,7 +3,8 @@
 import Holidays from 'date-holidays';
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { IANAZone } from '../plan/luxon';
 import { chooseChannel, channelKeyOf } from '../plan/channels';
 import { customerSchema, reachableChannels, type Customer, type CustomerInput } from '../plan/customer';
 import { CURRENT_PLAN_VERSION, parsePlanOverrides, planDefinitionSchema, resolvePlan, type PlanDefinition } from '../plan/definitions';
@@ -546,5 +547,23 @@ describe('no thundering herd', () => {
     expect(new Set(['cust-a', 'cust-b', 'cust-c', 'cust-d'].map((id) => newsletterMinutes(id)[0])).size).toBeGreaterThan(1);
     // A narrow window of the customer's own still holds: 17:00-18:00 starts at 17:00.
     for (const hhmm of newsletterMinutes('cust-a', '17:00-18:00')) expect(hhmm >= '17:00' && hhmm < '18:00').toBe(true);
+  });
+});
+
+describe("plan/luxon.ts: luxon's zone check, remembered", () => {
+  it('answers as luxon does, asks Intl once per valid zone, and keeps no invalid name', () => {
+    expect(IANAZone.isValidZone('Asia/Riyadh')).toBe(true);
+    expect(IANAZone.isValidZone('Mars/Olympus_Mons')).toBe(false);
+    expect(IANAZone.isValidZone('')).toBe(false);
+    const made = vi.spyOn(Intl, 'DateTimeFormat');
+    try {
+      for (let i = 0; i < 100; i++) expect(IANAZone.isValidZone('Asia/Riyadh')).toBe(true);
+      expect(DateTime.fromMillis(0, { zone: 'Asia/Riyadh' }).isValid).toBe(true);
+      expect(made).not.toHaveBeenCalled();
+      expect(IANAZone.isValidZone('Mars/Olympus_Mons')).toBe(false);
+      expect(made).toHaveBeenCalledTimes(1);
+    } finally {
+      made.mockRestore();
+    }
   });
 });

@@ -19,7 +19,7 @@
 // caches. A module that kept per-customer state at module level would leak it to the next
 // customer: there must be none (workflow state lives in the workflow function's closure).
 import Holidays from 'date-holidays';
-import { DateTime } from 'luxon';
+import { DateTime } from '../plan/luxon';
 
 type WorkflowsModule = typeof import('./index');
 
