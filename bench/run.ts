@@ -32,6 +32,11 @@ import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { WorkflowContinuedAsNewError } from '@temporalio/client';
+import { activityInfo } from '@temporalio/activity';
+import { sql } from 'kysely';
+import { renderTouchEmail } from '../activities/email-content';
+import type { Customer } from '../plan/customer';
+import type { Touch } from '../plan/touch';
 import type { temporal } from '@temporalio/proto';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { loadConfig } from '../lib/config';
@@ -43,7 +48,10 @@ import { buildWorkflowBundle } from '../worker/bundle';
 import { createPlan33Worker } from '../worker/create-worker';
 import { createAgentDirectory, parseAgentsFile } from '../lib/agents';
 import { DEFAULT_LEAD_SETTINGS } from '../plan/lead-routing';
-import { leadWorkflowId } from '../plan/ids';
+import { customerWorkflowId, leadWorkflowId } from '../plan/ids';
+import { customerSchema } from '../plan/customer';
+import type { CustomerYearInput } from '../workflows/customer-year';
+import { dealClosedSignal, statusQuery } from '../workflows/messages';
 import { captureLead, leadRun } from '../service/leads';
 import * as lm from '../workflows/lead-messages';
 import { figure, formatTable, reportProblems, type BenchReport, type Figure } from './figures';
@@ -55,10 +63,10 @@ const outAt = argv.indexOf('--out');
 const OUT = outAt >= 0 && argv[outAt + 1] ? argv[outAt + 1]! : join(cacheDir, 'bench', 'latest.json');
 // Each mode's sizes; the BENCH_* variables below override them.
 const MODES = {
-  full: { parts: 'startup,year,lead,touches,devserver', enrol: '1000,10000', touchCustomers: 10, cache: undefined, memoryInParallel: false },
-  quick: { parts: 'year,lead,touches,devserver', enrol: '100,250', touchCustomers: 3, cache: undefined, memoryInParallel: false },
+  full: { parts: 'startup,year,lead,touches,burst,devserver', enrol: '1000,10000', touchCustomers: 10, burstCustomers: 20, cache: undefined, memoryInParallel: false },
+  quick: { parts: 'year,lead,touches,burst,devserver', enrol: '100,250', touchCustomers: 3, burstCustomers: 5, cache: undefined, memoryInParallel: false },
   // The test's sample: it checks every figure computes, not how fast; the worker processes run side by side.
-  sample: { parts: 'year,lead,touches,devserver', enrol: '10,30', touchCustomers: 1, cache: 10, memoryInParallel: true },
+  sample: { parts: 'year,lead,touches,burst,devserver', enrol: '10,30', touchCustomers: 1, burstCustomers: 1, cache: 10, memoryInParallel: true },
 }[MODE];
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 // BENCH_PARTS: which parts to run (default all), e.g. `BENCH_PARTS=touches` for the touches-per-second ratio alone.
@@ -326,6 +334,31 @@ await Worker.create({ connection: tsEnv.nativeConnection, taskQueue: 'raw-loops'
   }),
 );
 const freeMailer = nodemailer.createTransport({ host: '127.0.0.1', port: tsSmtp.port, ignoreTLS: true, pool: true });
+// The same raw loops, each activity doing what a touch's delivery cannot skip: one email (a
+// plan33 newsletter rendered once, so not its rendering) to the same local SMTP server and one
+// row written to PostgreSQL. The floor for touches that reach someone.
+{
+  const sample = await renderTouchEmail(
+    { id: 'floor', name: { first: 'Bench' }, email: 'floor@bench.test', timezone: 'Europe/London', locale: 'en', consent: { email: true, sms: false, postal: false, phone: false }, agent: 'a' } as Customer,
+    { seq: 1, kind: 'newsletter', title: 'Newsletter', at: '2026-12-01T10:00:00.000Z', channel: 'email', slot: 'newsletter-1' } as Touch,
+    business,
+  );
+  await sql`create table if not exists bench_deliveries (key text primary key, at timestamptz not null default now())`.execute(benchStores.db);
+  const deliver = async (n: number) => {
+    const key = `${activityInfo().workflowExecution?.workflowId ?? 'raw'}.${n}`;
+    await freeMailer.sendMail({ from: business.mailFrom, to: 'floor@bench.test', subject: sample.subject, text: sample.text, html: sample.html, messageId: `<${key}@bench.test>` });
+    await sql`insert into bench_deliveries (key) values (${key}) on conflict do nothing`.execute(benchStores.db);
+    return n;
+  };
+  await Worker.create({ connection: tsEnv.nativeConnection, taskQueue: 'raw-deliveries', workflowBundle: baselineBundle, activities: { noopActivity: deliver } }).then((w) =>
+    w.runUntil(async () => {
+      const t0 = performance.now();
+      const handles = await Promise.all(Array.from({ length: K }, (_, i) => tsEnv.client.workflow.start('timerActivityLoop', { taskQueue: 'raw-deliveries', workflowId: `delivery-loop-${i}`, args: [33, 11 * 86_400_000] })));
+      for (const h of handles) await h.result();
+      results.touchesPerSecondDeliveringBaseline = (K * 33) / ((performance.now() - t0) / 1000);
+    }),
+  );
+}
 const freeWorker = await createPlan33Worker({
   connection: tsEnv.nativeConnection,
   taskQueue: 'free-years',
@@ -361,6 +394,60 @@ freeMailer.close();
 await tsTwilio.close();
 await tsSmtp.close();
 await tsEnv.teardown();
+}
+
+// ---- Touches per second when many are due at once, on a real server (the dev server, SQLite in
+// memory): K customer-years started with their year's start backdated (as the chaos suite does,
+// dev/chaos.ts), so every touch up to today is due now and they go out side by side; against K
+// raw loops of 33 no-op activities one after another (due already: no timer). On the time-skipping server above, time
+// moves only when every workflow is idle, so the customers' touches take turns: that figure is
+// the latency of one touch; this one is what a worker delivers when a day's touches come due. ----
+if (PARTS.has('burst')) {
+  step('touches per second, years due at once (dev server)');
+  const K = Number(process.env.BENCH_BURST_CUSTOMERS ?? MODES.burstCustomers);
+  const burstEnv = await createDevServerEnv();
+  const burstSmtp = await startSmtpCapture();
+  const burstMailer = nodemailer.createTransport({ host: '127.0.0.1', port: burstSmtp.port, ignoreTLS: true, pool: true });
+  await Worker.create({ connection: burstEnv.nativeConnection, taskQueue: 'burst-raw', workflowBundle: baselineBundle, activities: { noopActivity: async (n: number) => n } }).then((w) =>
+    w.runUntil(async () => {
+      const t0 = performance.now();
+      const handles = await Promise.all(Array.from({ length: K }, (_, i) => burstEnv.client.workflow.start('activityLoop', { taskQueue: 'burst-raw', workflowId: `burst-loop-${i}`, args: [33] })));
+      await Promise.all(handles.map((h) => h.result()));
+      results.burstTouchesPerSecondBaseline = (K * 33) / ((performance.now() - t0) / 1000);
+    }),
+  );
+  const burstWorker = await createPlan33Worker({ connection: burstEnv.nativeConnection, taskQueue: 'burst', workflowBundle: bundle, deps: { mailer: burstMailer, ...storeDeps, business } });
+  await burstWorker.runUntil(async () => {
+    // A year that started 362 days ago: the deal anniversary's touches (the last three days) are not due yet.
+    const yearStartMs = Date.now() - 362 * 86_400_000;
+    const t0 = performance.now();
+    const ids = Array.from({ length: K }, (_, i) => `burst-${i}`);
+    await Promise.all(
+      ids.map((id, i) => {
+        const customer = customerSchema.parse({ id, name: { first: 'Burst' }, email: `${id}@bench.test`, consent: { email: true, sms: false, postal: true, phone: true }, address: { line1: '1 Bench St', city: 'London', country: 'GB' }, timezone: 'Europe/London', agent: `agent-${i % 5}` });
+        const start: CustomerYearInput = { v: 1, customerId: id, plan: 'client-for-life', planYear: 1, yearStartMs, sendingHours: { startMinute: 0, endMinute: 24 * 60 } };
+        return burstEnv.client.workflow.signalWithStart('customerYear', { workflowId: customerWorkflowId(id), taskQueue: 'burst', args: [start], signal: dealClosedSignal, signalArgs: [{ customer, deal: { id: `d-${id}`, closedAt: new Date(yearStartMs).toISOString().slice(0, 10) } }] });
+      }),
+    );
+    // Done when no customer has a touch due any more.
+    let touches = 0;
+    for (const deadline = Date.now() + 20 * 60_000; Date.now() < deadline; await pause(200)) {
+      const statuses = await Promise.all(ids.map((id) => burstEnv.client.workflow.getHandle(customerWorkflowId(id)).query(statusQuery).catch(() => undefined)));
+      const due = statuses.some((st) => !st || st.state === 'starting' || (st.nextDueAt !== undefined && st.nextDueAt !== null && Date.parse(st.nextDueAt) <= Date.now()));
+      if (!due) {
+        touches = statuses.reduce((sum, st) => sum + st!.touchesDone.length, 0);
+        break;
+      }
+    }
+    if (touches === 0) throw new Error('bench: the backdated years did not finish their due touches');
+    results.burstCustomers = K;
+    results.burstTouches = touches;
+    results.burstTouchesPerSecondPlan33 = touches / ((performance.now() - t0) / 1000);
+    results.burstEmails = burstSmtp.messages.length;
+  });
+  burstMailer.close();
+  await burstSmtp.close();
+  await burstEnv.teardown();
 }
 
 // ---- Against raw Temporal on a dev server (SQLite in memory): enrolment and sleeping customers ----
@@ -493,6 +580,8 @@ push(figure('history events per customer-year (information)', r('historyEventsPe
 push(figure('Temporal Cloud actions per customer-year, from its history (information)', r('actionsPerYear'), r('baselineActionsPerYear')), PARTS.has('year'));
 push(figure('history KiB per customer-year (information)', PARTS.has('year') ? r('historyBytesPerYear')! / 1024 : undefined, null), PARTS.has('year'));
 push(figure(`touches per second, ${r('touchCustomers')} customer-years running free (raw: timer+activity loops)`, r('touchesPerSecondPlan33'), r('touchesPerSecondBaseline'), { on: 'ratio', op: '≥', value: 0.8 }), PARTS.has('touches'));
+push(figure(`touches per second, ${r('touchCustomers')} customer-years running free (raw: the loops, each activity sending one email over SMTP and writing one row; information)`, r('touchesPerSecondPlan33'), r('touchesPerSecondDeliveringBaseline')), PARTS.has('touches'));
+push(figure(`touches per second, ${r('burstCustomers')} customer-years due at once on the dev server (raw: as many loops of 33 no-op activities, due already; information)`, r('burstTouchesPerSecondPlan33'), r('burstTouchesPerSecondBaseline')), PARTS.has('burst'));
 if (PARTS.has('devserver')) {
   push(figure(`enrolment per second, N = ${n(small)} (raw: no-op starts; information)`, r(`enrolPerSecondPlan33_${small}`), r(`enrolPerSecondNoop_${small}`)), true);
   push(figure(`enrolment per second, N = ${n(large)} (raw: no-op starts)`, r(`enrolPerSecondPlan33_${large}`), r(`enrolPerSecondNoop_${large}`), { on: 'ratio', op: '≥', value: 0.9 }), true);

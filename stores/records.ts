@@ -33,15 +33,15 @@ type CustomerRow = Insertable<Database['customers']>;
  * started after the forget (a new deal) writes as usual.
  */
 async function forgottenSince(tx: Transaction<Database>, customerId: string, at: string | Date): Promise<boolean> {
-  await sql`select pg_advisory_xact_lock(hashtext(${personLockKey(customerId)}))`.execute(tx);
-  const row = await tx
-    .selectFrom('privacy_audit')
-    .select('id')
-    .where('action', '=', 'forget')
-    .where('subject_hash', '=', subjectHash(customerId))
-    .where('at', '>=', new Date(String(at)))
-    .executeTakeFirst();
-  return row !== undefined;
+  // One round trip: the lock in a subquery of its own (`offset 0` keeps the planner from folding
+  // it in), which the check refers to, so the check runs only once the lock is held.
+  const { rows } = await sql<{ forgotten: boolean }>`
+    select exists (
+      select 1 from privacy_audit
+      where action = 'forget' and subject_hash = ${subjectHash(customerId)} and at >= ${new Date(String(at))} and lock.held is not null
+    ) as forgotten
+    from (select pg_advisory_xact_lock(hashtext(${personLockKey(customerId)}))::text as held offset 0) as lock`.execute(tx);
+  return rows[0]?.forgotten === true;
 }
 
 /**
@@ -49,8 +49,9 @@ async function forgottenSince(tx: Transaction<Database>, customerId: string, at:
  * `keepState`, a paused or lost customer keeps that state (a delivery only knows the year runs)
  * and the referral count is left as recorded.
  */
-async function upsertCustomer(tx: Transaction<Database>, row: CustomerRow, opts: { keepState: boolean }): Promise<void> {
-  await tx
+async function upsertCustomer(tx: Transaction<Database>, row: CustomerRow, opts: { keepState: boolean }, outcome?: Insertable<Database['touch_outcomes']>): Promise<void> {
+  // With `outcome`, its row goes in the same statement (a data-modifying WITH): one round trip.
+  await (outcome ? tx.with('outcome', (db) => db.insertInto('touch_outcomes').values(outcome).onConflict((oc) => oc.column('key').doNothing())) : tx)
     .insertInto('customers')
     .values(row)
     .onConflict((oc) =>
@@ -84,10 +85,9 @@ export class PgRecordStore implements RecordStore {
   async recordDelivered(person: PersonSnapshot, outcome: OutcomeRecord): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       if (await forgottenSince(tx, person.customerId, outcome.doneAt)) return;
-      await tx.insertInto('touch_outcomes').values(this.outcomeRow(person, outcome)).onConflict((oc) => oc.column('key').doNothing()).execute();
       const row = { customer_id: person.customerId, workflow_id: person.workflowId, name: person.name, agent: person.agent, plan: person.plan, plan_year: person.planYear, referrals: 0, updated_at: outcome.doneAt };
-      // A delivery means the year runs, unless an operator paused it or the customer was lost.
-      await upsertCustomer(tx, { ...row, state: 'running' }, { keepState: true });
+      // The outcome row, and the person's row: a delivery means the year runs, unless an operator paused it or the customer was lost.
+      await upsertCustomer(tx, { ...row, state: 'running' }, { keepState: true }, this.outcomeRow(person, outcome));
     });
   }
 

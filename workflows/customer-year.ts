@@ -460,14 +460,19 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   // What the store has not heard from a delivery (skips, failures, call outcomes, referrals,
   // pause, loss) goes in one batch when it changed, before the year sleeps again.
   let recorded = '';
+  let plannedRecorded = '';
   async function recordProgress(): Promise<void> {
     if (!storeProgress) return;
     const progress = year.progressOf(s, { customerId: input.customerId, workflowId }, Date.now());
     const digest = year.progressDigest(progress);
     if (digest === recorded) return;
+    // The year's planned touches (34 rows) go only when they changed since the last batch.
+    const planned = JSON.stringify(progress.planned ?? null);
+    const batch = planned === plannedRecorded ? { ...progress, planned: undefined } : progress;
     try {
-      await cheap().recordProgress.executeWithOptions({ summary: `Record the year's progress (${progress.state})` }, [progress]);
+      await cheap().recordProgress.executeWithOptions({ summary: `Record the year's progress (${progress.state})` }, [batch]);
       recorded = digest;
+      plannedRecorded = planned;
     } catch (err) {
       // Retried without limit while the store is down; only a non-retryable failure lands here.
       if (activityFailureCause(err) === undefined) throw err;
