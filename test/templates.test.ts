@@ -1,7 +1,7 @@
 // Every customer-facing touch kind has its words in English and Arabic, renders through mjml
 // without errors, and carries the referral reminder and the business's postal address.
 import { describe, expect, it } from 'vitest';
-import { renderPostal, renderTouchEmail, renderTouchSms } from '../activities/email-content';
+import { renderPostal, renderTouchEmail, renderTouchEmailThroughMjml, renderTouchSms } from '../activities/email-content';
 import { customerSchema } from '../plan/customer';
 import { TOUCH_KINDS, type Touch } from '../plan/touch';
 import { business } from './helpers/temporal';
@@ -39,5 +39,29 @@ describe.each([
     expect(sms).toMatch(locale === 'ar' ? /للإيقاف أرسل STOP$/ : /Reply STOP to opt out\.$/);
     expect(renderPostal(c, touch, business)).toContain(business.referralUrl);
     if (touch.kind === 'follow-up-letter') expect(email.text).toContain('Loves the garden');
+  });
+});
+
+// renderTouchEmail fills a layout compiled once per shape; the same email rendered whole by mjml
+// must be the same bytes, whatever the words: quotes, markup, `$&`, a word shaped like a slot.
+describe('email layouts compiled once', () => {
+  const odd = { first: `O'Brien <b>&amp; "Co"</b> $& $1 PLAN33SLOT0X`, last: 'سارة' };
+  it.each([
+    ['en', undefined],
+    ['en', 'https://cedar.test/p/abc?x=1&y="2"'],
+    ['ar', undefined],
+    ['ar', 'https://cedar.test/p/abc'],
+  ] as const)('%s, preferences link %s: the same HTML as mjml, for every kind', async (locale, preferencesUrl) => {
+    for (const name of [{ first: 'Layla' }, odd]) {
+      const c = customerSchema.parse(customer({ locale, name }));
+      for (const touch of touches) {
+        const context = { plan: 'advocate' as const, planYear: 1, callNotes: `Loves the garden & "roses" ${odd.first}`, surveyUrl: 'https://cedar.test/survey/abc.def', touchKey: 'customer-x.y1.t3', ...(preferencesUrl ? { preferencesUrl } : {}) };
+        const [fast, whole] = await Promise.all([renderTouchEmail(c, touch, business, context), renderTouchEmailThroughMjml(c, touch, business, context)]);
+        expect(fast).toEqual(whole);
+      }
+    }
+    const c = customerSchema.parse(customer({ locale, name: odd }));
+    const email = await renderTouchEmail(c, touches[0]!, business, { plan: 'client-for-life', planYear: 1 });
+    expect(email.html).toContain('O&#39;Brien &lt;b&gt;&amp;amp; &quot;Co&quot;&lt;/b&gt; $&amp; $1 PLAN33SLOT0X');
   });
 });
