@@ -158,12 +158,11 @@ function billableActions(history: temporal.api.history.v1.IHistory): number {
 }
 
 /**
- * Events the Java test server writes that a real server does not: it records the signal of a
- * signal-with-start (how a deal or a lead comes in) after the first workflow task was scheduled,
- * and so schedules one more workflow task once the first completes (attempt 2, no commands). The
- * dev server writes the signal first and no such task (checked with the lead's first workflow
- * task on both). The figures count the history as a real server writes it; these are reported
- * beside them.
+ * Events the Java test server writes that a real server does not: after a workflow's first
+ * task, which runs local activities (the plan definition, the first records), it schedules one
+ * more workflow task (attempt 2) that completes with no commands. The dev server writes no such
+ * task (checked with a customer-year's and a lead's first task on both). The figures count the
+ * history as a real server writes it; these are reported beside them.
  */
 function testServerOnlyEvents(history: temporal.api.history.v1.IHistory): number {
   const events = history.events ?? [];

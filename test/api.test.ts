@@ -190,6 +190,11 @@ describe('HTTP API', () => {
     expect(Math.abs(v.clv - 500000 * v.purchasesPerYear * 10)).toBeLessThan(5000); // purchasesPerYear is rounded to 3 places
     expect((await call('GET', '/v1/customers/nobody-here/value')).status).toBe(404);
     expect((await call('GET', '/v1/reports/clv')).body).toMatchObject({ currency: 'SAR', clv: { count: 1, median: v.clv } });
+    // The same run answers a repeat, and a second deal reaches it as a signal.
+    expect(again.body).toMatchObject({ workflowId: 'customer-api-1', runId: first.body.runId });
+    const second = await call('POST', '/v1/deals', { customer: layla, deal: { id: 'd2', closedAt: '2026-11-25', value: 250000 } });
+    expect(second.body).toMatchObject({ workflowId: 'customer-api-1', runId: first.body.runId });
+    await until(() => call('GET', '/v1/customers/api-1'), (r) => (r.body as unknown as CustomerStatus).deals?.length === 2);
   });
 
   it('opt-out through the API names a bad channel and applies a good one', async () => {

@@ -43,6 +43,8 @@ describe('the customer-year workflow', () => {
     expect(nextYear!.previousYear!.touchesDone).toHaveLength(34);
     expect(done.filter((t) => t.kind === 'nps-survey').map((t) => `${t.channel} ${t.outcome}`)).toEqual(['email sent']);
     expect(history.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    // Enrolled with one start, the deal in the input: no dealClosed signal in the year's history.
+    expect(history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'dealClosed')).toHaveLength(0);
   });
 
   it('switches to advocate on a referral mid-year: a thank-you, value-added items after, nothing sent twice', async () => {
