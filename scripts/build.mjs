@@ -21,6 +21,8 @@ export const ENTRIES = {
   start: 'dev/start.ts',
   worker: 'worker/main.ts',
   api: 'api/main.ts',
+  // `npx plan33` (cli/bin/plan33.mjs) runs this when it is up to date, else the TypeScript through tsx.
+  cli: 'cli/cli.ts',
   // The bench's worker process: RSS measured as production runs it.
   'bench-worker': 'bench/worker-process.ts',
 };

@@ -60,6 +60,10 @@ describe('docker-compose.yml', () => {
     expect(run.stderr + run.stdout).toContain('PLAN33_API_PORT');
     const map = JSON.parse(readFileSync(join(projectRoot, 'dist', 'api.mjs.map'), 'utf8')) as { sources: string[] };
     expect(map.sources.some((s) => s.endsWith('api/main.ts'))).toBe(true);
+    // And the compiled CLI, which `npx plan33` runs when it is up to date.
+    const cli = spawnSync(process.execPath, [join(projectRoot, 'dist', 'cli.mjs'), 'enroll', '--help'], { encoding: 'utf8', timeout: 60_000 });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain('Usage: plan33 enroll');
   });
 
   it.each(['worker', 'api'])("gives the %s only variables plan33's config reads, and they parse", (service) => {
