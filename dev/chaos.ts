@@ -3,7 +3,10 @@
 // a real embedded PostgreSQL, a real SMTP server and a Twilio-compatible endpoint on loopback,
 // and a worker in a process of its own, while the suite SIGKILLs that worker, restarts the
 // Temporal server (same file, same port) and PostgreSQL, and makes SMTP and SMS fail. At the end
-// it compares what every workflow says it did with what the endpoints received.
+// it counts, from what the outside saw, what happened to every touch the plan made due
+// (dev/chaos-accounting.ts): the touches due come from `planTouches` (plan/, pure) for each
+// person, and each must have arrived at its stand-in (SMTP, SMS, the print provider, the task
+// system), been refused for good by an injected 5xx, or be one the plan itself skips.
 //
 // A year in minutes on a server that cannot skip time: each person's plan year is started with
 // its start backdated (`yearStartMs` of the workflow input: 365 days less a margin ago), so every
@@ -24,16 +27,20 @@ import { spawnDevServer, type DevServer } from './dev-server';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { startSmtpCapture, type SmtpCapture } from './smtp-capture';
 import { startLocalTwilio, type LocalTwilio } from './twilio-local';
+import { startLocalWebhooks, type LocalWebhooks } from './webhook-local';
 import { spawnChaosWorker, type ChaosWorker } from './chaos-worker';
-import { messageIdFor } from '../activities/kit';
+import { accountChaos, type ChaosFigures, type DueTouch } from './chaos-accounting';
 import type { Business } from '../activities/email-content';
+import type { PostalItem } from '../activities/task-sink';
 import { customerSchema, type CustomerInput } from '../plan/customer';
+import { resolvePlan } from '../plan/definitions';
+import { planTouches } from '../plan/engine';
 import { customerWorkflowId, leadWorkflowId, touchKey } from '../plan/ids';
 import { AssignedAgent, CustomerId, PlanYear, TouchPlan } from '../plan/search-attributes';
 import { openStores } from '../stores';
 import { migrateToLatest } from '../stores/migrate';
 import type { CustomerYearInput } from '../workflows/customer-year';
-import { dealClosedSignal, statusQuery, type CustomerStatus } from '../workflows/messages';
+import { dealClosedSignal, statusQuery } from '../workflows/messages';
 
 const { PendingActivityState } = proto.temporal.api.enums.v1;
 
@@ -77,20 +84,13 @@ export interface ChaosFaults {
   smsTimeouts: number;
 }
 
-export interface ChaosResult {
+export interface ChaosResult extends ChaosFigures {
   people: number;
-  /** Touches the workflows completed (sent, failed or skipped), all due by the end. */
-  touches: number;
-  sent: number;
-  lost: number;
-  duplicates: number;
   faults: ChaosFaults;
-  /** What each lost or duplicate touch was (empty when none). */
-  problems: string[];
-  /** Touches the mail server refused with an injected 5xx: recorded failed, as designed (never retried). */
-  refusedPermanently: number;
-  /** Emails sent again after a crash between the server's 250 and the ledger: same Message-ID, dropped by the mailbox. */
-  resentSameMessageId: number;
+  /** Touches the plan has due by the end that wait for a reached call (follow-up letters): the suite reaches none. */
+  waitingForCall: number;
+  /** Requests a stand-in refused (a bad webhook signature): each one is a problem too. */
+  refusedRequests: number;
   /** SMS retries that asked the provider whether an earlier attempt's message went out. */
   smsProviderChecks: number;
   /** Worker processes that ended by themselves (not killed by the suite) and were started again. */
@@ -102,6 +102,8 @@ export interface ChaosResult {
 
 const BUSINESS: Business = { name: 'Cedar Homes', postalAddress: '12 Olaya St, Riyadh 12211, SA', mailFrom: 'Cedar Homes <hello@cedar.test>', referralUrl: 'https://cedar.test/refer' };
 const TWILIO = { accountSid: 'AC00000000000000000000000000000c4a', authToken: 'chaos-token', from: '+15005550006' };
+const WEBHOOK_SECRET = 'chaos-webhook-secret-0123456789';
+const SURVEY = { baseUrl: 'https://plan33.chaos.test', secret: 'chaos-survey-secret-0123456789' };
 const TASK_QUEUE = 'chaos';
 const NAMESPACE = 'default';
 /** The plan year's last days are not due during the run: the deal anniversary stays ahead. */
@@ -167,11 +169,36 @@ function people(count: number, zone: string): Person[] {
   });
 }
 
+const ALL_DAY = { startMinute: 0, endMinute: 24 * 60 };
+const planOf = (person: Person) => (person.lead ? 'general-33' : 'client-for-life');
+
+/** The person's year as the plan makes it (pure: the same rules the workflow plans with). */
+function plannedYear(person: Person, yearStartMs: number): DueTouch[] {
+  const touches = planTouches({ customer: customerSchema.parse(person.input), definition: resolvePlan(planOf(person)), yearStartMs, sendingHours: ALL_DAY });
+  return touches.map((touch) => ({ key: touchKey(person.workflowId, 1, touch.seq), touch }));
+}
+
+/** A follow-up letter waits for its call to be reached (plan/year-state.ts); the suite reaches no call. */
+const waitsForReachedCall = (d: DueTouch) => d.touch.kind === 'follow-up-letter' && /^follow-up-\d+$/.test(d.touch.slot ?? '');
+
+/** The touch key an SMS names: its referral link's `ref`, or the survey link's survey id. */
+export function smsTouchKey(body: string): string | undefined {
+  const ref = /[?&]ref=([^\s&]+)/.exec(body)?.[1];
+  if (ref) return decodeURIComponent(ref);
+  const token = /\/survey\?t=([\w-]+)\.[\w-]+/.exec(body)?.[1];
+  if (!token) return undefined;
+  try {
+    return (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { s?: string }).s;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts a person's plan year with its start backdated (see the top of this file). */
 async function startYear(client: Client, person: Person, yearStartMs: number): Promise<void> {
   const customer = customerSchema.parse(person.input);
-  const plan = person.lead ? 'general-33' : 'client-for-life';
-  const start: CustomerYearInput = { v: 1, customerId: customer.id, plan, planYear: 1, yearStartMs, sendingHours: { startMinute: 0, endMinute: 24 * 60 } };
+  const plan = planOf(person);
+  const start: CustomerYearInput = { v: 1, customerId: customer.id, plan, planYear: 1, yearStartMs, sendingHours: ALL_DAY };
   const searchAttributes = [
     { key: CustomerId, value: customer.id },
     { key: TouchPlan, value: plan },
@@ -217,7 +244,6 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   let faultsOn = false;
   const smtp: SmtpCapture = await startSmtpCapture({
     dir: join(dir, 'mail'),
-    dropRepeatedMessageIds: true,
     inject: (at) => {
       if (!faultsOn || rand() >= (smtpOwed() > 0 ? (opts.owedFaultRate ?? 0.12) : 0.02)) return undefined;
       const owed = (['4xx', '5xx', 'drop'] as const).filter((k) => (k === '4xx' ? faults.smtp4xx : k === '5xx' ? faults.smtp5xx : faults.smtpDrops) < opts.smtp[k]);
@@ -272,6 +298,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     },
   });
   cleanups.push(() => twilio.close());
+  // The print-and-mail provider (/fulfilment) and the agent task system (/tasks).
+  const webhooks: LocalWebhooks = await startLocalWebhooks({ secret: WEBHOOK_SECRET });
+  cleanups.push(() => webhooks.close());
 
   try {
     // ---- PostgreSQL, Temporal, the bundle ----
@@ -310,7 +339,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     const killed = new Set<number>();
     const startWorker = async (): Promise<ChaosWorker> => {
       for (let tries = 0; ; tries++) {
-        const w = spawnChaosWorker({ address: temporal.address, namespace: NAMESPACE, taskQueue: TASK_QUEUE, bundlePath, databaseUrl: postgres.url, smtpPort: smtp.port, twilio: { ...TWILIO, apiBase: twilio.baseUrl }, business: BUSINESS });
+        const w = spawnChaosWorker({ address: temporal.address, namespace: NAMESPACE, taskQueue: TASK_QUEUE, bundlePath, databaseUrl: postgres.url, smtpPort: smtp.port, twilio: { ...TWILIO, apiBase: twilio.baseUrl }, business: BUSINESS,
+          fulfilment: { url: `${webhooks.baseUrl}/fulfilment`, secret: WEBHOOK_SECRET },
+          taskLog: { url: `${webhooks.baseUrl}/tasks`, secret: WEBHOOK_SECRET },
+          unsubscribe: SURVEY,
+        });
         worker = w;
         void w.exited.then((how) => {
           if (killed.has(w.pid) || stopping) return;
@@ -437,9 +470,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     // ---- until nothing is due, or the time is up ----
     await Promise.all(expiries);
     const settleBy = Date.now() + (opts.settleTimeoutMs ?? 300_000);
-    let statuses = new Map<string, CustomerStatus>();
+    // (The workflows' own word is used only to know when to stop waiting; the figures below
+    // are counted from the stand-ins.)
     for (;;) {
-      statuses = new Map();
       let busy = 0;
       for (const workflowId of startedIds) {
         const handle = client.workflow.getHandle(workflowId);
@@ -449,7 +482,6 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
           busy++;
           continue;
         }
-        statuses.set(workflowId, st);
         const due = st.nextDueAt !== undefined && Date.parse(st.nextDueAt) <= Date.now();
         if (pending > 0 || due || st.state === 'starting') busy++;
       }
@@ -462,95 +494,21 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     }
     faultsOn = false;
 
-    // ---- what the workflows say, against what the endpoints received ----
-    const stores = await openStores({ url: postgres.url, maxConnections: 2 });
-    const tasks = await stores.tasks.list();
-    await stores.db.destroy();
-    const taskIds = new Map<string, number>();
-    for (const t of tasks) taskIds.set(t.taskId, (taskIds.get(t.taskId) ?? 0) + 1);
-    const mailByKey = new Map<string, number>();
-    for (const m of smtp.messages) {
-      const key = headerOf(m.raw, 'X-Plan33-Touch');
-      if (key) mailByKey.set(key, (mailByKey.get(key) ?? 0) + 1);
-    }
-    const smsBySid = new Map(twilio.messages.map((s) => [s.sid, s]));
-    const referencedSids = new Set<string>();
-    const problems: string[] = [];
-    let lost = 0;
-    let duplicates = 0;
-    let touches = 0;
-    let sent = 0;
-    for (const person of people_) {
-      const st = statuses.get(person.workflowId);
-      if (!st) {
-        problems.push(`${person.workflowId}: no status at the end`);
-        lost++;
-        continue;
-      }
-      for (const t of st.touchesDone) {
-        touches++;
-        const key = touchKey(person.workflowId, st.planYear, t.seq);
-        if (t.outcome === 'failed') {
-          if (!refused.has(key)) {
-            lost++;
-            problems.push(`lost: ${key} (${t.kind}, ${t.channel}) failed: ${t.reason ?? ''}`);
-          } else if (mailByKey.has(key)) {
-            duplicates++;
-            problems.push(`duplicate: ${key} refused for good, yet delivered`);
-          }
-          continue;
-        }
-        if (t.outcome !== 'sent') continue;
-        sent++;
-        let copies = 0;
-        if (t.channel === 'email') {
-          copies = mailByKey.get(key) ?? 0;
-          if (t.reference !== messageIdFor(key)) problems.push(`${key}: reference ${t.reference} is not its Message-ID`);
-        } else if (t.channel === 'sms') {
-          copies = t.reference && smsBySid.has(t.reference) ? 1 : 0;
-          if (t.reference) {
-            if (referencedSids.has(t.reference)) {
-              duplicates++;
-              problems.push(`duplicate: ${key} reports an SMS another touch reports too (${t.reference})`);
-            }
-            referencedSids.add(t.reference);
-          }
-        } else if (t.channel === 'postal' || t.channel === 'phone') {
-          copies = taskIds.get(t.reference ?? key) ?? 0;
-        } else continue;
-        if (copies === 0) {
-          lost++;
-          problems.push(`lost: ${key} (${t.kind}, ${t.channel}) recorded sent, not received`);
-        } else if (copies > 1) {
-          duplicates += copies - 1;
-          problems.push(`duplicate: ${key} (${t.kind}, ${t.channel}) received ${copies} times`);
-        }
-      }
-      // Still due at the end (a follow-up letter waits for a reached call: not due).
-      for (const t of st.nextTouches ?? []) {
-        const waitsForCall = t.kind === 'follow-up-letter';
-        if (!waitsForCall && Date.parse(t.at) <= Date.now() - 60_000) {
-          lost++;
-          problems.push(`lost: ${touchKey(person.workflowId, st.planYear, t.seq)} (${t.kind}) due ${t.at}, never done`);
-        }
-      }
-    }
-    // An SMS at the provider that no touch reports went out twice.
-    for (const s of twilio.messages) {
-      if (!referencedSids.has(s.sid)) {
-        duplicates++;
-        problems.push(`duplicate: SMS ${s.sid} to ${s.to} belongs to no touch: "${s.body.slice(0, 60)}"`);
-      }
-    }
-    // An email at the mailbox that no sent touch reports (other than an injected refusal's) went out twice.
-    const sentKeys = new Set<string>();
-    for (const [workflowId, st] of statuses) for (const t of st.touchesDone) if (t.outcome === 'sent' && t.channel === 'email') sentKeys.add(touchKey(workflowId, st.planYear, t.seq));
-    for (const key of mailByKey.keys()) {
-      if (!sentKeys.has(key)) {
-        duplicates++;
-        problems.push(`duplicate: email ${key} at the mailbox, no touch reports it sent`);
-      }
-    }
+    // ---- what the plan made due, against what the stand-ins received ----
+    const cutoffMs = Date.now() - 60_000;
+    const emails = smtp.messages.map((m) => ({ key: headerOf(m.raw, 'X-Plan33-Touch'), messageId: headerOf(m.raw, 'Message-ID') }));
+    const sms = twilio.messages.map((m) => ({ sid: m.sid, key: smsTouchKey(m.body) }));
+    const posted = (path: string) => webhooks.arrivals.filter((a) => a.path === path);
+    const postal = posted('/fulfilment').map((a) => ({ key: (a.body as Partial<PostalItem>).taskId, idempotencyKey: a.idempotencyKey }));
+    const tasks = posted('/tasks').map((a) => ({ key: (a.body as { task?: { taskId?: string } }).task?.taskId }));
+    const arrived = new Set([...emails, ...sms, ...postal, ...tasks].map((a) => a.key));
+    const planned = people_.filter((p) => startedIds.includes(p.workflowId)).flatMap((p) => plannedYear(p, yearStartMs));
+    // Due: its time has come (a minute's grace at the end), or it went out (so it was due then).
+    const dueOrSent = planned.filter((d) => Date.parse(d.touch.at) <= cutoffMs || arrived.has(d.key));
+    const waiting = dueOrSent.filter((d) => waitsForReachedCall(d) && !arrived.has(d.key));
+    const figures = accountChaos(dueOrSent.filter((d) => !waiting.includes(d)), { emails, sms, postal, tasks }, refused);
+    const problems = [...figures.problems, ...webhooks.refused.map((r) => `a stand-in refused a request to ${r.path}: ${r.why}`)];
+    if (startedIds.length < people_.length) problems.push(`only ${startedIds.length} of ${people_.length} plan years started`);
     const providerChecks = twilio.requests.filter((r) => r.method === 'GET').length;
 
     const minimumsReached =
@@ -563,17 +521,18 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       faults.sms429 >= opts.sms['429'] &&
       faults.sms5xx >= opts.sms['5xx'] &&
       faults.smsTimeouts >= opts.sms.timeout;
-    const line = `chaos: ${touches} touches, ${lost} lost, ${duplicates} duplicates, faults: worker kills ${faults.workerKills}, temporal restarts ${faults.temporalRestarts}, postgres restarts ${faults.postgresRestarts}, smtp 4xx ${faults.smtp4xx}, smtp 5xx ${faults.smtp5xx}, smtp drops ${faults.smtpDrops}, sms 429 ${faults.sms429}, sms 5xx ${faults.sms5xx}, sms timeouts ${faults.smsTimeouts}`;
+    const accounted = figures.sent + figures.refused + figures.skipped;
+    const line =
+      `chaos: ${figures.due} due, ${accounted} accounted for (sent ${figures.sent}, refused ${figures.refused}, skipped ${figures.skipped}), ` +
+      `${figures.lost} lost, ${figures.duplicates} duplicates in ${figures.rawArrivals} raw arrivals, ${figures.resentSameMessageId} resent with the same Message-ID, ` +
+      `faults: worker kills ${faults.workerKills}, temporal restarts ${faults.temporalRestarts}, postgres restarts ${faults.postgresRestarts}, smtp 4xx ${faults.smtp4xx}, smtp 5xx ${faults.smtp5xx}, smtp drops ${faults.smtpDrops}, sms 429 ${faults.sms429}, sms 5xx ${faults.sms5xx}, sms timeouts ${faults.smsTimeouts}`;
     return {
+      ...figures,
       people: people_.length,
-      touches,
-      sent,
-      lost,
-      duplicates,
       faults,
       problems,
-      refusedPermanently: refused.size,
-      resentSameMessageId: smtp.droppedCopies.length,
+      waitingForCall: waiting.length,
+      refusedRequests: webhooks.refused.length,
       smsProviderChecks: providerChecks,
       workerCrashes,
       minimumsReached,
@@ -605,12 +564,12 @@ async function main(): Promise<void> {
   const result = await runChaos(opts);
   for (const p of result.problems.slice(0, 50)) process.stderr.write(`  ${p}\n`);
   process.stderr.write(
-    `  ${result.sent} sent; ${result.refusedPermanently} refused for good by an injected 5xx (recorded failed, not retried); ` +
-      `${result.resentSameMessageId} email(s) resent after a crash with the same Message-ID (dropped by the mailbox); ` +
+    `  ${result.waitingForCall} follow-up letter(s) waiting for a reached call (not due); ` +
+      `${result.postalRepostedSameKey} postal item(s) posted again with the same Idempotency-Key; ${result.taskRepeatedSameId} task-creation attempt(s) again for the same task id; ` +
       `${result.smsProviderChecks} SMS provider check(s); ${result.workerCrashes} worker exit(s) not caused by the suite; ${Math.round(result.wallMs / 1000)} s\n`,
   );
   console.log(result.line);
-  if (result.lost > 0 || result.duplicates > 0 || !result.minimumsReached) {
+  if (result.lost > 0 || result.duplicates > 0 || result.problems.length > 0 || !result.minimumsReached) {
     if (!result.minimumsReached) process.stderr.write('chaos: a fault minimum was not reached\n');
     process.exit(1);
   }

@@ -1,5 +1,6 @@
 // A real SMTP server on loopback that keeps every message: as a `.eml` file in a folder
-// (for `npm start`, where people look at what was sent) and in memory (for tests).
+// (for `npm start`, where people look at what was sent) and in memory (for tests). It keeps
+// what arrived as it arrived: a message sent twice is kept twice, whatever its Message-ID.
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
@@ -15,9 +16,8 @@ export interface CapturedMessage {
 
 export interface SmtpCapture {
   port: number;
+  /** Every message accepted, in order of arrival (a resent copy included). */
   messages: CapturedMessage[];
-  /** Copies of an already kept Message-ID that arrived again (with `dropRepeatedMessageIds`). */
-  droppedCopies: CapturedMessage[];
   /** Resolves once `count` messages have arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<CapturedMessage[]>;
   close(): Promise<void>;
@@ -37,11 +37,6 @@ export interface SmtpCaptureOptions {
    * cuts the connection without an answer (the message is not kept). Undefined: carry on.
    */
   inject?: (at: { stage: 'rcpt'; address: string } | { stage: 'data'; to: string[]; raw: string }) => { code: number; message: string } | 'drop' | undefined;
-  /**
-   * Keep only the first copy of each Message-ID, as a receiving mailbox that drops a resent copy
-   * does: later copies are answered 250 and counted in `droppedCopies`, not kept.
-   */
-  dropRepeatedMessageIds?: boolean;
   /** Connection errors (a sender that died, a connection cut by `inject`); without it they are ignored only when `inject` is set. */
   onError?: (err: Error) => void;
 }
@@ -51,8 +46,6 @@ export async function startSmtpCapture(opts: SmtpCaptureOptions = {}): Promise<S
   const waiters: Array<() => void> = [];
   if (opts.dir) await mkdir(opts.dir, { recursive: true });
   let n = 0;
-  const droppedCopies: CapturedMessage[] = [];
-  const keptIds = new Set<string>();
   /** The open sockets by the client's port, so `inject` can cut one. */
   const sockets = new Map<number, Socket>();
   const server = new SMTPServer({
@@ -83,12 +76,6 @@ export async function startSmtpCapture(opts: SmtpCaptureOptions = {}): Promise<S
         const injected = opts.inject?.({ stage: 'data', to: message.to, raw });
         if (injected === 'drop') return void sockets.get(session.remotePort)?.destroy();
         if (injected) return callback(Object.assign(new Error(injected.message), { responseCode: injected.code }));
-        const messageId = opts.dropRepeatedMessageIds ? /^Message-ID:\s*(\S+)/im.exec(raw)?.[1] : undefined;
-        if (messageId && keptIds.has(messageId)) {
-          droppedCopies.push(message);
-          return callback();
-        }
-        if (messageId) keptIds.add(messageId);
         const store = opts.dir
           ? writeFile((message.file = join(opts.dir, `${message.receivedAt.toISOString().replace(/[:.]/g, '-')}-${++n}.eml`)), raw)
           : Promise.resolve();
@@ -121,7 +108,6 @@ export async function startSmtpCapture(opts: SmtpCaptureOptions = {}): Promise<S
   return {
     port,
     messages,
-    droppedCopies,
     waitFor(count, timeoutMs = 30_000) {
       return new Promise((ok, fail) => {
         const timer = setTimeout(() => fail(new Error(`expected ${count} message(s), got ${messages.length} in ${timeoutMs} ms`)), timeoutMs);
