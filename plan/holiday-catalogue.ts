@@ -211,8 +211,8 @@ export interface CountryHoliday {
   names?: string[];
   rule?: string;
   dates?: readonly string[];
-  /** Years in which the country announced another day than the rule gives: year -> date (source named). */
-  corrections?: Readonly<Record<string, string>>;
+  /** Years in which the country announced other days than the rule gives: year -> date, or every date of that year (source named). */
+  corrections?: Readonly<Record<string, string | readonly string[]>>;
 }
 
 // Diwali (Lakshmi Puja) and Holi (Dhulandi), India, 2025-2045: plan/hindu-festivals.ts, computed
@@ -326,7 +326,9 @@ export const COUNTRY_HOLIDAYS: Record<string, readonly CountryHoliday[]> = {
     { ...MAWLID, rank: 3, corrections: { '2027': '2027-08-15' } },
     { id: 'chinese-new-year', names: ['Chinese New Year'], rank: 4 },
     { id: 'pancasila-day', names: ['Pancasila Day'], rank: 4 },
-    { id: 'isra-miraj', names: ["Laylat al-Mi'raj"], rank: 5 },
+    // The SKB for 2027 keeps Isra Mi'raj on 5 January and 26 December (1448 and 1449; python-holidays
+    // 0.109 has both from it); the computed 27 Rajab 1449 is 25 December.
+    { id: 'isra-miraj', names: ["Laylat al-Mi'raj"], rank: 5, corrections: { '2027': ['2027-01-05', '2027-12-26'] } },
     { id: 'vesak', names: ['Vesak Day'], rank: 5 },
     { id: 'nyepi', names: ['Nyepi'], rank: 9 },
   ],

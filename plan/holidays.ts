@@ -179,7 +179,7 @@ const plusDays = (date: string, days: number) => new Date((dayNumber(date) + day
 /** The days a catalogue holiday falls on in `year`: a dated correction, else computed and moved by the configured offset. */
 function entryDates(country: string, entry: CountryHoliday, year: number, offsetDays = 0): readonly string[] {
   const corrected = entry.corrections?.[String(year)];
-  if (corrected) return [corrected];
+  if (corrected) return typeof corrected === 'string' ? [corrected] : corrected;
   const dates = computedDates(country, entry, year);
   return offsetDays ? dates.map((d) => plusDays(d, offsetDays)) : dates;
 }
