@@ -37,14 +37,18 @@ describe('docker-compose.yml', () => {
     expect(worker.environment.TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(worker.depends_on.temporal.condition).toBe('service_healthy');
     expect(existsSync(join(projectRoot, worker.build.dockerfile))).toBe(true);
+    expect(Object.keys(compose.services).length).toBeGreaterThan(0);
+    let volumes = 0;
     for (const service of Object.values(compose.services)) {
       for (const volume of (service.volumes ?? []) as string[]) {
+        volumes++;
         const source = volume.split(':')[0]!;
         // A file of the checkout mounted in (PostgreSQL's init script), or a named volume.
         if (source.startsWith('./')) expect(existsSync(join(projectRoot, source)), source).toBe(true);
         else expect(Object.keys(compose.volumes)).toContain(source);
       }
     }
+    expect(volumes).toBeGreaterThan(0);
     // plan33's own database on the same PostgreSQL, reached by URL; nothing on a host's disk.
     for (const name of ['worker', 'api']) {
       expect(compose.services[name].environment.DATABASE_URL).toMatch(/^postgres:\/\/plan33:.*@postgresql:5432\/plan33$/);
@@ -68,6 +72,7 @@ describe('docker-compose.yml', () => {
 
   it.each(['worker', 'api'])("gives the %s only variables plan33's config reads, and they parse", (service) => {
     const env = compose.services[service].environment as Record<string, string>;
+    expect(Object.keys(env).length).toBeGreaterThan(0);
     for (const name of Object.keys(env)) expect(CONFIG_VARIABLES).toContain(name);
     // Fill the ${VAR:?...} / ${VAR:-default} placeholders as compose would, then validate.
     const filled = Object.fromEntries(

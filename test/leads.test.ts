@@ -387,6 +387,8 @@ describe('leads on the time-skipping server', () => {
       const lastLetter = last.touchesDone.filter((t) => t.kind === 'prospect-letter').at(-1)!;
       expect(general.touchesDone.find((t) => t.slot === 'newsletter-1')).toMatchObject({ outcome: 'skipped', reason: expect.stringMatching(/not repeated within 30 days/) });
       const lastCall = last.touchesDone.filter((t) => t.kind === 'call').at(-1)!;
+      expect(general.nextTouches.filter((x) => x.kind === 'call').length).toBeGreaterThan(0);
+      expect(general.nextTouches.filter((x) => x.kind === 'newsletter').length).toBeGreaterThan(0);
       for (const t of general.nextTouches.filter((x) => x.kind === 'call')) expect(Date.parse(t.at) - Date.parse(lastCall.doneAt)).toBeGreaterThanOrEqual(30 * DAY);
       for (const t of general.nextTouches.filter((x) => x.kind === 'newsletter')) expect(Date.parse(t.at) - Date.parse(lastLetter.doneAt)).toBeGreaterThanOrEqual(30 * DAY - DAY);
       const found = await captureLead(rig.env.client, stores.db, lead(61, { locale: 'en' }), { taskQueue: 'leads-road', settings: SETTINGS });
@@ -412,10 +414,14 @@ describe('leads on the time-skipping server', () => {
       });
       expect(cs).toMatchObject({ plan: 'client-for-life', deals: [{ id: 'D-61' }] });
       const sentBefore = beforeDeal.touchesDone.filter((t) => t.outcome === 'sent');
+      expect(cs.nextTouches.length).toBeGreaterThan(0);
+      let spaced = 0;
       for (const t of cs.nextTouches) {
         const sameKind = sentBefore.filter((x) => x.kind === t.kind);
+        spaced += sameKind.length;
         for (const x of sameKind) expect(Date.parse(t.at) - Date.parse(x.doneAt), `${t.kind} ${t.at} after ${x.doneAt}`).toBeGreaterThanOrEqual(30 * DAY - DAY);
       }
+      expect(spaced).toBeGreaterThan(0); // some touch to come is of a kind the lead already had
       await eventually('the deal row', async () => (await stores.db.selectFrom('leads').select('stage').where('lead_id', '=', leadId).executeTakeFirst())?.stage === 'deal');
       const stages = await stores.db.selectFrom('lead_stages').select('stage').where('lead_id', '=', leadId).orderBy('at').execute();
       expect(stages.map((x) => x.stage)).toEqual(['new', 'nurture', 'deal']);

@@ -137,6 +137,7 @@ describe('newsletter issues from the content folder', () => {
       expect(mails).toHaveLength(1);
       const mail = mails[0]!;
       expect(mail.subject).toBe(issue.subject);
+      expect(issue.paragraphs.length).toBeGreaterThan(0);
       for (const p of issue.paragraphs) {
         expect(mail.text).toContain(p);
         expect(mail.html).toContain(p);
@@ -350,6 +351,7 @@ describe('cards and gifts through the fulfilment provider', () => {
       const handle = handleOf(id);
       const st = await advanceUntil(handle, (s) => s.touchesDone.filter((t) => t.channel === 'postal').length >= 2);
       const postal = st.touchesDone.filter((t) => t.channel === 'postal');
+      expect(postal.length).toBeGreaterThan(0);
       expect(postal.map((t) => t.outcome)).toEqual(postal.map(() => 'sent'));
       const keys = postal.map((t) => keyOf(id, t.seq));
       const mine = provider.calls.filter((x) => x.item?.customerId === id || keys.includes(x.key));

@@ -85,7 +85,12 @@ describe('a year re-planned with new overrides', () => {
     const impact = personImpact(st, { current: resolvePlan('client-for-life', { segment: 'b' }), proposed: resolvePlan('client-for-life', { segment: 'b', overrides }) }, HOURS, START);
     expect(impact.changes.filter((c) => c.change === 'removed').map((c) => c.slot)).toEqual(['newsletter-11', 'newsletter-12']);
     expect(impact.counts.added).toBe(0);
-    for (const c of impact.changes.filter((x) => x.change === 'changed')) expect(c.after!.seq).toBe(c.before!.seq);
+    // Nothing else changes, and every kept slot keeps its seq in the re-planned year.
+    expect(impact.changes.filter((c) => c.change !== 'removed')).toEqual([]);
+    const proposed = replannedTouches(st, resolvePlan('client-for-life', { segment: 'b', overrides }), HOURS, yearNowMs(st, START));
+    const kept = st.nextTouches.filter((t) => proposed.some((p) => p.slot === t.slot));
+    expect(kept.length).toBe(st.nextTouches.length - 2);
+    for (const t of kept) expect(proposed.find((p) => p.slot === t.slot)!.seq, t.slot).toBe(t.seq);
     // Someone in another segment: the same definition before and after, no change.
     const other = statusOf({ segment: 'vip' });
     const def = resolvePlan('client-for-life', { segment: 'vip' });

@@ -52,6 +52,7 @@ describe('email layouts compiled once', () => {
     ['ar', undefined],
     ['ar', 'https://cedar.test/p/abc'],
   ] as const)('%s, preferences link %s: the same HTML as mjml, for every kind', async (locale, preferencesUrl) => {
+    expect(touches.length).toBeGreaterThan(0);
     for (const name of [{ first: 'Layla' }, odd]) {
       const c = customerSchema.parse(customer({ locale, name }));
       for (const touch of touches) {
