@@ -339,7 +339,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     const killed = new Set<number>();
     const startWorker = async (): Promise<ChaosWorker> => {
       for (let tries = 0; ; tries++) {
-        const w = spawnChaosWorker({ address: temporal.address, namespace: NAMESPACE, taskQueue: TASK_QUEUE, bundlePath, databaseUrl: postgres.url, smtpPort: smtp.port, twilio: { ...TWILIO, apiBase: twilio.baseUrl }, business: BUSINESS,
+        const w = spawnChaosWorker({
+          address: temporal.address,
+          namespace: NAMESPACE,
+          taskQueue: TASK_QUEUE,
+          bundlePath,
+          databaseUrl: postgres.url,
+          smtpPort: smtp.port,
+          twilio: { ...TWILIO, apiBase: twilio.baseUrl },
+          business: BUSINESS,
           fulfilment: { url: `${webhooks.baseUrl}/fulfilment`, secret: WEBHOOK_SECRET },
           taskLog: { url: `${webhooks.baseUrl}/tasks`, secret: WEBHOOK_SECRET },
           unsubscribe: SURVEY,
