@@ -105,7 +105,10 @@ function isBuiltin(specifier) {
   return builtinModules.includes(specifier.split('/')[0]) || specifier.startsWith('node:');
 }
 
-/** Bundles the entries (esbuild takes well under a second for all of them). */
+/**
+ * Bundles the entries (esbuild takes well under a second for all of them).
+ * @param {{ entries?: Record<string, string>, log?: (message: string) => void }} [options]
+ */
 export async function build({ entries = ENTRIES, log = () => {} } = {}) {
   const { build: esbuild } = await import('esbuild');
   const started = performance.now();
