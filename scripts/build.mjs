@@ -107,9 +107,10 @@ function isBuiltin(specifier) {
 
 /**
  * Bundles the entries (esbuild takes well under a second for all of them).
- * @param {{ entries?: Record<string, string>, log?: (message: string) => void }} [options]
+ * `write: false` compiles in memory only (the check alone); `pkg` stands in for package.json (tests).
+ * @param {{ entries?: Record<string, string>, log?: (message: string) => void, write?: boolean, pkg?: object }} [options]
  */
-export async function build({ entries = ENTRIES, log = () => {} } = {}) {
+export async function build({ entries = ENTRIES, log = () => {}, write = true, pkg = undefined } = {}) {
   const { build: esbuild } = await import('esbuild');
   const started = performance.now();
   const result = await esbuild({
@@ -128,15 +129,16 @@ export async function build({ entries = ENTRIES, log = () => {} } = {}) {
     outExtension: { '.js': '.mjs' },
     logLevel: 'warning',
     metafile: true,
+    write,
   });
   if (entries === ENTRIES) {
     // The workflow sources the worker bundles at start: read, not written (esbuild's metafile only).
     const workflows = await esbuild({ absWorkingDir: projectRoot, entryPoints: WORKFLOW_SOURCES.map((p) => join(projectRoot, p)), bundle: true, packages: 'external', platform: 'node', format: 'esm', write: false, outdir, metafile: true, logLevel: 'warning' });
-    const { problems, imports } = checkDependencies(result.metafile, workflows.metafile);
+    const { problems, imports } = checkDependencies(result.metafile, workflows.metafile, pkg);
     if (problems.length) throw new Error(`package.json does not match what production loads:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     result.imports = imports;
   }
-  log(`compiled ${Object.keys(entries).length} entries into ${relative(process.cwd(), outdir) || '.'} in ${(performance.now() - started).toFixed(0)} ms`);
+  if (write) log(`compiled ${Object.keys(entries).length} entries into ${relative(process.cwd(), outdir) || '.'} in ${(performance.now() - started).toFixed(0)} ms`);
   return result;
 }
 
