@@ -131,15 +131,18 @@ export async function build({ entries = ENTRIES, log = () => {}, write = true, p
     metafile: true,
     write,
   });
+  /** @type {Record<string, string[]> | undefined} each production entry's packages (all entries built) */
+  let imports;
   if (entries === ENTRIES) {
     // The workflow sources the worker bundles at start: read, not written (esbuild's metafile only).
     const workflows = await esbuild({ absWorkingDir: projectRoot, entryPoints: WORKFLOW_SOURCES.map((p) => join(projectRoot, p)), bundle: true, packages: 'external', platform: 'node', format: 'esm', write: false, outdir, metafile: true, logLevel: 'warning' });
-    const { problems, imports } = checkDependencies(result.metafile, workflows.metafile, pkg);
+    const checked = checkDependencies(result.metafile, workflows.metafile, pkg);
+    const { problems } = checked;
     if (problems.length) throw new Error(`package.json does not match what production loads:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    result.imports = imports;
+    imports = checked.imports;
   }
   if (write) log(`compiled ${Object.keys(entries).length} entries into ${relative(process.cwd(), outdir) || '.'} in ${(performance.now() - started).toFixed(0)} ms`);
-  return result;
+  return { ...result, imports };
 }
 
 function newestSource(dir, newest = 0) {
@@ -163,5 +166,5 @@ export function upToDate(entries = ENTRIES) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (process.argv.includes('--check')) process.exit(upToDate() ? 0 : 1);
   const result = await build({ log: (m) => process.stderr.write(`plan33 build: ${m}\n`) });
-  if (process.argv.includes('--packages')) for (const [entry, names] of Object.entries(result.imports)) process.stdout.write(`${entry}: ${names.join(' ')}\n`);
+  if (process.argv.includes('--packages')) for (const [entry, names] of Object.entries(result.imports ?? {})) process.stdout.write(`${entry}: ${names.join(' ')}\n`);
 }
