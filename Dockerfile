@@ -5,7 +5,8 @@
 # Two stages: the build stage installs everything and compiles the entries (scripts/build.mjs:
 # dist/*.mjs with source maps, and the check that package.json's dependencies are what they
 # import); the runtime stage installs the production dependencies only (npm ci --omit=dev: no
-# TypeScript loader, test servers or embedded PostgreSQL) and takes dist/ from the build stage.
+# TypeScript loader, test servers or embedded PostgreSQL; about 385 MiB of node_modules) and
+# takes dist/ from the build stage.
 # The sources stay beside dist/: the worker bundles workflows/ with webpack when it starts.
 FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
@@ -18,7 +19,9 @@ FROM node:24.22.3-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY scripts/prune-native.mjs scripts/
+# One step, so the removed files are in no layer: the Temporal core's library for this platform only.
+RUN npm ci --omit=dev --no-audit --no-fund && node scripts/prune-native.mjs && npm cache clean --force
 COPY . .
 # After the sources, so dist/ is the newer: `npx plan33` runs the compiled CLI (cli/bin/plan33.mjs).
 COPY --from=build /app/dist ./dist

