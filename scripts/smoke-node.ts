@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { cacheDir, freePort, projectRoot } from '../dev/binaries.mjs';
 import { spawnDevServer } from '../dev/dev-server';
 import { postgresTempDir, startEmbeddedPostgres } from '../dev/embedded-postgres';
@@ -83,7 +84,7 @@ async function smoke(): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   smoke().then(
     () => process.exit(0),
     (err: Error) => {

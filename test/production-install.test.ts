@@ -16,6 +16,7 @@ import { freePort, projectRoot } from '../dev/binaries.mjs';
 import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
 import { createDevServerEnv } from '../dev/temporal-server';
 import { build, upToDate } from '../scripts/build.mjs';
+import { PRODUCTION_NODE } from '../scripts/smoke-node';
 import { apiReady, enrolOne, runCli, startEntry, workerReady, type ProductionStackOptions, type RunningEntry } from '../scripts/production-stack';
 import { customer } from './fixtures/customers';
 
@@ -23,48 +24,49 @@ const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) 
 /** What the image leaves out of its build context (.dockerignore: top-level names). */
 const ignored = new Set(readFileSync(join(projectRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim().replace(/^\/|\/$/g, '')).filter(Boolean));
 
-const appDir = mkdtempSync(join(tmpdir(), 'plan33-production-'));
+let appDir: string;
 const timings: Record<string, number> = {};
 let databaseUrl: string;
 let env: TestWorkflowEnvironment | undefined;
 let smtp: SmtpCapture | undefined;
 const running: RunningEntry[] = [];
 
-beforeAll(async () => {
-  let t = Date.now();
-  if (!upToDate()) await build();
-  cpSync(projectRoot, appDir, { recursive: true, filter: (src) => src === projectRoot || !ignored.has(src.slice(projectRoot.length + 1).split('/')[0]!) });
-  timings.copySources = Date.now() - t;
-  t = Date.now();
-  const npm = spawnSync('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: appDir, encoding: 'utf8', timeout: 240_000 });
-  expect(npm.status, `${npm.stderr}${npm.stdout}`).toBe(0);
-  const prune = spawnSync(process.execPath, [join(appDir, 'scripts', 'prune-native.mjs')], { cwd: appDir, encoding: 'utf8' });
-  expect(prune.status, prune.stderr).toBe(0);
-  timings.npmCiOmitDev = Date.now() - t;
-  // Last, as in the image: dist/ is newer than every source, so `npx plan33` runs the compiled CLI.
-  cpSync(join(projectRoot, 'dist'), join(appDir, 'dist'), { recursive: true });
-  // An empty database of its own on the tests' PostgreSQL (not the migrated template).
-  const admin = new pg.Client({ connectionString: inject('databaseAdminUrl') });
-  await admin.connect();
-  const name = `production_${process.pid}_${Date.now().toString(36)}`;
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(inject('databaseAdminUrl'));
-  url.pathname = `/${name}`;
-  databaseUrl = url.toString();
-}, 300_000);
-
-afterAll(async () => {
-  for (const entry of running) await entry.stop();
-  await smtp?.close();
-  await env?.teardown();
-  rmSync(appDir, { recursive: true, force: true });
-  process.stdout.write(`production install timings (ms): ${JSON.stringify(timings)}\n`);
-});
-
 const stackOn = (ports: { smtpPort: number; apiPort: number }, temporalAddress = '127.0.0.1:1'): ProductionStackOptions => ({ appDir, temporalAddress, databaseUrl, ...ports });
 
 describe('a production install (npm ci --omit=dev, then dist/)', () => {
+  beforeAll(async () => {
+    let t = Date.now();
+    if (!upToDate()) await build();
+    appDir = mkdtempSync(join(tmpdir(), 'plan33-production-'));
+    cpSync(projectRoot, appDir, { recursive: true, filter: (src) => src === projectRoot || !ignored.has(src.slice(projectRoot.length + 1).split('/')[0]!) });
+    timings.copySources = Date.now() - t;
+    t = Date.now();
+    const npm = spawnSync('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: appDir, encoding: 'utf8', timeout: 240_000 });
+    expect(npm.status, `${npm.stderr}${npm.stdout}`).toBe(0);
+    const prune = spawnSync(process.execPath, [join(appDir, 'scripts', 'prune-native.mjs')], { cwd: appDir, encoding: 'utf8' });
+    expect(prune.status, prune.stderr).toBe(0);
+    timings.npmCiOmitDev = Date.now() - t;
+    // Last, as in the image: dist/ is newer than every source, so `npx plan33` runs the compiled CLI.
+    cpSync(join(projectRoot, 'dist'), join(appDir, 'dist'), { recursive: true });
+    // An empty database of its own on the tests' PostgreSQL (not the migrated template).
+    const admin = new pg.Client({ connectionString: inject('databaseAdminUrl') });
+    await admin.connect();
+    const name = `production_${process.pid}_${Date.now().toString(36)}`;
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(inject('databaseAdminUrl'));
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const entry of running) await entry.stop();
+    await smtp?.close();
+    await env?.teardown();
+    if (appDir) rmSync(appDir, { recursive: true, force: true });
+    process.stdout.write(`production install timings (ms): ${JSON.stringify(timings)}\n`);
+  });
+
   it('has every dependency and none of the dev packages', () => {
     const bridge = createRequire(join(appDir, 'package.json'))('@temporalio/core-bridge/common.js') as { getPrebuiltTargetName(): string };
     for (const name of Object.keys(pkg.dependencies)) expect(existsSync(join(appDir, 'node_modules', name, 'package.json')), name).toBe(true);
@@ -162,5 +164,17 @@ describe("the build's check of package.json against what production imports", ()
 
   it('fails naming a dependency that nothing in production imports', async () => {
     await expect(check((deps) => (deps['smtp-server'] = '3.21.6'))).rejects.toThrow(/smtp-server is in dependencies but no production entry .* imports it: move it to devDependencies/);
+  });
+});
+
+describe('the Node production runs', () => {
+  it('is the same in the image and in CI\'s smoke, a line engines allows', () => {
+    const dockerfile = readFileSync(join(projectRoot, 'Dockerfile'), 'utf8');
+    const images = [...dockerfile.matchAll(/^FROM node:(\S+?)-bookworm-slim/gm)].map((m) => m[1]);
+    expect(images).toEqual([PRODUCTION_NODE, PRODUCTION_NODE]);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    const major = Number(PRODUCTION_NODE.split('.')[0]);
+    expect([24, 26]).toContain(major); // the LTS lines supported in December 2026 (Node 20 ended 2026-04-30)
+    expect((pkg as { engines?: { node?: string } }).engines?.node).toBe(`>=${major}`);
   });
 });
