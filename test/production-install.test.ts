@@ -102,6 +102,12 @@ describe('a production install (npm ci --omit=dev, then dist/)', () => {
     expect(migrations.every((m) => m.appliedAt !== null)).toBe(true);
     expect(runCli(stack, ['db', 'migrate']).stdout).toContain('nothing to apply');
 
+    // `npm run api` first runs the set-up: under NODE_ENV=production it installs and fetches nothing.
+    const setup = spawnSync(process.execPath, [join(appDir, 'scripts', 'setup.mjs')], { cwd: appDir, env: { PATH: process.env.PATH, NODE_ENV: 'production' }, encoding: 'utf8', timeout: 30_000 });
+    expect(setup.status, setup.stderr).toBe(0);
+    expect(setup.stderr).toBe('');
+    expect(existsSync(join(appDir, 'node_modules', 'tsx'))).toBe(false);
+
     const file = join(appDir, 'customer.json');
     writeFileSync(file, JSON.stringify(customer({ id: 'production-sim' })));
     const simulate = runCli(stack, ['simulate', '--customer', file]);
