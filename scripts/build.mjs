@@ -9,7 +9,14 @@
 // `import.meta.url` (`../workflows/entry.ts`, `../examples`) finds the same files from there.
 //   node scripts/build.mjs              every entry below
 //   node scripts/build.mjs --check      exits 1 when dist/ is older than a source file
-import { existsSync, readdirSync, statSync } from 'node:fs';
+//   node scripts/build.mjs --packages   builds, then lists the packages each production entry imports
+//
+// Each build also checks package.json against what production loads (checkDependencies below):
+// the image installs `dependencies` only (npm ci --omit=dev), so every package a production
+// entry imports must be one, and a dependency nothing in production loads belongs in
+// devDependencies. The build fails, naming the package, when either is wrong.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,8 +34,83 @@ export const ENTRIES = {
   'bench-worker': 'bench/worker-process.ts',
 };
 
-/** Bundles the entries (esbuild takes well under a second for all of them). */
-export async function build({ entries = ENTRIES, log = () => {} } = {}) {
+/** The entries a production install runs: the image's worker and API, `npx plan33`, and `npm start` pointed at real servers. */
+export const PRODUCTION_ENTRIES = ['worker', 'api', 'cli', 'start'];
+
+/** What the worker bundles with webpack when it starts (worker/bundle.ts): its packages are production's too. */
+export const WORKFLOW_SOURCES = ['workflows/entry.ts', 'workflows/preload.ts'];
+
+/** Production dependencies no bundle imports by name, and why they are there. */
+export const RUNTIME_PACKAGES = {
+  'chart.js': 'the API serves its chart.umd.min.js, found with require.resolve (api/web/index.ts)',
+  protobufjs: 'one copy for the Temporal packages (they load it; plan33 does not import it)',
+};
+
+/** 'kysely/migration' -> 'kysely', '@temporalio/common/lib/time' -> '@temporalio/common'; undefined for node: built-ins. */
+export function packageOf(specifier) {
+  if (specifier.startsWith('node:') || specifier.startsWith('.') || specifier.startsWith('/')) return undefined;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/**
+ * The npm packages an output file loads, following the chunks it imports. `kinds`: the import
+ * kinds followed (static: 'import-statement'; 'dynamic-import' for what loads on demand).
+ */
+export function packagesOf(metafile, output, kinds = ['import-statement']) {
+  const found = new Set();
+  const seen = new Set();
+  const queue = [output];
+  while (queue.length) {
+    const file = queue.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const imp of metafile.outputs[file]?.imports ?? []) {
+      if (!kinds.includes(imp.kind)) continue;
+      if (!imp.external) queue.push(imp.path);
+      else if (packageOf(imp.path) && !isBuiltin(imp.path)) found.add(packageOf(imp.path));
+    }
+  }
+  return found;
+}
+
+/**
+ * Production's packages against package.json: every package an entry of PRODUCTION_ENTRIES (or
+ * the workflow bundle) imports statically must be in `dependencies`; every dependency must be
+ * imported statically by one of them or be listed in RUNTIME_PACKAGES. (What an entry imports
+ * on demand, `await import()`, is the dev stack's: `plan33 simulate` and its servers.)
+ * @returns {{ problems: string[], imports: Record<string, string[]> }} imports: each entry's static packages
+ */
+export function checkDependencies(metafile, workflowMetafile, pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8'))) {
+  const dependencies = new Set(Object.keys(pkg.dependencies ?? {}));
+  const outputOf = (name) => relative(projectRoot, join(outdir, `${name}.mjs`)).split('\\').join('/');
+  const imports = Object.fromEntries(PRODUCTION_ENTRIES.map((name) => [name, [...packagesOf(metafile, outputOf(name))].sort()]));
+  const workflowPackages = new Set(Object.values(workflowMetafile.inputs).flatMap((input) => input.imports.filter((i) => i.external).map((i) => packageOf(i.path)).filter((p) => p && !isBuiltin(p))));
+  imports.workflows = [...workflowPackages].sort();
+  const importers = new Map(); // package -> the entries that import it
+  for (const [entry, packages] of Object.entries(imports)) {
+    for (const name of packages) importers.set(name, [...(importers.get(name) ?? []), entry === 'workflows' ? 'the workflow bundle' : `dist/${entry}.mjs`]);
+  }
+  const problems = [];
+  for (const [name, by] of importers) {
+    if (!dependencies.has(name)) problems.push(`${name} is imported by ${by.join(', ')} but is not in dependencies: a production install (npm ci --omit=dev) lacks it. Move it to dependencies, or load it with await import() where only development uses it`);
+  }
+  for (const name of dependencies) {
+    if (!importers.has(name) && !(name in RUNTIME_PACKAGES)) problems.push(`${name} is in dependencies but no production entry (${PRODUCTION_ENTRIES.join(', ')}, the workflow bundle) imports it: move it to devDependencies, or name it in RUNTIME_PACKAGES (scripts/build.mjs) with the reason`);
+  }
+  return { problems, imports };
+}
+
+function isBuiltin(specifier) {
+  return builtinModules.includes(specifier.split('/')[0]) || specifier.startsWith('node:');
+}
+
+/**
+ * Bundles the entries (esbuild takes well under a second for all of them).
+ * `write: false` compiles in memory only (the check alone); `pkg` stands in for package.json (tests).
+ * @param {{ entries?: Record<string, string>, log?: (message: string) => void, write?: boolean, pkg?: object }} [options]
+ */
+export async function build({ entries = ENTRIES, log = () => {}, write = true, pkg = undefined } = {}) {
   const { build: esbuild } = await import('esbuild');
   const started = performance.now();
   const result = await esbuild({
@@ -40,6 +122,9 @@ export async function build({ entries = ENTRIES, log = () => {} } = {}) {
     chunkNames: 'chunk-[hash]', // beside the entries: one folder below the project, like them
     platform: 'node',
     format: 'esm',
+    // The oldest Node that runs dist/: production runs Node 24 (Dockerfile, scripts/smoke-node.ts),
+    // but development and the tests still run it on the machines' Node 20. The sources are
+    // ES2022 (tsconfig), so the output is the same for either.
     target: 'node20',
     packages: 'external',
     sourcemap: 'linked',
@@ -47,9 +132,20 @@ export async function build({ entries = ENTRIES, log = () => {} } = {}) {
     outExtension: { '.js': '.mjs' },
     logLevel: 'warning',
     metafile: true,
+    write,
   });
-  log(`compiled ${Object.keys(entries).length} entries into ${relative(process.cwd(), outdir) || '.'} in ${(performance.now() - started).toFixed(0)} ms`);
-  return result;
+  /** @type {Record<string, string[]> | undefined} each production entry's packages (all entries built) */
+  let imports;
+  if (entries === ENTRIES) {
+    // The workflow sources the worker bundles at start: read, not written (esbuild's metafile only).
+    const workflows = await esbuild({ absWorkingDir: projectRoot, entryPoints: WORKFLOW_SOURCES.map((p) => join(projectRoot, p)), bundle: true, packages: 'external', platform: 'node', format: 'esm', write: false, outdir, metafile: true, logLevel: 'warning' });
+    const checked = checkDependencies(result.metafile, workflows.metafile, pkg);
+    const { problems } = checked;
+    if (problems.length) throw new Error(`package.json does not match what production loads:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    imports = checked.imports;
+  }
+  if (write) log(`compiled ${Object.keys(entries).length} entries into ${relative(process.cwd(), outdir) || '.'} in ${(performance.now() - started).toFixed(0)} ms`);
+  return { ...result, imports };
 }
 
 function newestSource(dir, newest = 0) {
@@ -72,5 +168,6 @@ export function upToDate(entries = ENTRIES) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (process.argv.includes('--check')) process.exit(upToDate() ? 0 : 1);
-  await build({ log: (m) => process.stderr.write(`plan33 build: ${m}\n`) });
+  const result = await build({ log: (m) => process.stderr.write(`plan33 build: ${m}\n`) });
+  if (process.argv.includes('--packages')) for (const [entry, names] of Object.entries(result.imports ?? {})) process.stdout.write(`${entry}: ${names.join(' ')}\n`);
 }

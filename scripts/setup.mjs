@@ -70,6 +70,17 @@ function ensureChromium() {
   if (install.status !== 0) say('apt-get could not install chromium; the UI test will fail');
 }
 
+// A production install (NODE_ENV=production, as the image sets; npm ci --omit=dev already ran)
+// needs none of this: no dev dependencies, no Temporal binaries, dist/ from the build. So
+// `npm run api` there runs the API and installs nothing.
+if (process.env.NODE_ENV === 'production') {
+  const { upToDate } = await import('./build.mjs');
+  if (!upToDate()) {
+    say('NODE_ENV=production and dist/ is older than the sources: compile with `npm run build` where the dev dependencies are');
+    process.exit(1);
+  }
+  process.exit(0);
+}
 if (!process.env.PLAN33_SKIP_NPM_CI) installDependencies();
 // The compiled entries (scripts/build.mjs): npm start runs dist/start.mjs; rebuilt when a source changed.
 {

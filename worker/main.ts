@@ -49,3 +49,5 @@ await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
 await connection.close();
 await stores.db.destroy();
 log.info('plan33 worker stopped');
+// The Temporal runtime's native threads would keep the process alive (a container would wait for SIGKILL).
+process.exit(0);
