@@ -152,7 +152,7 @@ describe('the web inbox and timeline (Chromium)', () => {
         expect(await axeProblems(page)).toEqual([]);
 
         // A used link is refused.
-        const reused = await fetch(link, { redirect: 'manual' });
+        const reused = await fetch(`${base}/app/auth`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ t: new URL(link).searchParams.get('t')! }) });
         expect(reused.status).toBe(400);
         expect(reused.headers.getSetCookie().some((c) => c.startsWith('plan33_session='))).toBe(false);
 
