@@ -5,7 +5,9 @@
 // consent off, no more email, while a customer who stayed gets the next issue. Before the fix the
 // POST answered 414 (fastify's path parameters stopped at 100 characters; a UUID's token is 118).
 // On the way: every emailed link's GET and HEAD change nothing (mail scanners open every link);
-// only the POST does (unsubscribe, the source question, the survey; the preference page).
+// only the POST does (unsubscribe, the source question, the survey; the preference page). Links
+// sent before lib/link-token.ts still open; a person who opens the unsubscribe link in Chromium
+// gets a page in English and Arabic that passes axe, and its button unsubscribes.
 import { readFileSync } from 'node:fs';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +25,7 @@ import { dealClosed } from '../service/enroll';
 import type { Stores } from '../stores';
 import { statusQuery } from '../workflows/messages';
 import { testStores } from './helpers/database';
+import { launchChromium, seriousViolations } from './helpers/browser';
 import { createTestWorker, installTestRuntime, pinClock, PINNED_START_MS } from './helpers/temporal';
 import { customer } from './fixtures/customers';
 
@@ -154,6 +157,25 @@ describe('emailed links for every id', () => {
     await until(async () => mailsTo('stays@example.com').length, (n) => n > 1);
     expect(mailsTo('stays@example.com').length).toBeGreaterThan(1);
     for (const p of people) expect(mailsTo(p.email).length, p.id).toBe(1);
+
+    // A person (not a mail client) opens the link in a browser: a page in English and Arabic that passes axe; its button unsubscribes.
+    const mail = await simpleParser(mailsTo('stays@example.com').at(-1)!.raw);
+    const link = /<(http:\/\/127\.0\.0\.1:\d+\/v1\/unsubscribe\/[^>]+)>/.exec(header(mail, 'list-unsubscribe') ?? '')![1]!;
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      await page.goto(link);
+      expect(await page.locator('main').innerText()).toMatch(/Stop receiving these emails\?[\s\S]*هل تريد التوقف عن تلقي هذه الرسائل؟/);
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(await emailConsent(CONTROL)).toBe(true);
+      await page.getByRole('button').click();
+      await page.locator('[role=status]').waitFor();
+      expect(await page.locator('[role=status]').innerText()).toMatch(/You are unsubscribed[\s\S]*أُلغي اشتراكك/);
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(await until(() => emailConsent(CONTROL), (on) => !on)).toBe(false);
+    } finally {
+      await browser.close();
+    }
   });
 
   it("a 64-character id's survey link: GET and HEAD show the form and store nothing; the POST stores the answer once", async () => {
