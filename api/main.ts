@@ -2,7 +2,7 @@
 // (DATABASE_URL, shared with the workers) and serves /v1 and the webhooks on PLAN33_API_PORT
 // until SIGTERM. Stateless: run as many as you like behind a load balancer.
 import { connectClient } from '../service/connection';
-import { loadConfigOrExit } from '../lib/config';
+import { insecurePublicUrlProblem, loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { openStores } from '../stores';
 import { buildApi } from './server';
@@ -12,6 +12,11 @@ const config = loadConfigOrExit();
 const log = createLogger(config.logLevel);
 if (!config.api.apiKey) {
   log.fatal('PLAN33_API_KEY is not set: the API refuses to run without a key (npm start generates one)');
+  process.exit(1);
+}
+const insecure = insecurePublicUrlProblem(config);
+if (insecure) {
+  log.fatal(insecure);
   process.exit(1);
 }
 if ((config.twilio.authToken || config.unsubscribe) && !process.env.PUBLIC_BASE_URL) {

@@ -66,6 +66,15 @@ export interface ApiOptions {
   logger: Logger;
 }
 
+const UNSUBSCRIBE_WORDS = {
+  en: { title: 'Unsubscribe', question: 'Stop receiving these emails?', button: 'Unsubscribe', done: 'You are unsubscribed: we will send you no more of these emails.' },
+  ar: { title: 'إلغاء الاشتراك', question: 'هل تريد التوقف عن تلقي هذه الرسائل؟', button: 'إلغاء الاشتراك', done: 'أُلغي اشتراكك: لن نرسل لك المزيد من هذه الرسائل.' },
+} as const;
+/** The unsubscribe page: the token does not say the person's language, so every line is in both. */
+const unsubscribePage = (body: string) =>
+  `<!doctype html><html lang="en" dir="ltr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${UNSUBSCRIBE_WORDS.en.title} | ${UNSUBSCRIBE_WORDS.ar.title}</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:1rem auto;padding:0 1rem"><main>${body}</main></body></html>`;
+const bothLanguages = (line: (w: (typeof UNSUBSCRIBE_WORDS)['en' | 'ar']) => string) => `<p>${line(UNSUBSCRIBE_WORDS.en)}</p><p lang="ar" dir="rtl">${line(UNSUBSCRIBE_WORDS.ar)}</p>`;
+
 /** Twilio's standard keywords, plus their Arabic equivalents. */
 const STOP_WORDS = new Set(['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'revoke', 'optout', 'توقف', 'إيقاف', 'ايقاف', 'الغاء', 'إلغاء']);
 const START_WORDS = new Set(['start', 'yes', 'unstop', 'ابدأ', 'ابدا', 'بدء']);
@@ -113,6 +122,14 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * The longest path parameter served: unsubscribe and source links carry their token in the path,
+ * and fastify's default (100) answered 414 for a UUID's unsubscribe token (118 characters). The
+ * longest token for a 64-character id is 158 (unsubscribe; test/link-token.test.ts holds every kind,
+ * new and old, under half of this).
+ */
+export const MAX_PATH_TOKEN = 512;
+
 const servedRoutes = new WeakMap<FastifyInstance, ReadonlyMap<string, ReadonlySet<string>>>();
 /** Every path the API serves (fastify's `:param` syntax) and its methods, HEAD included, the 405 answers not. */
 export const routesOf = (app: FastifyInstance): ReadonlyMap<string, ReadonlySet<string>> => servedRoutes.get(app) ?? new Map();
@@ -123,7 +140,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     { component: 'api' },
     { serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.replace(/\/v1\/(unsubscribe|source)\/[^/?]+/, '/v1/$1/[token]').replace(/\/codec\/ui\/[^/?]+/, '/codec/ui/[token]').replace(/([?&]t=)[^&]+/, '$1[token]'), remoteAddress: req.ip }) } },
   );
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 1_000_000, trustProxy: opts.trustProxy ?? false });
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: 1_000_000, trustProxy: opts.trustProxy ?? false, routerOptions: { maxParamLength: MAX_PATH_TOKEN } });
   await app.register(formbody);
   // No route takes QUERY: read as bodyless, so that it reaches the 405 below instead of a 400 for its missing Content-Type.
   app.addHttpMethod('QUERY', { hasBody: false, overrideExisting: true });
@@ -326,19 +343,21 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       payload.on('end', () => done(null, undefined));
       payload.on('error', (err) => done(err, undefined));
     });
-    oneClick.post<{ Params: { token: string } }>('/v1/unsubscribe/:token', async (req) => {
+    oneClick.post<{ Params: { token: string } }>('/v1/unsubscribe/:token', async (req, reply) => {
       const done = await unsubscribe(req.params.token);
+      // A person who pressed the page's button gets a page; a mail client, the JSON it ignores.
+      if (req.headers.accept?.includes('text/html')) return reply.type('text/html; charset=utf-8').send(unsubscribePage(`<div role="status">${bothLanguages((w) => w.done)}</div>`));
       return { unsubscribed: done.channel };
     });
   });
-  // A person who clicks the link sees a page with a button; mail clients POST directly.
+  // A person who clicks the link sees a page with a button; mail clients POST directly. GET and
+  // HEAD change nothing (mail scanners open every link): only the POST unsubscribes.
   app.get<{ Params: { token: string } }>('/v1/unsubscribe/:token', async (req, reply) => {
     // The page unsubscribes no one, but a link that is not ours gets no page with a button (403, as the POST).
     if (opts.unsubscribeSecret && !verifyUnsubscribeToken(opts.unsubscribeSecret, req.params.token)) throw new InvalidTokenError('this unsubscribe link is not valid');
     const token = req.params.token.replace(/[^A-Za-z0-9._-]/g, '');
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(`<!doctype html><html><head><meta charset="utf-8"><title>Unsubscribe</title></head><body><form method="post" action="/v1/unsubscribe/${token}"><p>Stop receiving these emails?</p><button type="submit">Unsubscribe</button></form></body></html>`);
+    const form = `<form method="post" action="/v1/unsubscribe/${token}">${bothLanguages((w) => w.question)}<button type="submit">${UNSUBSCRIBE_WORDS.en.button} | <span lang="ar">${UNSUBSCRIBE_WORDS.ar.button}</span></button></form>`;
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(unsubscribePage(form));
   });
 
   // ---- Twilio inbound SMS: STOP / START change consent, anything else is a task ----

@@ -59,6 +59,7 @@ const schema = z
     TWILIO_API_BASE: envOptional(),
     PLAN33_PLAN_OVERRIDES: envOptional(),
     PUBLIC_BASE_URL: z.url({ message: 'expected an absolute URL' }).optional().or(z.literal('')).transform((v) => v || 'http://localhost:8080'),
+    PLAN33_ALLOW_INSECURE_COOKIES: envBool(false),
     UNSUBSCRIBE_SECRET: envOptional(),
     PLAN33_API_PORT: envPort(8080, { allowZero: true }),
     PLAN33_API_KEY: envOptional(),
@@ -169,6 +170,8 @@ const schema = z
     /** One-click unsubscribe links in every email; without a secret, none are added. */
     unsubscribe: env.UNSUBSCRIBE_SECRET ? { baseUrl: env.PUBLIC_BASE_URL, secret: env.UNSUBSCRIBE_SECRET } : undefined,
     publicBaseUrl: env.PUBLIC_BASE_URL,
+    /** PLAN33_ALLOW_INSECURE_COOKIES: the API may serve sessions over a plain http PUBLIC_BASE_URL that is not this machine (cookies without Secure). */
+    allowInsecureCookies: env.PLAN33_ALLOW_INSECURE_COOKIES,
     /** A JSON file of per-segment plan overrides (see plan/definitions.ts). */
     planOverridesFile: env.PLAN33_PLAN_OVERRIDES,
     sendingHours: env.SENDING_HOURS,
@@ -227,6 +230,22 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if ((set('CRM_WEBHOOK_URL') || set('FULFILMENT_WEBHOOK_URL')) && !set('WEBHOOK_SECRET')) problems.push('WEBHOOK_SECRET: required to sign CRM_WEBHOOK_URL and FULFILMENT_WEBHOOK_URL requests');
   if (set('TWILIO_ACCOUNT_SID') && !set('TWILIO_FROM') && !set('TWILIO_MESSAGING_SERVICE_SID')) problems.push('TWILIO_FROM: set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID to send SMS');
   return problems;
+}
+
+/** Whether a URL names this machine (localhost, 127.0.0.0/8, ::1): browsers treat it as secure over plain http. */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '[::1]';
+}
+
+/**
+ * Why the API must not start with this config, or undefined: a plain http PUBLIC_BASE_URL on
+ * another host would send the web app's session cookies without `Secure` (readable on the wire),
+ * and every emailed link's token in clear; PLAN33_ALLOW_INSECURE_COOKIES=true says that is meant.
+ */
+export function insecurePublicUrlProblem(config: Pick<Config, 'publicBaseUrl' | 'allowInsecureCookies'>): string | undefined {
+  if (new URL(config.publicBaseUrl).protocol !== 'http:' || isLoopbackUrl(config.publicBaseUrl) || config.allowInsecureCookies) return undefined;
+  return `PUBLIC_BASE_URL: ${config.publicBaseUrl} is plain http on a host that is not this machine: session cookies would lose Secure and links would carry their tokens in clear. Use https, or set PLAN33_ALLOW_INSECURE_COOKIES=true if that is meant (a closed network)`;
 }
 
 export class ConfigError extends Error {

@@ -1,7 +1,7 @@
 // The customer's preference page link, in the footer of every email and on the survey's thank-you
 // page: a token naming the customer (and the language to greet them in if their plan cannot be
-// read), signed with HMAC-SHA256 for this purpose only (`prefs:`: an unsubscribe, source or
-// survey token is not accepted here, nor the other way round).
+// read), signed for this purpose only (lib/link-token.ts: an unsubscribe, source or survey token
+// is not accepted here, nor the other way round).
 //
 // No expiry, like the unsubscribe link: the link sits in the footer of emails people keep for
 // years, and withdrawing consent must stay as easy as giving it (an old email must still work).
@@ -10,9 +10,9 @@
 //
 // The form on the page carries a second, short-lived HMAC (formStamp), bound to the link's token
 // and the time the page was rendered: see api/web/preferences.ts for why.
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { customerIdSchema } from '../plan/customer';
+import { hmac, linkClaims, linkUrl, sameText, signLinkToken } from './link-token';
 
 const claimsSchema = z.object({ c: customerIdSchema, l: z.enum(['en', 'ar']) }).strict();
 
@@ -22,51 +22,37 @@ export interface PreferenceClaims {
   lang: 'en' | 'ar';
 }
 
-const sign = (secret: string, purpose: string, body: string) => createHmac('sha256', secret).update(`${purpose}:${body}`).digest('base64url');
-
-function macMatches(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 export function preferenceToken(secret: string, claims: PreferenceClaims): string {
-  const body = Buffer.from(JSON.stringify({ c: claims.customerId, l: claims.lang })).toString('base64url');
-  return `${body}.${sign(secret, 'prefs', body)}`;
+  return signLinkToken(secret, 'prefs', { c: claims.customerId, l: claims.lang });
 }
 
-/** The claims of a valid token, or undefined for anything forged, altered or malformed. */
+/** The claims of a valid token (new, or one sent before lib/link-token.ts), or undefined for anything forged, altered or malformed. */
 export function verifyPreferenceToken(secret: string, token: string): PreferenceClaims | undefined {
-  const [body, mac, extra] = token.split('.');
-  if (!body || !mac || extra !== undefined) return undefined;
-  if (!macMatches(sign(secret, 'prefs', body), mac)) return undefined;
-  try {
-    const parsed = claimsSchema.safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
-    return parsed.success ? { customerId: parsed.data.c, lang: parsed.data.l } : undefined;
-  } catch {
-    return undefined;
-  }
+  const parsed = claimsSchema.safeParse(linkClaims(secret, 'prefs', token));
+  return parsed.success ? { customerId: parsed.data.c, lang: parsed.data.l } : undefined;
 }
 
 /** `<base>/prefs?t=<token>`: a query parameter (fastify's path parameters stop at 100 characters). */
 export function preferenceUrl(config: { baseUrl: string; secret: string }, customerId: string, locale = 'en'): string {
-  return `${config.baseUrl.replace(/\/$/, '')}/prefs?t=${preferenceToken(config.secret, { customerId, lang: locale.startsWith('ar') ? 'ar' : 'en' })}`;
+  return linkUrl(config.baseUrl, `/prefs?t=${preferenceToken(config.secret, { customerId, lang: locale.startsWith('ar') ? 'ar' : 'en' })}`);
 }
 
 /** A rendered form is good for this long (then the page is reloaded: it shows the current choices). */
 export const FORM_VALID_MS = 24 * 3_600_000;
 
+const stampMac = (secret: string, token: string, issued: string) => hmac(secret, `prefs-form:${token}.${issued}`);
+
 /** The hidden field of one rendering of the form: when it was rendered, signed with the link's token. */
 export function formStamp(secret: string, token: string, nowMs: number): string {
   const issued = String(Math.floor(nowMs / 1000));
-  return `${issued}.${sign(secret, 'prefs-form', `${token}.${issued}`)}`;
+  return `${issued}.${stampMac(secret, token, issued)}`;
 }
 
 /** Whether a posted stamp was rendered for this token, within FORM_VALID_MS (and not in the future). */
 export function checkFormStamp(secret: string, token: string, stamp: string, nowMs: number): boolean {
   const [issued, mac, extra] = stamp.split('.');
   if (!issued || !mac || extra !== undefined || !/^\d{1,12}$/.test(issued)) return false;
-  if (!macMatches(sign(secret, 'prefs-form', `${token}.${issued}`), mac)) return false;
+  if (!sameText(mac, stampMac(secret, token, issued))) return false;
   const age = nowMs - Number(issued) * 1000;
   return age >= -60_000 && age <= FORM_VALID_MS;
 }

@@ -1,27 +1,26 @@
 // "How did you hear about us?", asked again after the deal (F.A.S.T.'s Source): a one-question
-// link in the welcome newsletter. The token names the customer, signed with HMAC-SHA256 for this
-// purpose only (an unsubscribe token is not accepted here, nor the other way round).
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// link in the welcome newsletter. The token names the customer, signed for this purpose only
+// (lib/link-token.ts: an unsubscribe token is not accepted here, nor the other way round).
+import { z } from 'zod';
 import { customerIdSchema } from '../plan/customer';
+import { linkUrl, signLinkToken, verifyLinkToken } from './link-token';
 
-const sign = (secret: string, body: string) => createHmac('sha256', secret).update(`source:${body}`).digest('base64url');
+const claimsSchema = z.object({ c: customerIdSchema }).strict();
 
 export function sourceToken(secret: string, customerId: string): string {
-  const body = Buffer.from(customerId).toString('base64url');
-  return `${body}.${sign(secret, body)}`;
+  return signLinkToken(secret, 'source', { c: customerId });
 }
 
 /** The customer a valid token names, or undefined for anything forged, altered or malformed. */
 export function verifySourceToken(secret: string, token: string): string | undefined {
-  const [body, mac, extra] = token.split('.');
-  if (!body || !mac || extra !== undefined) return undefined;
-  const expected = Buffer.from(sign(secret, body));
-  const given = Buffer.from(mac);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
-  const id = Buffer.from(body, 'base64url').toString('utf8');
-  return customerIdSchema.safeParse(id).success ? id : undefined;
+  const link = verifyLinkToken(secret, 'source', token);
+  if (!link) return undefined;
+  // A link sent before lib/link-token.ts: its body is the id itself.
+  if (link.legacy) return customerIdSchema.safeParse(link.body).success ? link.body : undefined;
+  const parsed = claimsSchema.safeParse(link.claims);
+  return parsed.success ? parsed.data.c : undefined;
 }
 
 export function sourceQuestionUrl(config: { baseUrl: string; secret: string }, customerId: string, locale = 'en'): string {
-  return `${config.baseUrl.replace(/\/$/, '')}/v1/source/${sourceToken(config.secret, customerId)}${locale.startsWith('ar') ? '?lang=ar' : ''}`;
+  return linkUrl(config.baseUrl, `/v1/source/${sourceToken(config.secret, customerId)}${locale.startsWith('ar') ? '?lang=ar' : ''}`);
 }

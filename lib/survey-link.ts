@@ -1,10 +1,10 @@
 // The NPS survey's signed link: the token names one person and one survey (the survey touch's
-// key), the page's language and when it expires, signed with HMAC-SHA256 for this purpose only
-// (an unsubscribe or source token is not accepted here). Single use is the store's part: one
+// key), the page's language and when it expires, signed for this purpose only (lib/link-token.ts:
+// an unsubscribe or source token is not accepted here). Single use is the store's part: one
 // answer per survey id (nps_responses' primary key).
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { customerIdSchema } from '../plan/customer';
+import { linkClaims, linkUrl, signLinkToken } from './link-token';
 
 /** A survey link works this many days after the survey was due. */
 export const SURVEY_VALID_DAYS = 30;
@@ -27,28 +27,15 @@ export interface SurveyClaims {
   expiresAt: number;
 }
 
-const sign = (secret: string, body: string) => createHmac('sha256', secret).update(`survey:${body}`).digest('base64url');
-
 export function surveyToken(secret: string, claims: SurveyClaims): string {
-  const body = Buffer.from(JSON.stringify({ c: claims.customerId, s: claims.surveyId, l: claims.lang, e: Math.floor(claims.expiresAt / 1000) })).toString('base64url');
-  return `${body}.${sign(secret, body)}`;
+  return signLinkToken(secret, 'survey', { c: claims.customerId, s: claims.surveyId, l: claims.lang, e: Math.floor(claims.expiresAt / 1000) });
 }
 
 export type SurveyTokenCheck = { ok: true; claims: SurveyClaims } | { ok: false; why: 'invalid' | 'expired' };
 
 /** The claims of a valid, unexpired token; `invalid` for anything forged, altered or malformed. */
 export function verifySurveyToken(secret: string, token: string, nowMs: number): SurveyTokenCheck {
-  const [body, mac, extra] = token.split('.');
-  if (!body || !mac || extra !== undefined) return { ok: false, why: 'invalid' };
-  const expected = Buffer.from(sign(secret, body));
-  const given = Buffer.from(mac);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, why: 'invalid' };
-  let parsed;
-  try {
-    parsed = claimsSchema.safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
-  } catch {
-    return { ok: false, why: 'invalid' };
-  }
+  const parsed = claimsSchema.safeParse(linkClaims(secret, 'survey', token));
   if (!parsed.success) return { ok: false, why: 'invalid' };
   const claims: SurveyClaims = { customerId: parsed.data.c, surveyId: parsed.data.s, lang: parsed.data.l, expiresAt: parsed.data.e * 1000 };
   return claims.expiresAt <= nowMs ? { ok: false, why: 'expired' } : { ok: true, claims };
@@ -60,5 +47,5 @@ export function verifySurveyToken(secret: string, token: string, nowMs: number):
  */
 export function surveyUrl(config: { baseUrl: string; secret: string }, req: { key: string; customerId: string; locale: string; dueAt: string }): string {
   const claims: SurveyClaims = { customerId: req.customerId, surveyId: req.key, lang: req.locale.startsWith('ar') ? 'ar' : 'en', expiresAt: Date.parse(req.dueAt) + SURVEY_VALID_DAYS * 86_400_000 };
-  return `${config.baseUrl.replace(/\/$/, '')}/survey?t=${surveyToken(config.secret, claims)}`;
+  return linkUrl(config.baseUrl, `/survey?t=${surveyToken(config.secret, claims)}`);
 }

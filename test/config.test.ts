@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../lib/config';
+import { CONFIG_VARIABLES, ConfigError, insecurePublicUrlProblem, loadConfig } from '../lib/config';
+import { projectRoot } from '../dev/binaries.mjs';
 import { envBool, envPort, envRate } from '../lib/env-parsers';
 
 describe('configuration from the environment', () => {
@@ -90,4 +92,48 @@ describe('channel configuration', () => {
     const message = (err as ConfigError).message;
     for (const name of ['WEBHOOK_SECRET', 'NEWSLETTER_GRACE_HOURS', 'PLAN33_API_KEY', 'CRM_WEBHOOK_URL']) expect(message).toContain(`${name}:`);
   });
+});
+
+describe('a plain http PUBLIC_BASE_URL', () => {
+  it('PLAN33_ALLOW_INSECURE_COOKIES is a validated boolean, false unless set', () => {
+    expect(loadConfig({}).allowInsecureCookies).toBe(false);
+    expect(loadConfig({ PLAN33_ALLOW_INSECURE_COOKIES: 'true' }).allowInsecureCookies).toBe(true);
+    expect(loadConfig({ PLAN33_ALLOW_INSECURE_COOKIES: 'no' }).allowInsecureCookies).toBe(false);
+    expect(() => loadConfig({ PLAN33_ALLOW_INSECURE_COOKIES: 'sometimes' })).toThrow(/PLAN33_ALLOW_INSECURE_COOKIES: /);
+  });
+
+  it('is refused for a host other than this machine, unless insecure cookies are allowed', () => {
+    const problem = (env: Record<string, string>) => insecurePublicUrlProblem(loadConfig(env));
+    for (const url of ['http://plan33.cedar.example', 'http://10.0.0.7:8080', 'http://127.example.com']) expect(problem({ PUBLIC_BASE_URL: url }), url).toMatch(/^PUBLIC_BASE_URL: .* is plain http .*PLAN33_ALLOW_INSECURE_COOKIES=true/);
+    for (const url of ['https://plan33.cedar.example', 'http://localhost:8080', 'http://127.0.0.1:9000', 'http://[::1]:8080', 'http://app.localhost']) expect(problem({ PUBLIC_BASE_URL: url }), url).toBeUndefined();
+    expect(problem({})).toBeUndefined(); // the default, http://localhost:8080
+    expect(problem({ PUBLIC_BASE_URL: 'http://plan33.cedar.example', PLAN33_ALLOW_INSECURE_COOKIES: 'true' })).toBeUndefined();
+  });
+
+  it('the API process refuses to start with one, and names the variable to set', async () => {
+    const run = (extra: Record<string, string>) =>
+      new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+        // A clean environment: no database, no Temporal; the check comes before either is reached.
+        const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PLAN33_API_KEY: 'an-api-key-of-some-length', LOG_LEVEL: 'info', ...extra };
+        const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+        child.once('error', reject);
+        child.once('close', (code) => {
+          clearTimeout(timer);
+          resolve({ code, out });
+        });
+      });
+    const refused = await run({ PUBLIC_BASE_URL: 'http://plan33.cedar.example' });
+    expect(refused.code).toBe(1);
+    expect(refused.out).toContain('PUBLIC_BASE_URL: http://plan33.cedar.example is plain http');
+    expect(refused.out).toContain('PLAN33_ALLOW_INSECURE_COOKIES=true');
+    // Allowed explicitly: past that check, to the next one (no DATABASE_URL here).
+    const allowed = await run({ PUBLIC_BASE_URL: 'http://plan33.cedar.example', PLAN33_ALLOW_INSECURE_COOKIES: 'true' });
+    expect(allowed.code).toBe(1);
+    expect(allowed.out).not.toContain('is plain http');
+    expect(allowed.out).toContain('DATABASE_URL is not set');
+  }, 120_000);
 });

@@ -93,14 +93,19 @@ describe('npm start (embedded stack)', () => {
     expect(john.plan).toBe('advocate');
     expect(john.nextTouches.some((t) => t.occasion === 'referral-thank-you')).toBe(true);
 
-    // The banner's manager sign-in link, on a line of its own: it opens a session once.
+    // The banner's manager sign-in link, on a line of its own: its page has a Sign in button (the
+    // GET spends nothing), whose POST opens a session once.
     const signIn = /^manager sign-in (\S+)/m.exec(first.output())?.[1];
     expect(signIn, banner).toMatch(/\/app\/auth\?t=/);
-    const opened = await fetch(signIn!, { redirect: 'manual' });
+    const linkPage = await fetch(signIn!, { redirect: 'manual' });
+    expect(linkPage.status).toBe(200);
+    expect(await linkPage.text()).toMatch(/<button type="submit">Sign in<\/button>/);
+    const pressSignIn = () => fetch(new URL('/app/auth', signIn!), { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ t: new URL(signIn!).searchParams.get('t')! }) });
+    const opened = await pressSignIn();
     expect(opened.status).toBe(303);
     expect(opened.headers.get('location')).toBe('/app/dashboard');
     expect(opened.headers.get('set-cookie')).toMatch(/plan33_session=.*HttpOnly.*SameSite=Lax/i);
-    expect((await fetch(signIn!, { redirect: 'manual' })).status).toBe(400);
+    expect((await pressSignIn()).status).toBe(400);
 
     const ui = await fetch(`http://localhost:${uiPort}/namespaces/default/workflows`);
     expect(ui.status).toBe(200);

@@ -1,7 +1,8 @@
 // Sign-in to the web app: a one-time link by email (real SMTP capture), a session cookie that is
 // Secure, HttpOnly and SameSite=Lax, single use and expiry of links, CSRF tokens bound to their
-// session (a second session cannot use the first's), and the sign-in page in Chromium with
-// axe-core in both languages. Real PostgreSQL; the Temporal client is never called on these routes.
+// session (a second session cannot use the first's), and the sign-in pages in Chromium with
+// axe-core in both languages. The link's GET and HEAD spend nothing (mail scanners open every
+// link): they show one "Sign in" button, whose POST signs in. Real PostgreSQL; the Temporal client is never called on these routes.
 import { launchChromium, seriousViolations } from './helpers/browser';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,10 +86,53 @@ async function signInLinkFor(email: string): Promise<string> {
   return /(http:\/\/127\.0\.0\.1:\d+\/app\/auth\?t=[A-Za-z0-9_-]+)/.exec(mail.text ?? '')![1]!;
 }
 
+/** What the link's page's button sends: the token from the page's hidden field, POSTed to the form's action. */
+async function pressSignIn(link: string): Promise<Response> {
+  const html = await (await fetch(link)).text();
+  const action = /<form method="post" action="([^"]+)">/.exec(html)![1]!.replace(/&amp;/g, '&');
+  const token = /<input type="hidden" name="t" value="([^"]+)">/.exec(html)![1]!;
+  return fetch(`${base}${action}`, form({ t: token }));
+}
+
 describe('web app sign-in', () => {
+  it("the link's GET and HEAD spend nothing (mail scanners open every link): they show one Sign in button, whose POST signs in once", async () => {
+    const link = await signInLinkFor('sara@agents.test');
+    const token = new URL(link).searchParams.get('t')!;
+    const used = async () => (await stores.db.selectFrom('web_sign_ins').select('used_at').where('token_hash', '=', createHash('sha256').update(token).digest('base64url')).executeTakeFirstOrThrow()).used_at;
+    for (const method of ['GET', 'GET', 'HEAD']) {
+      const res = await fetch(link, { method, redirect: 'manual' });
+      expect(res.status, method).toBe(200);
+      expect(res.headers.get('set-cookie'), method).toBeNull();
+      expect(res.headers.get('cache-control'), method).toBe('no-store');
+      if (method === 'GET') {
+        const html = await res.text();
+        expect(html.match(/<button[^>]*>Sign in<\/button>/g)).toHaveLength(1);
+        expect(html.match(/<form /g)).toHaveLength(1);
+        expect(html).toContain('<form method="post" action="/app/auth?lang=en">');
+        expect(html).toContain(`<input type="hidden" name="t" value="${token}">`);
+      }
+    }
+    expect(await used()).toBeNull();
+    // The button: signs in, and spends the token.
+    const opened = await fetch(`${base}/app/auth`, form({ t: token }));
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get('location')).toBe('/app/inbox');
+    expect(opened.headers.get('set-cookie')).toMatch(/plan33_session=[A-Za-z0-9_-]{43};/);
+    expect(await used()).not.toBeNull();
+    // A second POST of the same token is refused and opens no session; the link's page still spends nothing.
+    const again = await fetch(`${base}/app/auth`, form({ t: token }));
+    expect(again.status).toBe(400);
+    expect(again.headers.get('set-cookie')).toBeNull();
+    expect(await again.text()).toContain('This sign-in link is not valid');
+    // In Arabic: the same page, its button in Arabic.
+    const ar = await (await fetch(`${link}&lang=ar`)).text();
+    expect(ar).toContain('<html lang="ar" dir="rtl">');
+    expect(ar.match(/<button[^>]*>تسجيل الدخول<\/button>/g)).toHaveLength(1);
+  });
+
   it('emails a one-time link; it opens a Secure, HttpOnly, SameSite=Lax session once', async () => {
     const link = await signInLinkFor('sara@agents.test');
-    const opened = await fetch(link, { redirect: 'manual' });
+    const opened = await pressSignIn(link);
     expect(opened.status).toBe(303);
     expect(opened.headers.get('location')).toBe('/app/inbox');
     const cookie = opened.headers.get('set-cookie')!;
@@ -97,12 +141,12 @@ describe('web app sign-in', () => {
     expect(cookie).toMatch(/Secure/);
     expect(cookie).toMatch(/SameSite=Lax/);
     // Used once: the same link again is refused, and opens no session.
-    const again = await fetch(link, { redirect: 'manual' });
+    const again = await pressSignIn(link);
     expect(again.status).toBe(400);
     expect(again.headers.get('set-cookie')).toBeNull();
     expect(await again.text()).toContain('This sign-in link is not valid');
     // A manager (named as Sara's manager; the address matched case-insensitively) lands on the dashboard.
-    const manager = await fetch(await signInLinkFor('maya@agents.test'), { redirect: 'manual' });
+    const manager = await pressSignIn(await signInLinkFor('maya@agents.test'));
     expect(manager.headers.get('location')).toBe('/app/dashboard');
   });
 
@@ -114,9 +158,15 @@ describe('web app sign-in', () => {
     expect(smtp.messages.length).toBe(before);
     const store = new PgWebStore(stores.db);
     const stale = await store.createSignIn('agent-sara', Date.now() - SIGN_IN_TTL_MS - 1000, SIGN_IN_TTL_MS);
-    expect((await fetch(`${base}/app/auth?t=${stale}`, { redirect: 'manual' })).status).toBe(400);
+    expect((await fetch(`${base}/app/auth`, form({ t: stale }))).status).toBe(400);
     const fresh = await store.createSignIn('agent-sara', Date.now(), SIGN_IN_TTL_MS);
-    expect((await fetch(`${base}/app/auth?t=${fresh.slice(0, -1)}${fresh.endsWith('A') ? 'B' : 'A'}`, { redirect: 'manual' })).status).toBe(400);
+    expect((await fetch(`${base}/app/auth`, form({ t: `${fresh.slice(0, -1)}${fresh.endsWith('A') ? 'B' : 'A'}` }))).status).toBe(400);
+    // No token at all: refused, on the page (GET) and by the button's POST.
+    expect((await fetch(`${base}/app/auth`, { redirect: 'manual' })).status).toBe(400);
+    expect((await fetch(`${base}/app/auth`, form({}))).status).toBe(400);
+    // The token only counts in the POST's body: a POST with it in the query spends nothing.
+    expect((await fetch(`${base}/app/auth?t=${fresh}`, form({}))).status).toBe(400);
+    expect((await pressSignIn(`${base}/app/auth?t=${fresh}`)).status).toBe(303);
     // Without a session, a signed-in page sends the visitor to sign in.
     const page = await fetch(`${base}/app/inbox`, { redirect: 'manual' });
     expect(page.status).toBe(303);
@@ -124,8 +174,8 @@ describe('web app sign-in', () => {
   });
 
   it("a second session cannot use the first session's CSRF token", async () => {
-    const a = sessionCookie(await fetch(await signInLinkFor('sara@agents.test'), { redirect: 'manual' }))!;
-    const b = sessionCookie(await fetch(await signInLinkFor('maya@agents.test'), { redirect: 'manual' }))!;
+    const a = sessionCookie(await pressSignIn(await signInLinkFor('sara@agents.test')))!;
+    const b = sessionCookie(await pressSignIn(await signInLinkFor('maya@agents.test')))!;
     const [csrfA, csrfB] = [await csrfOf(a), await csrfOf(b)];
     expect(csrfA).not.toBe(csrfB);
     // Session B posts with A's token: refused, and B is still signed in.
@@ -133,8 +183,9 @@ describe('web app sign-in', () => {
     expect(forged.status).toBe(403);
     expect(await forged.text()).toContain('CSRF check failed');
     expect(await new PgWebStore(stores.db).session(b, Date.now())).toMatchObject({ userId: 'agent-maya', role: 'manager' });
-    // No token at all: refused too.
+    // No token at all, or one a character longer or shorter: refused too (compared in constant time, lengths included).
     expect((await fetch(`${base}/app/sign-out`, form({}, `plan33_session=${b}`))).status).toBe(403);
+    for (const wrong of [`${csrfB}x`, csrfB.slice(0, -1), ''] as const) expect((await fetch(`${base}/app/sign-out`, form({ _csrf: wrong }, `plan33_session=${b}`))).status).toBe(403);
     // Its own token signs B out; the cookie is gone and so is the session.
     const out = await fetch(`${base}/app/sign-out`, form({ _csrf: csrfB }, `plan33_session=${b}`));
     expect(out.status).toBe(303);
@@ -143,13 +194,23 @@ describe('web app sign-in', () => {
     expect(await new PgWebStore(stores.db).session(a, Date.now())).toMatchObject({ userId: 'agent-sara', role: 'agent' });
   });
 
-  it('the sign-in page in Chromium, English and Arabic (right to left): no serious or critical axe violation', async () => {
+  it('the sign-in page and the link\'s page in Chromium, English and Arabic (right to left): no serious or critical axe violation; the button signs in', async () => {
     for (const lang of ['en', 'ar'] as const) {
       const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
       await page.goto(`${base}/app/sign-in?lang=${lang}`);
       expect(await page.locator('html').getAttribute('dir')).toBe(lang === 'ar' ? 'rtl' : 'ltr');
       expect(await page.getByLabel(lang === 'ar' ? 'بريدك الإلكتروني للعمل' : 'Your work email').count()).toBe(1);
       expect(await seriousViolations(page), lang).toEqual([]);
+      // The emailed link's page: one button; pressing it signs in (the session cookie is set).
+      const token = await new PgWebStore(stores.db).createSignIn('agent-sara', Date.now(), SIGN_IN_TTL_MS);
+      await page.goto(`${base}/app/auth?t=${token}&lang=${lang}`);
+      expect(await page.locator('html').getAttribute('dir')).toBe(lang === 'ar' ? 'rtl' : 'ltr');
+      const button = page.getByRole('button', { name: lang === 'ar' ? 'تسجيل الدخول' : 'Sign in' });
+      expect(await button.count()).toBe(1);
+      expect(await seriousViolations(page), `${lang} link page`).toEqual([]);
+      const [response] = await Promise.all([page.waitForResponse((r) => r.url().includes('/app/auth') && r.request().method() === 'POST'), button.click()]);
+      expect(response.status()).toBe(303);
+      expect((await page.context().cookies()).some((c) => c.name === 'plan33_session')).toBe(true);
       await page.close();
     }
   });

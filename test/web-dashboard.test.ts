@@ -224,12 +224,16 @@ beforeAll(async () => {
   const link = /(http:\/\/127\.0\.0\.1:\d+\/app\/auth\?t=[A-Za-z0-9_-]+)/.exec(mail.text ?? '')![1]!;
   const landing = await manager.newPage();
   await landing.goto(link);
+  await landing.getByRole('button', { name: 'Sign in' }).click();
+  await landing.waitForURL((u) => u.pathname === '/app/dashboard');
   expect(new URL(landing.url()).pathname).toBe('/app/dashboard');
   await landing.close();
   agent = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const token = await new PgWebStore(stores.db).createSignIn('agent-sara', Date.now(), SIGN_IN_TTL_MS);
   const agentPage = await agent.newPage();
   await agentPage.goto(`${base}/app/auth?t=${token}`);
+  await agentPage.getByRole('button', { name: 'Sign in' }).click();
+  await agentPage.waitForURL((u) => u.pathname === '/app/inbox');
   await agentPage.close();
 });
 

@@ -71,7 +71,9 @@ async function signInLinkFor(to: string): Promise<string> {
 async function sessionOf(email: string): Promise<string> {
   const asked = await fetch(`${base}/app/sign-in`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email }) });
   expect(asked.status).toBe(200);
-  const opened = await fetch(await signInLinkFor(email), { redirect: 'manual' });
+  // The link's page shows a Sign in button (its GET spends nothing); the button POSTs the token.
+  const token = new URL(await signInLinkFor(email)).searchParams.get('t')!;
+  const opened = await fetch(`${base}/app/auth`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ t: token }) });
   expect(opened.status).toBe(303);
   const cookie = opened.headers.getSetCookie().find((c) => c.startsWith('plan33_session='))!;
   expect(cookie).toMatch(/; Secure/i);
@@ -127,6 +129,8 @@ describe('the web inbox and timeline (Chromium)', () => {
         expect(await page.locator('[role=status]').innerText()).toContain('sign-in link is on its way');
         const link = await signInLinkFor('sara@agents.test');
         await page.goto(link);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.waitForURL((u) => u.pathname === '/app/inbox');
         expect(new URL(page.url()).pathname).toBe('/app/inbox');
         const row = page.locator('tbody tr', { has: page.locator(`a[href^="/app/people/${ID}"]`) });
         expect(await row.count()).toBe(1);
@@ -148,7 +152,7 @@ describe('the web inbox and timeline (Chromium)', () => {
         expect(await axeProblems(page)).toEqual([]);
 
         // A used link is refused.
-        const reused = await fetch(link, { redirect: 'manual' });
+        const reused = await fetch(`${base}/app/auth`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ t: new URL(link).searchParams.get('t')! }) });
         expect(reused.status).toBe(400);
         expect(reused.headers.getSetCookie().some((c) => c.startsWith('plan33_session='))).toBe(false);
 

@@ -2,6 +2,11 @@
 // randomness: 32 bytes, stored hashed, 15 minutes, single use), sent through the same SMTP as the
 // touches; the link opens a session in a Secure, HttpOnly, SameSite=Lax cookie (12 hours) that
 // carries nothing but a random id. Every signed-in page sits behind `requireUser`.
+//
+// The link's GET (and HEAD) only shows a page with one "Sign in" button; the button's POST spends
+// the token. Corporate mail scanners (Defender Safe Links, Mimecast, Proofpoint) open every link
+// in an email before the person does: a link spent by a GET would be used up by the scanner, and
+// agents at such companies could never sign in. Scanners fetch; they do not press buttons.
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Agent, AgentDirectory } from '../../lib/agents';
@@ -20,6 +25,8 @@ const WORDS = {
     sent: 'If that address belongs to an agent or manager, a sign-in link is on its way. It works once, for 15 minutes.',
     bad: 'This sign-in link is not valid: it was used already, has expired, or was altered. Ask for a new one.',
     subject: 'Your plan33 sign-in link',
+    confirm: 'Press the button to sign in on this device. The link works once.',
+    signIn: 'Sign in',
   },
   ar: {
     title: 'تسجيل الدخول',
@@ -28,6 +35,8 @@ const WORDS = {
     sent: 'إن كان هذا العنوان لممثل أو مدير، فرابط الدخول في طريقه إليك. يعمل مرة واحدة خلال 15 دقيقة.',
     bad: 'رابط الدخول هذا غير صالح: استُخدم من قبل أو انتهت صلاحيته أو عُدّل. اطلب رابطًا جديدًا.',
     subject: 'رابط الدخول إلى plan33',
+    confirm: 'اضغط الزر لتسجيل الدخول على هذا الجهاز. يعمل الرابط مرة واحدة.',
+    signIn: 'تسجيل الدخول',
   },
 } as const;
 
@@ -71,9 +80,20 @@ export async function registerAuth(app: FastifyInstance, ctx: WebContext): Promi
     });
   });
 
+  // The emailed link: a page with one button (GET and HEAD change nothing; see the top of this file).
   app.get<{ Querystring: { t?: string } }>('/app/auth', async (req, reply) => {
     const lang = langOf(req);
-    const userId = req.query.t ? await ctx.store.redeemSignIn(req.query.t, Date.now()) : undefined;
+    const token = (req.query.t ?? '').replace(/[^A-Za-z0-9_-]/g, '');
+    if (!token) return sendPage(reply, signInForm(lang, `<p role="alert">${WORDS[lang].bad}</p>`), 400);
+    const w = WORDS[lang];
+    return sendPage(reply, page(lang, w.signIn, `<form method="post" action="/app/auth?lang=${lang}"><p>${w.confirm}</p><input type="hidden" name="t" value="${esc(token)}"><button type="submit">${w.signIn}</button></form>`));
+  });
+
+  // The button: spends the token (once, within 15 minutes) and opens the session.
+  app.post('/app/auth', async (req, reply) => {
+    const lang = langOf(req);
+    const token = String((req.body as { t?: unknown } | undefined)?.t ?? '');
+    const userId = token ? await ctx.store.redeemSignIn(token, Date.now()) : undefined;
     const agent = userId ? ctx.agents.get(userId) : undefined;
     if (!agent) return sendPage(reply, signInForm(lang, `<p role="alert">${WORDS[lang].bad}</p>`), 400);
     const role = roleOf(ctx.agents, agent);
