@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, insecurePublicUrlProblem, loadConfig } from '../lib/config';
 import { projectRoot } from '../dev/binaries.mjs';
 import { envBool, envPort, envRate } from '../lib/env-parsers';
+import { webOptionsFrom } from '../api/web';
 
 describe('configuration from the environment', () => {
   it('has working defaults for an empty environment', () => {
@@ -108,6 +109,15 @@ describe('a plain http PUBLIC_BASE_URL', () => {
     for (const url of ['https://plan33.cedar.example', 'http://localhost:8080', 'http://127.0.0.1:9000', 'http://[::1]:8080', 'http://app.localhost']) expect(problem({ PUBLIC_BASE_URL: url }), url).toBeUndefined();
     expect(problem({})).toBeUndefined(); // the default, http://localhost:8080
     expect(problem({ PUBLIC_BASE_URL: 'http://plan33.cedar.example', PLAN33_ALLOW_INSECURE_COOKIES: 'true' })).toBeUndefined();
+  });
+
+  it('session cookies keep Secure except over plain http on another host that was allowed so', () => {
+    const io = { agents: { all: () => [] } as never, mailer: { sendMail: async () => undefined } };
+    const secure = (env: Record<string, string>) => webOptionsFrom(loadConfig(env), io).secureCookies;
+    expect(secure({ PUBLIC_BASE_URL: 'https://plan33.cedar.example' })).toBe(true);
+    expect(secure({ PUBLIC_BASE_URL: 'http://[::1]:8080', PLAN33_ALLOW_INSECURE_COOKIES: 'true' })).toBe(true);
+    expect(secure({ PUBLIC_BASE_URL: 'http://app.localhost', PLAN33_ALLOW_INSECURE_COOKIES: 'true' })).toBe(true);
+    expect(secure({ PUBLIC_BASE_URL: 'http://plan33.cedar.example', PLAN33_ALLOW_INSECURE_COOKIES: 'true' })).toBe(false);
   });
 
   it('the API process refuses to start with one, and names the variable to set', async () => {

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import cookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
+import { isLoopbackUrl } from '../../lib/config';
 import { PgWebStore } from '../../stores/web';
 import { registerAuth, requireUser } from './auth';
 import type { WebContext, WebOptions } from './context';
@@ -39,7 +40,7 @@ export async function registerWebApp(app: FastifyInstance, opts: WebOptions): Pr
 
 /** The web app's options from the config: the agents file, the SMTP transport, the public URL. */
 export function webOptionsFrom(
-  config: { publicBaseUrl: string; business: { mailFrom: string }; unsubscribe?: { secret: string }; clv: WebOptions['clv']; sendingHours?: WebOptions['sendingHours'] },
+  config: { publicBaseUrl: string; allowInsecureCookies?: boolean; business: { mailFrom: string }; unsubscribe?: { secret: string }; clv: WebOptions['clv']; sendingHours?: WebOptions['sendingHours'] },
   io: { agents: WebOptions['agents']; mailer: { sendMail(m: { from: string; to: string; subject: string; text: string }): Promise<unknown> }; planOverrides?: WebOptions['planOverrides'] },
 ): Omit<WebOptions, 'client' | 'db' | 'taskQueue'> {
   const url = new URL(config.publicBaseUrl);
@@ -51,7 +52,8 @@ export function webOptionsFrom(
     clv: config.clv,
     sendingHours: config.sendingHours,
     planOverrides: io.planOverrides,
-    // Secure cookies, except over plain http on this machine (npm start): browsers treat localhost as secure anyway.
-    secureCookies: url.protocol === 'https:' || url.hostname === 'localhost' || url.hostname === '127.0.0.1',
+    // Secure cookies, except over plain http on another host when PLAN33_ALLOW_INSECURE_COOKIES says so (the API
+    // refuses to start there otherwise). Browsers treat loopback as a secure context, so npm start's http keeps them.
+    secureCookies: url.protocol === 'https:' || isLoopbackUrl(config.publicBaseUrl) || !config.allowInsecureCookies,
   };
 }
