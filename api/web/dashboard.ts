@@ -718,7 +718,7 @@ async function planImpact(ctx: WebContext, overrides: PlanOverrides, nowMs: numb
       return undefined;
     }
     const segment = status.customer.segment;
-    const opts = { version: status.planVersion, ...(segment ? { segment } : {}) };
+    const opts = { version: status.planVersion, ...(segment ? { segment } : {}), ...(status.valueClass ? { valueClass: status.valueClass } : {}) };
     const current = resolvePlan(status.plan, { ...opts, ...(ctx.planOverrides ? { overrides: ctx.planOverrides } : {}) });
     const proposed = resolvePlan(status.plan, { ...opts, overrides });
     const impact = personImpact(status, { current, proposed }, sendingHours, nowMs);
