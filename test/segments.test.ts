@@ -295,6 +295,20 @@ describe('the daily refresh on PostgreSQL and a Temporal dev server', () => {
         expect([c.customer.segment, c.valueClass, planned(c, 'newsletter'), planned(c, 'holiday-card')]).toEqual(['investor', 'c', 10, 7]);
         expect((await handle.describe()).typedSearchAttributes.get(ValueClass)).toBe('c');
 
+        // A next year starts as continue-as-new starts it: segment and class in its input, both overrides from its first plan.
+        const next = await env.client.workflow.start('customerYear', {
+          taskQueue,
+          workflowId: 'customer-inv-next',
+          args: [{ v: 1, customerId: 'inv-next', plan: 'client-for-life', planYear: 2, segment: 'investor', valueClass: 'vip', yearStartMs: PINNED_START_MS, customer: customer({ id: 'inv-next', segment: 'investor' }), deals: [{ id: 'd-inv', closedAt: pinnedDay }] }],
+        });
+        let second: CustomerStatus | undefined;
+        for (let i = 0; i < 300 && (!second || second.state === 'starting'); i++) {
+          second = await next.query(statusQuery).catch(() => undefined);
+          if (!second || second.state === 'starting') await new Promise((r) => setTimeout(r, 100));
+        }
+        expect([second!.customer.segment, second!.valueClass, planned(second!, 'newsletter'), planned(second!, 'holiday-card')]).toEqual(['investor', 'vip', 10, 5]);
+        await next.terminate('test done');
+
         // The year took the new path: its history has the `own-segment` marker.
         const markers = ((await handle.fetchHistory()).events ?? []).map((e) => e.markerRecordedEventAttributes).filter((a) => a?.markerName === 'core_patch');
         expect(markers.map((a) => defaultPayloadConverter.fromPayload(a!.details!['patch-data']!.payloads![0]!))).toContainEqual(expect.objectContaining({ id: 'own-segment' }));
