@@ -3,8 +3,9 @@
 // touches go out, then the real refresh (`segmentRefresh`, its activity on PostgreSQL) computes
 // the value class `vip` and signals the year, which keeps `investor`, takes `vip` as a field of
 // its own and re-plans the rest with both overrides (the segment's newsletters, the class's
-// holiday cards); the next touches follow. Replayed by test/replay.test.ts; a new file per
-// release, never re-recorded.
+// holiday cards); the next touches follow. Then the business gives the segment `partner` (a
+// profile update, as the API and the web send it): the rest follows its (empty) overrides, the
+// class kept. Replayed by test/replay.test.ts; a new file per release, never re-recorded.
 //   npx tsx scripts/record-own-segment-history.ts year-own-segment.json
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { customerWorkflowId } from '../plan/ids';
 import { dealClosed } from '../service/enroll';
 import { openStores } from '../stores';
 import { PgSegmentStore } from '../stores/segments';
-import { statusQuery, type CustomerStatus } from '../workflows/messages';
+import { statusQuery, updateProfileUpdate, type CustomerStatus } from '../workflows/messages';
 import { segmentRefresh } from '../workflows/segments';
 import { createPlan33Worker } from '../worker/create-worker';
 
@@ -82,11 +83,14 @@ await worker.runUntil(async () => {
   if (counts.signalled !== 1) throw new Error(`the refresh signalled ${counts.signalled} years, expected 1: ${JSON.stringify(counts)}`);
   const after = await step((s) => s.valueClass === 'vip' && s.touchesDone.length >= before.touchesDone.length + 2);
   if (after.customer.segment !== 'investor') throw new Error(`the segment became ${after.customer.segment}`);
+  await handle.executeUpdate(updateProfileUpdate, { args: [{ ...customer, segment: 'partner' }] });
+  const partner = await step((s) => s.customer.segment === 'partner' && s.touchesDone.length >= after.touchesDone.length + 1);
   const history = await env.client.workflow.getHandle(customerWorkflowId(id), runId).fetchHistory();
   writeFileSync(join(projectRoot, 'test', 'histories', file), historyToJSON(history));
   console.log(
-    `${file}: ${history.events!.length} events; ${after.touchesDone.length} touches done; segment ${after.customer.segment}, class ${after.valueClass}; ` +
-      `newsletters ${planned(before, 'newsletter')} -> ${planned(after, 'newsletter')}, holiday cards ${planned(before, 'holiday-card')} -> ${planned(after, 'holiday-card')}`,
+    `${file}: ${history.events!.length} events; ${partner.touchesDone.length} touches done; segment ${after.customer.segment}, class ${after.valueClass}; ` +
+      `newsletters ${planned(before, 'newsletter')} -> ${planned(after, 'newsletter')}, holiday cards ${planned(before, 'holiday-card')} -> ${planned(after, 'holiday-card')}; ` +
+      `then segment ${partner.customer.segment} (class ${partner.valueClass}): newsletters ${planned(partner, 'newsletter')}, holiday cards ${planned(partner, 'holiday-card')}`,
   );
   await handle.terminate('recorded');
 });

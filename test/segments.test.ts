@@ -9,7 +9,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { computeSegments, quintileScore, type CustomerFacts } from '../plan/segments';
 import { parsePlanOverrides, resolvePlan } from '../plan/definitions';
 import { CustomerSegment, ValueClass } from '../plan/search-attributes';
-import { statusQuery, type CustomerStatus } from '../workflows/messages';
+import { statusQuery, updateProfileUpdate, type CustomerStatus } from '../workflows/messages';
 import { PgSegmentStore } from '../stores/segments';
 import { dealClosed } from '../service/enroll';
 import { ensureSegmentSchedule, refreshSegmentsNow, SEGMENT_SCHEDULE_ID } from '../service/segments';
@@ -294,6 +294,16 @@ describe('the daily refresh on PostgreSQL and a Temporal dev server', () => {
         const c = await statusWhen((st) => st.valueClass === 'c');
         expect([c.customer.segment, c.valueClass, planned(c, 'newsletter'), planned(c, 'holiday-card')]).toEqual(['investor', 'c', 10, 7]);
         expect((await handle.describe()).typedSearchAttributes.get(ValueClass)).toBe('c');
+
+        // The business gives another segment (the API's profile update): its overrides from now on (none for `partner`).
+        await handle.executeUpdate(updateProfileUpdate, { args: [customer({ id: 'inv', segment: 'partner' })] });
+        const partner = await statusWhen((st) => planned(st, 'newsletter') === 12);
+        expect([partner.customer.segment, partner.valueClass, planned(partner, 'holiday-card')]).toEqual(['partner', 'c', 7]);
+        expect((await handle.describe()).typedSearchAttributes.get(CustomerSegment)).toBe('partner');
+        // And back: the investor's newsletters again, the class untouched.
+        await handle.executeUpdate(updateProfileUpdate, { args: [customer({ id: 'inv', segment: 'investor' })] });
+        const back = await statusWhen((st) => planned(st, 'newsletter') === 10);
+        expect([back.customer.segment, back.valueClass]).toEqual(['investor', 'c']);
 
         // A next year starts as continue-as-new starts it: segment and class in its input, both overrides from its first plan.
         const next = await env.client.workflow.start('customerYear', {

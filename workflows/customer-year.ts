@@ -375,6 +375,23 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   }
 
   /**
+   * The business gave the person another segment (a profile update, a repeated deal or import, the
+   * web): its overrides from now on, the rest of the year re-planned (`own-segment`). Before it,
+   * the overrides kept the segment the year started with; a segment the refresh replaced then
+   * comes back when the business gives it again.
+   */
+  async function followOwnSegment(): Promise<void> {
+    const given = s.customer.segment;
+    if (given === segment || s.cancelled || s.handedOver || !ownSegment()) return;
+    segment = given;
+    upsertSearchAttributes([{ key: CustomerSegment, value: given ?? null }]);
+    const definition = await cheap().loadPlanDefinition.executeWithOptions({ summary: `Load the ${s.plan} plan for segment ${given ?? '(none)'}` }, [
+      { plan: s.plan, version: s.definition.version, ...overrideKeys(s.valueClass) },
+    ]);
+    year.switchPlan(s, s.plan, definition, Date.now());
+  }
+
+  /**
    * A general-33 contact bought: the same person (id, profile, consent, source) goes on as
    * `customer-<id>` on client-for-life, carrying what was sent lately so that nothing of the
    * same kind is repeated within 30 days. This run (`lead-<id>`) ends there.
@@ -503,6 +520,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
 
   for (;;) {
     while (inbox.length > 0) await handle(inbox.shift()!);
+    await followOwnSegment();
     publish();
     if (s.cancelled || s.handedOver) break;
     await recordProgress();
