@@ -74,7 +74,7 @@ export const PATCHES = {
     histories: ['lead-road.json', 'lead-light.json'],
   },
   'own-segment': {
-    change: "the daily refresh's value class (vip/a/b/c) is a field of its own beside the business's segment, which it no longer replaces; the class's and the segment's overrides both apply (ValueClass and CustomerSegment search attributes)",
+    change: "the daily refresh's value class (vip/a/b/c) is a field of its own beside the business's segment, which it no longer replaces; the class's and the segment's overrides both apply, and a segment the business gives again (profile update, deal, import) re-plans the rest (ValueClass and CustomerSegment search attributes)",
     since: '2026-12',
     stage: 'patched',
     nextStepFrom: '2028-01',
