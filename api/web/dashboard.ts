@@ -237,7 +237,7 @@ const IMPACT = {
     title: 'What a plan change affects',
     intro: 'Paste a plan-overrides file (the JSON that PLAN33_PLAN_OVERRIDES names) or pick it from your computer, and see whose touches still to come would change, before anything is applied.',
     nothingApplied:
-      'Nothing is applied by this page: it only compares. A new file takes effect when the worker runs with it; each year then loads its segment’s definition at its next plan year or when its segment changes. Shown here: each person’s rest of the year re-planned with the new file now, against what is planned for them today.',
+      'Nothing is applied by this page: it only compares. A new file takes effect when the worker runs with it; each year then loads its definition (the overrides of its value class, then of its segment) at its next plan year or when its value class or segment changes. Shown here: each person’s rest of the year re-planned with the new file now, against what is planned for them today.',
     file: 'Overrides file (JSON)',
     pick: 'Or pick the file',
     pickHint: 'Picking a file puts its text in the box above; nothing is sent until you press the button.',
@@ -272,7 +272,7 @@ const IMPACT = {
     title: 'أثر تغيير الخطة',
     intro: 'الصق ملف تعديلات الخطة (ملف JSON الذي يشير إليه PLAN33_PLAN_OVERRIDES) أو اختره من جهازك، لترى من ستتغير رسائله القادمة قبل تطبيق أي شيء.',
     nothingApplied:
-      'هذه الصفحة لا تطبّق شيئًا: إنها تقارن فقط. يسري الملف الجديد حين يعمل به العامل؛ فتحمّل كل سنة تعريف شريحتها في سنة خطتها التالية أو عند تغيّر شريحتها. المعروض هنا: بقية سنة كل شخص بعد إعادة تخطيطها بالملف الجديد الآن، مقابل ما هو مخطط له اليوم.',
+      'هذه الصفحة لا تطبّق شيئًا: إنها تقارن فقط. يسري الملف الجديد حين يعمل به العامل؛ فتحمّل كل سنة تعريفها (تعديلات فئة قيمتها ثم تعديلات شريحتها) في سنة خطتها التالية أو عند تغيّر فئة قيمتها أو شريحتها. المعروض هنا: بقية سنة كل شخص بعد إعادة تخطيطها بالملف الجديد الآن، مقابل ما هو مخطط له اليوم.',
     file: 'ملف التعديلات (JSON)',
     pick: 'أو اختر الملف',
     pickHint: 'اختيار ملف يضع نصه في المربع أعلاه؛ لا يُرسل شيء حتى تضغط الزر.',
