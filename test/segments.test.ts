@@ -9,6 +9,8 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { computeSegments, quintileScore, type CustomerFacts } from '../plan/segments';
 import { parsePlanOverrides, resolvePlan } from '../plan/definitions';
 import { CustomerSegment, ValueClass } from '../plan/search-attributes';
+import { buildApi } from '../api/server';
+import { createLogger } from '../lib/logger';
 import { statusQuery, updateProfileUpdate, type CustomerStatus } from '../workflows/messages';
 import { PgSegmentStore } from '../stores/segments';
 import { dealClosed } from '../service/enroll';
@@ -287,6 +289,15 @@ describe('the daily refresh on PostgreSQL and a Temporal dev server', () => {
         expect((await segmentStore.all()).map((r) => [r.customerId, r.valueClass])).toEqual([['inv', 'vip'], ['p2', 'c'], ['p3', 'c']]);
         const described = await handle.describe();
         expect([described.typedSearchAttributes.get(CustomerSegment), described.typedSearchAttributes.get(ValueClass)]).toEqual(['investor', 'vip']);
+        // The API's status (GET /v1/customers/:id) shows both.
+        const api = await buildApi({ client: env.client, taskQueue, apiKey: 'segments-test-key-0123456789', publicBaseUrl: 'http://127.0.0.1', contacts: own.contacts, db: own.db, logger: createLogger('error') });
+        try {
+          const res = await api.inject({ method: 'GET', url: '/v1/customers/inv', headers: { authorization: 'Bearer segments-test-key-0123456789' } });
+          expect(res.statusCode).toBe(200);
+          expect(res.json()).toMatchObject({ customerId: 'inv', customer: { segment: 'investor' }, valueClass: 'vip' });
+        } finally {
+          await api.close();
+        }
 
         // The next refresh: p2's big deal makes p2 the VIP and inv a C; the segment's overrides still apply, the class's no longer.
         await own.db.insertInto('deals').values({ customer_id: 'p2', deal_id: 'd2', closed_at: '2025-07-01', value: 100_000, recorded_at: new Date() }).execute();
