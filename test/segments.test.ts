@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { computeSegments, quintileScore, type CustomerFacts } from '../plan/segments';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parsePlanOverrides, resolvePlan } from '../plan/definitions';
+import { loadPlanOverrides } from '../lib/plan-overrides';
 import { CustomerSegment, ValueClass } from '../plan/search-attributes';
 import { buildApi } from '../api/server';
 import { createLogger } from '../lib/logger';
@@ -18,7 +21,7 @@ import { ensureSegmentSchedule, refreshSegmentsNow, SEGMENT_SCHEDULE_ID } from '
 import { createDevServerEnv } from '../dev/temporal-server';
 import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
 import { freshStores, testStores, type TestStores } from './helpers/database';
-import { createTestWorker, installTestRuntime, PINNED_START_MS } from './helpers/temporal';
+import { createTestWorker, installTestRuntime, PINNED_START_MS, tempDir } from './helpers/temporal';
 import { customer } from './fixtures/customers';
 import { segmentRefresh, SIGNALS_PER_RUN } from '../workflows/segments';
 
@@ -162,6 +165,21 @@ describe('plan overrides by segment and by value class (pure)', () => {
     const items = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `g${i}`, title: `Gift ${i}`, timing: { months: i + 1 } }));
     const clash = { classes: { vip: { 'client-for-life': { counts: { 'give-away': 3 }, giveAways: items(3) } } }, segments: { investor: { 'client-for-life': { giveAways: items(2) } } } };
     expect(() => parsePlanOverrides(clash)).toThrow(/segments\.investor\.client-for-life\.giveAways: expected at least 3 items \(counts\.give-away\), found 2 \(merged over classes\.vip\.client-for-life\)/);
+  });
+
+  it('PLAN33_PLAN_OVERRIDES: a file from before (the classes under "segments", no "classes") is refused naming each field', () => {
+    const dir = tempDir('overrides');
+    const write = (name: string, json: unknown) => {
+      writeFileSync(join(dir, name), JSON.stringify(json));
+      return join(dir, name);
+    };
+    const older = write('older.json', { segments: { vip: { 'client-for-life': { counts: { newsletter: 11 } } }, a: {}, investor: {} } });
+    expect(() => loadPlanOverrides(older)).toThrow(`PLAN33_PLAN_OVERRIDES=${older}: invalid plan overrides:\nsegments.vip: "vip" is a computed value class: move these overrides to classes.vip`);
+    expect(() => loadPlanOverrides(older)).toThrow(/\nsegments\.a: "a" is a computed value class/);
+    // Moved: read. A business that labels people "vip" itself says so with a "classes" part.
+    expect(loadPlanOverrides(write('moved.json', { classes: { vip: { 'client-for-life': { counts: { newsletter: 11 } } } }, segments: { investor: {} } }))?.classes.vip).toBeDefined();
+    expect(loadPlanOverrides(write('own-vip.json', { segments: { vip: {} }, classes: {} }))?.segments.vip).toEqual({});
+    expect(() => loadPlanOverrides(write('bad-class.json', { classes: { gold: {} } }))).toThrow(/classes\.gold: expected a value class/);
   });
 });
 
