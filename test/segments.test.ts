@@ -11,6 +11,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePlanOverrides, resolvePlan } from '../plan/definitions';
 import { loadPlanOverrides } from '../lib/plan-overrides';
+import { sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import { MIGRATIONS } from '../stores/migrate';
 import { CustomerSegment, ValueClass } from '../plan/search-attributes';
 import { buildApi } from '../api/server';
 import { createLogger } from '../lib/logger';
@@ -353,6 +356,27 @@ describe('the daily refresh on PostgreSQL and a Temporal dev server', () => {
         expect(markers.map((a) => defaultPayloadConverter.fromPayload(a!.details!['patch-data']!.payloads![0]!))).toContainEqual(expect.objectContaining({ id: 'own-segment' }));
         await handle.terminate('test done');
       });
+    } finally {
+      await own.db.destroy();
+    }
+  });
+
+  it('migration 0013: the class column renamed, the rows gone, so the next refresh tells every running year its class', async () => {
+    const own = await freshStores();
+    try {
+      const migrator = new Migrator({ db: own.db, provider: { getMigrations: async () => MIGRATIONS }, migrationTableName: 'plan33_migration', migrationLockTableName: 'plan33_migration_lock' });
+      expect((await migrator.migrateTo('0012-privacy-audit')).error).toBeUndefined();
+      // A row as the release before wrote it: the class in `segment`.
+      await sql`insert into customer_segments (customer_id, revenue, abc, recency, frequency, monetary, vip, segment, computed_at) values ('old', 100, 'A', 5, 5, 5, true, 'vip', now())`.execute(own.db);
+      expect((await migrator.migrateToLatest()).results?.map((r) => [r.migrationName, r.status])).toEqual([['0013-value-class', 'Success']]);
+      const columns = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_name = 'customer_segments' order by column_name`.execute(own.db);
+      expect(columns.rows.map((c) => c.column_name)).toContain('value_class');
+      expect(columns.rows.map((c) => c.column_name)).not.toContain('segment');
+      expect(await new PgSegmentStore(own.db).all()).toEqual([]);
+      // The first refresh after it: `old` has no row, so its class is a change (from null) and its year hears it.
+      await own.db.insertInto('deals').values({ customer_id: 'old', deal_id: 'd1', closed_at: '2025-01-01', value: 100, recorded_at: new Date() }).execute();
+      const store = new PgSegmentStore(own.db);
+      expect(await store.save(computeSegments(await store.facts('2025-06-30'), '2025-06-30'), '2025-06-30T02:00:00Z')).toEqual([{ customerId: 'old', from: null, to: 'vip' }]);
     } finally {
       await own.db.destroy();
     }
