@@ -1,6 +1,6 @@
 // The daily refresh's activity: the facts from the deals, the value classes (plan/segments.ts,
-// pure) and one write that says whose class changed (the business's own segment is not touched); the workflow (workflows/segments.ts)
-// then tells those customers' workflows.
+// pure) and one write that says whose class changed; the workflow (workflows/segments.ts) then
+// tells those customers' workflows. The business's own segment is not touched.
 import { log as activityLog } from '@temporalio/activity';
 import { computeSegments } from '../plan/segments';
 import type { SegmentChangeRow } from '../stores/segments';

@@ -1,8 +1,9 @@
 // Value classes from the deals (issue 15): A/B/C by revenue (Pareto), RFM scores 1-5 as
 // quintiles, VIP = the top 20 % by revenue, and the value class (`vip`, `a`, `b` or `c`) whose
 // `classes` plan overrides apply. The class sits beside the business's own `segment` (a label it
-// gives, never overwritten by these figures; issue 24). Pure: the "as of" day is a parameter; no clock, no I/O. The daily
-// refresh (workflows/segments.ts, a Temporal Schedule) stores the result in customer_segments.
+// gives, never overwritten by these figures; issue 24). Pure: the "as of" day is a parameter; no
+// clock, no I/O. The daily refresh (workflows/segments.ts, a Temporal Schedule) stores the
+// result in customer_segments.value_class.
 //
 // The rules, exactly (every tie is decided by the values alone, never by id or input order, so
 // customers with equal figures always get equal results):
@@ -92,9 +93,9 @@ export function quintileScore(worse: number, n: number): number {
 }
 
 /**
- * Value classes (and their figures) for every customer, as of a day (YYYY-MM-DD). `facts` should hold only deals closed
- * on or before that day (stores/segments.ts filters them); each customer once. The result is in
- * the order of `facts`.
+ * Value classes (and their figures) for every customer, as of a day (YYYY-MM-DD). `facts` should
+ * hold only deals closed on or before that day (stores/segments.ts filters them); each customer
+ * once. The result is in the order of `facts`.
  */
 export function computeSegments(facts: readonly CustomerFacts[], asOf: string): CustomerSegment[] {
   const today = dayNumber(asOf, 'asOf');
