@@ -123,9 +123,9 @@ export function createActivities(deps: ActivityDeps) {
     /** A lead's stage changes and finished lead tasks, to the store. */
     recordLead,
 
-    /** The plan definition for a new year or an advocate switch, with the segment's overrides. */
-    async loadPlanDefinition(req: { plan: PlanName; version?: number; segment?: string }): Promise<PlanDefinition> {
-      return resolvePlan(req.plan, { version: req.version, segment: req.segment, overrides: deps.planOverrides });
+    /** The plan definition for a new year, an advocate switch or a new value class, with the overrides of its class and its segment. */
+    async loadPlanDefinition(req: { plan: PlanName; version?: number; segment?: string; valueClass?: string }): Promise<PlanDefinition> {
+      return resolvePlan(req.plan, { version: req.version, segment: req.segment, valueClass: req.valueClass, overrides: deps.planOverrides });
     },
   };
 }

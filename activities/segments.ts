@@ -1,6 +1,6 @@
-// The daily segment refresh's activity: the facts from the deals, the segments (plan/segments.ts,
-// pure) and one write that says whose segment changed; the workflow (workflows/segments.ts)
-// then tells those customers' workflows.
+// The daily refresh's activity: the facts from the deals, the value classes (plan/segments.ts,
+// pure) and one write that says whose class changed; the workflow (workflows/segments.ts) then
+// tells those customers' workflows. The business's own segment is not touched.
 import { log as activityLog } from '@temporalio/activity';
 import { computeSegments } from '../plan/segments';
 import type { SegmentChangeRow } from '../stores/segments';
@@ -18,15 +18,15 @@ export interface SegmentRefreshResult {
   computedAt: string;
   /** Customers with at least one deal up to `asOf`. */
   customers: number;
-  /** Whose segment changed (new customers with `from: null`), by customer id. */
+  /** Whose value class changed (new customers with `from: null`), by customer id. */
   changes: SegmentChangeRow[];
 }
 
 export function segmentActivities(deps: Pick<ActivityDeps, 'segments'>) {
   return {
     /**
-     * Recomputes every customer's segment from the deals and stores it (one transaction);
-     * returns whose segment changed. A retry recomputes and rewrites: same figures, and the
+     * Recomputes every customer's value class from the deals and stores it (one transaction);
+     * returns whose class changed. A retry recomputes and rewrites: same figures, and the
      * changes already written are not reported again.
      */
     async refreshSegments(req: SegmentRefreshRequest = {}): Promise<SegmentRefreshResult> {

@@ -12,6 +12,7 @@ import { isoDate } from '../plan/dates';
 import * as m from '../workflows/messages';
 import * as lm from '../workflows/lead-messages';
 import { LEAD_OUTCOMES, LEAD_STAGES, leadOutcomeSchema, leadSchema, DEFAULT_LEAD_SOURCES } from '../plan/lead';
+import { VALUE_CLASSES } from '../plan/segments';
 import { REPORT_NAMES, REPORTS } from '../service/measure';
 import { emailEventSchema } from '../service/email-events';
 import { agentIdSchema } from '../service/operations';
@@ -213,7 +214,7 @@ export function openApiDocument(publicBaseUrl: string, opts: OpenApiOptions = {}
         // Answers.
         Started: obj({ workflowId: str, runId: str, handedOverFrom: str }, ['workflowId']),
         Captured: obj({ leadId: str, workflowId: str, merged: { type: 'boolean' }, stage: str }, ['leadId', 'workflowId', 'merged']),
-        CustomerStatus: obj({ customerId: str, customer: { type: 'object' }, plan: str, planYear: { type: 'integer' }, state: str, deals: { type: 'array' }, referrals: { type: 'integer' }, calls: { type: 'array' }, touchesDone: { type: 'array' }, nextTouches: { type: 'array' } }, ['customerId', 'plan', 'state', 'touchesDone', 'nextTouches']),
+        CustomerStatus: obj({ customerId: str, customer: { type: 'object', properties: { segment: { type: 'string', description: "The business's own segment, as given (import, API, CLI, web): the daily refresh never replaces it" } } }, valueClass: { type: 'string', enum: [...VALUE_CLASSES], description: 'The value class the daily refresh computed from the deals (VIP = top 20 % by revenue, else A/B/C); unset until the first refresh after the deal' }, plan: str, planYear: { type: 'integer' }, state: str, deals: { type: 'array' }, referrals: { type: 'integer' }, calls: { type: 'array' }, touchesDone: { type: 'array' }, nextTouches: { type: 'array' } }, ['customerId', 'plan', 'state', 'touchesDone', 'nextTouches']),
         LeadStatus: obj({ leadId: str, stage: { type: 'string', enum: [...LEAD_STAGES] }, plan: str }, ['leadId', 'stage']),
         Task: obj({ taskId: str, customerId: str, customerName: str, phone: str, agent: str, title: str, dueAt: str, givenAt: str, remindedAt: str, escalatedAt: str }, ['taskId', 'customerId', 'agent', 'title', 'dueAt']),
         Next: obj({ taskId: str, outcome: str, stage: { type: 'string', enum: [...LEAD_STAGES] }, next: str }, ['outcome', 'next']),

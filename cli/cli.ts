@@ -222,7 +222,7 @@ program
       [
         `${st.customerId}: ${st.plan} year ${st.planYear} (${st.state}), agent ${st.customer.agent}; ${st.touchesDone.length} done, ${st.nextTouches.length} to come`,
         ...(st.holdout ? ['in the holdout group: only the transactional minimum (HOLDOUT_PERCENT)'] : []),
-        ...(st.customer.segment ? [`segment ${st.customer.segment}`] : []),
+        ...(st.customer.segment || st.valueClass ? [[st.customer.segment ? `segment ${st.customer.segment}` : '', st.valueClass ? `value class ${st.valueClass}` : ''].filter(Boolean).join(', ')] : []),
         ...(st.nps ?? []).map((a) => `NPS ${a.score}/10 (${a.group}) on ${a.answeredAt.slice(0, 10)}${a.why ? `: "${a.why}"` : ''}${a.toTen ? `; to earn a 10: "${a.toTen}"` : ''}`),
         ...(value ? [`lifetime value ${money(value.clv)} (${value.deals} deals, average ${money(value.averagePurchase)}, ${value.purchasesPerYear}/year × ${value.lifespanYears} years − ${money(value.acquisitionCost)}); with referrals ${money(value.referralAdjustedClv)}`] : []),
         table(['seq', 'at', 'kind', 'channel', 'outcome', 'title'], [...st.touchesDone.map((t) => [String(t.seq), t.at.slice(0, 16), t.kind, t.channel, t.outcome, t.title]), ...st.nextTouches.slice(0, 5).map((t) => [String(t.seq), t.at.slice(0, 16), t.kind, t.channel, 'next', t.title])]),

@@ -73,8 +73,15 @@ export const customerSchema = z
       .max(64)
       // Agent ids are matched in visibility queries (AssignedAgent, CallAssignees).
       .regex(/^[^'"\\\u0000-\u001f]*$/, 'expected no quotes or backslashes'),
-    /** A customer segment whose plan overrides apply (PLAN33_PLAN_OVERRIDES), e.g. "vip". */
-    segment: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'expected 1-40 characters of A-Za-z0-9._-').optional(),
+    /**
+     * The business's own label for the person, e.g. "investor": its `segments` plan overrides apply
+     * (PLAN33_PLAN_OVERRIDES). Never overwritten: the computed value class (VIP/A/B/C) is a separate field.
+     */
+    segment: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,40}$/, 'expected 1-40 characters of A-Za-z0-9._-')
+      .describe("The business's own label for the person (e.g. investor): never replaced by the computed value class, which the status shows as valueClass")
+      .optional(),
     /** What the agent should know before a call (family, interests, last conversation). */
     notes: z.string().trim().max(2000).optional(),
     /** Overrides the business's sending hours for this customer, e.g. "17:00-20:00". */

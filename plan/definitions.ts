@@ -10,6 +10,7 @@ import { HOLIDAY_NAMES } from './holiday-catalogue';
 import { costsSchema } from './budget';
 import { isValidHolidayRule } from './holidays';
 import { PLANS, type PlanName } from './touch';
+import { VALUE_CLASSES } from './segments';
 
 export const CURRENT_PLAN_VERSION = 3;
 
@@ -357,8 +358,12 @@ const CATALOGUE: Readonly<Record<number, Readonly<Record<PlanName, PlanDefinitio
 export const PLAN_VERSIONS = Object.keys(CATALOGUE).map(Number);
 
 // ---------------------------------------------------------------------------------------
-// Segment overrides: `{ "segments": { "<segment>": { "client-for-life"?: {...}, "advocate"?: {...} } } }`,
-// each a partial definition merged deeply into the catalogue's (arrays replace, objects merge).
+// Plan overrides: `{ "segments": { "<segment>": { "client-for-life"?: {...}, ... } },
+// "classes": { "vip" | "a" | "b" | "c": { "client-for-life"?: {...}, ... } } }`, each a partial
+// definition merged deeply into the catalogue's (arrays replace, objects merge). `segments` are
+// keyed by the business's own label (the customer's `segment`, never overwritten), `classes` by
+// the value class the daily refresh computes (plan/segments.ts). Both may apply to a person:
+// the class's first, then the segment's over it (the business's own label is the more specific).
 
 const partialDefinitionSchema = z
   .object({
@@ -385,10 +390,21 @@ const partialDefinitionSchema = z
 export type PartialPlanDefinition = z.infer<typeof partialDefinitionSchema>;
 
 const segmentName = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a segment name of 1-64 characters of A-Za-z0-9._-');
+const perPlan = z.object({ 'client-for-life': partialDefinitionSchema, advocate: partialDefinitionSchema, 'general-33': partialDefinitionSchema, reactivation: partialDefinitionSchema }).partial().strict();
+const classesSchema = z
+  .record(z.string(), perPlan)
+  .superRefine((classes, ctx) => {
+    for (const name of Object.keys(classes)) {
+      if (!(VALUE_CLASSES as readonly string[]).includes(name)) ctx.addIssue({ code: 'custom', path: [name], message: `expected a value class: ${VALUE_CLASSES.join(', ')} (a business's own label goes under "segments")` });
+    }
+  });
 
 export const planOverridesSchema = z
   .object({
-    segments: z.record(segmentName, z.object({ 'client-for-life': partialDefinitionSchema, advocate: partialDefinitionSchema, 'general-33': partialDefinitionSchema, reactivation: partialDefinitionSchema }).partial().strict()),
+    /** By the business's own segment (the customer's `segment`). */
+    segments: z.record(segmentName, perPlan).default({}),
+    /** By the computed value class (`vip`, `a`, `b`, `c`). */
+    classes: classesSchema.default({}),
   })
   .strict();
 export type PlanOverrides = z.infer<typeof planOverridesSchema>;
@@ -411,47 +427,72 @@ function baseDefinition(plan: PlanName, version: number): PlanDefinition {
   return entry[plan];
 }
 
-function merged(plan: PlanName, version: number, patch: PartialPlanDefinition | undefined, prefix: string): PlanDefinition {
-  const base = baseDefinition(plan, version);
-  if (!patch) return copyJson(base);
-  const result = planDefinitionSchema.safeParse(deepMerge(base, patch));
-  if (!result.success) throw new Error(`invalid plan definition: ${describeIssues(result.error, prefix).join('; ')}`);
-  return result.data;
-}
-
 /** A deep copy through JSON: definitions are plain data, callers may keep and change them. */
 function copyJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
+/** What a person's overrides are chosen by: the business's own segment and the computed value class. */
+export interface OverrideKeys {
+  segment?: string;
+  valueClass?: string;
+}
+
+/** The patches that apply to `plan` for these keys, in the order they merge (class, then segment), with their names. */
+function patchesFor(plan: PlanName, keys: OverrideKeys, overrides: PlanOverrides | undefined): Array<{ patch: PartialPlanDefinition; at: string }> {
+  const out: Array<{ patch: PartialPlanDefinition; at: string }> = [];
+  const byClass = keys.valueClass ? overrides?.classes[keys.valueClass]?.[plan] : undefined;
+  if (byClass) out.push({ patch: byClass, at: `classes.${keys.valueClass}.${plan}` });
+  const bySegment = keys.segment ? overrides?.segments[keys.segment]?.[plan] : undefined;
+  if (bySegment) out.push({ patch: bySegment, at: `segments.${keys.segment}.${plan}` });
+  return out;
+}
+
+/** The merged definition, or every problem with it named by the overrides' path (the last patch's; a pair says what it was merged over). */
+function tryMerge(plan: PlanName, version: number, patches: ReadonlyArray<{ patch: PartialPlanDefinition; at: string }>): { definition: PlanDefinition } | { problems: string[] } {
+  if (patches.length === 0) return { definition: copyJson(baseDefinition(plan, version)) };
+  const result = planDefinitionSchema.safeParse(patches.reduce<unknown>((d, p) => deepMerge(d, p.patch), baseDefinition(plan, version)));
+  if (result.success) return { definition: result.data };
+  const over = patches.slice(0, -1).map((p) => p.at);
+  return { problems: describeIssues(result.error, patches.at(-1)!.at).map((m) => (over.length ? `${m} (merged over ${over.join(', ')})` : m)) };
+}
+
 /**
- * The definition a year runs on: the catalogue's `plan` at `version` (default: current),
- * with the overrides of `segment` applied, if any.
+ * The definition a year runs on: the catalogue's `plan` at `version` (default: current), with
+ * the overrides of its value class and then of its segment applied, if any.
  */
-export function resolvePlan(plan: PlanName, opts: { version?: number; segment?: string; overrides?: PlanOverrides } = {}): PlanDefinition {
-  const version = opts.version ?? CURRENT_PLAN_VERSION;
-  const patch = opts.segment ? opts.overrides?.segments[opts.segment]?.[plan] : undefined;
-  return merged(plan, version, patch, opts.segment ? `segments.${opts.segment}.${plan}` : '');
+export function resolvePlan(plan: PlanName, opts: { version?: number; overrides?: PlanOverrides } & OverrideKeys = {}): PlanDefinition {
+  const merged = tryMerge(plan, opts.version ?? CURRENT_PLAN_VERSION, patchesFor(plan, opts, opts.overrides));
+  if ('problems' in merged) throw new Error(`invalid plan definition: ${merged.problems.join('; ')}`);
+  return merged.definition;
 }
 
 /**
  * Reads an overrides file's JSON. Throws an Error naming every bad field, also those that
- * are well-formed alone but make a bad plan once merged (e.g. 3 give-aways but 2 items).
+ * are well-formed alone but make a bad plan once merged (e.g. 3 give-aways but 2 items), alone
+ * or with each class's overrides under a segment's (a person may have both).
  */
 export function parsePlanOverrides(json: unknown): PlanOverrides {
   const result = planOverridesSchema.safeParse(json);
   if (!result.success) throw new Error(`invalid plan overrides:\n${describeIssues(result.error).join('\n')}`);
+  const overrides = result.data;
   const problems: string[] = [];
-  for (const [segment, plans] of Object.entries(result.data.segments)) {
-    for (const plan of PLANS) {
-      const patch = plans[plan];
-      if (!patch) continue;
-      for (const version of PLAN_VERSIONS) {
-        const check = planDefinitionSchema.safeParse(deepMerge(baseDefinition(plan, version), patch));
-        if (!check.success) problems.push(...describeIssues(check.error, `segments.${segment}.${plan}`));
-      }
+  const check = (plan: PlanName, keys: OverrideKeys) => {
+    const patches = patchesFor(plan, keys, overrides);
+    if (patches.length === 0) return;
+    for (const version of PLAN_VERSIONS) {
+      const merged = tryMerge(plan, version, patches);
+      if ('problems' in merged) problems.push(...merged.problems);
     }
+  };
+  const segments = Object.keys(overrides.segments);
+  const classes = Object.keys(overrides.classes);
+  for (const plan of PLANS) {
+    for (const valueClass of classes) check(plan, { valueClass });
+    for (const segment of segments) check(plan, { segment });
   }
+  // Then each class under each segment, once every one is fine alone (else a pair repeats it).
+  if (problems.length === 0) for (const plan of PLANS) for (const valueClass of classes) for (const segment of segments) check(plan, { valueClass, segment });
   if (problems.length > 0) throw new Error(`invalid plan overrides:\n${[...new Set(problems)].join('\n')}`);
-  return result.data;
+  return overrides;
 }

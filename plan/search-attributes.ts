@@ -17,7 +17,11 @@ export const CallAssignees = defineSearchAttributeKey('CallAssignees', SearchAtt
 export const LeadStage = defineSearchAttributeKey('LeadStage', SearchAttributeType.KEYWORD);
 export const LeadSource = defineSearchAttributeKey('LeadSource', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [CustomerId, TouchPlan, PlanYear, TouchesDone, NextTouchAt, NextTouchKind, AssignedAgent, CallAssignees, LeadStage, LeadSource];
+/** The business's own segment (set at the deal) and the value class the daily refresh computed (`vip`, `a`, `b`, `c`). */
+export const CustomerSegment = defineSearchAttributeKey('CustomerSegment', SearchAttributeType.KEYWORD);
+export const ValueClass = defineSearchAttributeKey('ValueClass', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTES = [CustomerId, TouchPlan, PlanYear, TouchesDone, NextTouchAt, NextTouchKind, AssignedAgent, CallAssignees, LeadStage, LeadSource, CustomerSegment, ValueClass];
 
 /** `NAME=Type` pairs as `temporal operator search-attribute create` and start-dev take them. */
 export function searchAttributeArgs(): string[] {

@@ -1,7 +1,9 @@
-// Customer segments from the deals (issue 15): A/B/C by revenue (Pareto), RFM scores 1-5 as
-// quintiles, VIP = the top 20 % by revenue, and the segment whose plan overrides apply (`vip`,
-// `a`, `b` or `c`). Pure: the "as of" day is a parameter; no clock, no I/O. The daily
-// refresh (workflows/segments.ts, a Temporal Schedule) stores the result in customer_segments.
+// Value classes from the deals (issue 15): A/B/C by revenue (Pareto), RFM scores 1-5 as
+// quintiles, VIP = the top 20 % by revenue, and the value class (`vip`, `a`, `b` or `c`) whose
+// `classes` plan overrides apply. The class sits beside the business's own `segment` (a label it
+// gives, never overwritten by these figures; issue 24). Pure: the "as of" day is a parameter; no
+// clock, no I/O. The daily refresh (workflows/segments.ts, a Temporal Schedule) stores the
+// result in customer_segments.value_class.
 //
 // The rules, exactly (every tie is decided by the values alone, never by id or input order, so
 // customers with equal figures always get equal results):
@@ -18,7 +20,7 @@
 // - VIP: fewer than 20 % of the customers have strictly more revenue, i.e. the top ceil(20 % of
 //   n) by rank (1 VIP among 1-5 customers, 2 among 6-10, ...), plus anyone tied with the last of
 //   them; and revenue above zero.
-// - Segment: `vip` when VIP, else the ABC class in lower case.
+// - Value class: `vip` when VIP, else the ABC class in lower case.
 // Amounts are compared in whole cents, so the shares are exact (no floating-point boundary).
 
 /** The share of total revenue (percent) the A customers reach: up to 80 %. */
@@ -31,7 +33,9 @@ export const VIP_PERCENT = 20;
 export const RFM_BUCKETS = 5;
 
 export type AbcClass = 'A' | 'B' | 'C';
-export type SegmentName = 'vip' | 'a' | 'b' | 'c';
+/** The computed value classes, best first; `classes` overrides are keyed by them. */
+export const VALUE_CLASSES = ['vip', 'a', 'b', 'c'] as const;
+export type ValueClass = (typeof VALUE_CLASSES)[number];
 
 /** What the deals say about one customer (stores/segments.ts gathers them in one query). */
 export interface CustomerFacts {
@@ -54,7 +58,8 @@ export interface CustomerSegment {
   frequency: number;
   monetary: number;
   vip: boolean;
-  segment: SegmentName;
+  /** `vip` when VIP, else the ABC class in lower case (never the business's own `segment`). */
+  valueClass: ValueClass;
 }
 
 const DAY_MS = 86_400_000;
@@ -88,9 +93,9 @@ export function quintileScore(worse: number, n: number): number {
 }
 
 /**
- * Segments for every customer, as of a day (YYYY-MM-DD). `facts` should hold only deals closed
- * on or before that day (stores/segments.ts filters them); each customer once. The result is in
- * the order of `facts`.
+ * Value classes (and their figures) for every customer, as of a day (YYYY-MM-DD). `facts` should
+ * hold only deals closed on or before that day (stores/segments.ts filters them); each customer
+ * once. The result is in the order of `facts`.
  */
 export function computeSegments(facts: readonly CustomerFacts[], asOf: string): CustomerSegment[] {
   const today = dayNumber(asOf, 'asOf');
@@ -141,7 +146,7 @@ export function computeSegments(facts: readonly CustomerFacts[], asOf: string): 
       frequency: quintileScore(frequencyWorse[i]!, n),
       monetary: quintileScore(monetaryWorse[i]!, n),
       vip,
-      segment: vip ? 'vip' : (abc.toLowerCase() as SegmentName),
+      valueClass: vip ? 'vip' : (abc.toLowerCase() as ValueClass),
     };
   });
 }

@@ -72,6 +72,11 @@ export interface CustomerStatus {
   nps?: NpsRecord[];
   /** In the holdout group: only the transactional minimum. */
   holdout?: boolean;
+  /**
+   * The value class the daily refresh computed (`vip`, `a`, `b`, `c`), beside the business's own
+   * `customer.segment`, which it never replaces. Unset until the first refresh after the deal.
+   */
+  valueClass?: string;
 }
 
 /** An NPS answer as the year keeps it, and what it set off. */

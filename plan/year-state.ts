@@ -42,6 +42,8 @@ export interface YearState {
   holdout?: boolean;
   /** NPS answers this year. */
   nps?: NpsRecord[];
+  /** The value class the daily refresh computed (`vip`, `a`, `b`, `c`): its overrides apply beside the segment's (`own-segment`). */
+  valueClass?: string;
 }
 
 /** How many times an unanswered call is tried again inside the year. */
@@ -333,6 +335,7 @@ export function status(state: YearState, customerId: string): CustomerStatus {
     nextDueAt: nextDue(state)?.at,
     ...(state.nps?.length ? { nps: state.nps } : {}),
     ...(state.holdout ? { holdout: true } : {}),
+    ...(state.valueClass ? { valueClass: state.valueClass } : {}),
   };
 }
 

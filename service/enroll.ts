@@ -5,7 +5,7 @@ import { customerSchema, dealSchema, describeIssues, type CustomerInput, type De
 import { customerWorkflowId, leadWorkflowId } from '../plan/ids';
 import { leadDealSignal } from '../workflows/lead-messages';
 import { leadRun } from './leads';
-import { AssignedAgent, CustomerId, PlanYear, TouchPlan } from '../plan/search-attributes';
+import { AssignedAgent, CustomerId, CustomerSegment, PlanYear, TouchPlan } from '../plan/search-attributes';
 import { dealClosedSignal } from '../workflows/messages';
 import type { CustomerYearInput } from '../workflows/customer-year';
 import type { SendingHours } from '../plan/sending-hours';
@@ -66,6 +66,8 @@ export async function dealClosed(client: Client, input: DealClosedInput, opts: E
       { key: TouchPlan, value: start.plan },
       { key: PlanYear, value: start.planYear },
       { key: AssignedAgent, value: customer.data.agent },
+      // The business's own segment; the workflow adds ValueClass when the daily refresh computes it.
+      ...(customer.data.segment ? [{ key: CustomerSegment, value: customer.data.segment }] : []),
     ],
     staticSummary: `Customer ${customer.data.id}: client-for-life year 1 (agent ${customer.data.agent})`,
   };

@@ -10,7 +10,7 @@ import { describeIssues } from '../plan/customer';
 import { leadWorkflowId } from '../plan/ids';
 import { leadAsCustomer, leadOutcomeSchema, leadSchema, type Lead } from '../plan/lead';
 import type { LeadSettings } from '../plan/lead-routing';
-import { AssignedAgent, CustomerId, LeadSource, LeadStage, TouchPlan } from '../plan/search-attributes';
+import { AssignedAgent, CustomerId, CustomerSegment, LeadSource, LeadStage, TouchPlan } from '../plan/search-attributes';
 import type { SendingHours } from '../plan/sending-hours';
 import type { Db } from '../stores';
 import { PgContactIndex } from '../stores/contacts';
@@ -144,6 +144,7 @@ export async function addContact(client: Client, db: Db, input: unknown, opts: L
         { key: LeadStage, value: 'nurture' },
         { key: LeadSource, value: lead.source.channel },
         { key: AssignedAgent, value: customer.agent },
+        ...(customer.segment ? [{ key: CustomerSegment, value: customer.segment }] : []),
       ],
       staticSummary: `Contact ${leadId}: general 33 (sphere of ${customer.agent})`,
     });

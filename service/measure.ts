@@ -279,7 +279,7 @@ export const REPORTS = {
     rows: (r) => ({ columns: ['agent', 'open', 'overdue', 'oldest_given_at'], rows: r.agents.map((a) => [a.agent, a.open, a.overdue, a.oldestGivenAt]) }),
   }),
   segments: define({
-    summary: 'Segments as last computed: customers per segment and per A/B/C class with their revenue, per RFM score, and the VIPs',
+    summary: "Value classes as the daily refresh last computed them: customers per value class (vip, a, b, c; rows of group `segment`) and per A/B/C class with their revenue, per RFM score, and the VIPs (not the business's own segments)",
     params: {},
     run: (db, input) => segments(db, input),
     rows: (r) => ({

@@ -236,6 +236,7 @@ export async function overdueCalls(db: Db, asOfMs: number): Promise<OverdueCalls
 export interface SegmentFigures {
   customers: number;
   vip: number;
+  /** Per value class (`vip`, `a`, `b`, `c`; the report's key names kept from before the class had its own name). */
   bySegment: Array<{ segment: string; customers: number; revenue: number }>;
   byAbc: Array<{ abc: string; customers: number; revenue: number }>;
   /** For each RFM score 1-5, how many customers have it as recency, frequency and monetary score. */
@@ -249,7 +250,7 @@ export async function segmentDistribution(db: Db): Promise<SegmentFigures> {
     select
       (select count(*)::int from customer_segments) as customers,
       (select count(*)::int from customer_segments where vip) as vip,
-      (select coalesce(json_agg(x order by x.segment), '[]') from (select segment, count(*)::int as customers, sum(revenue)::float8 as revenue from customer_segments group by segment) x) as by_segment,
+      (select coalesce(json_agg(x order by x.segment), '[]') from (select value_class as segment, count(*)::int as customers, sum(revenue)::float8 as revenue from customer_segments group by value_class) x) as by_segment,
       (select coalesce(json_agg(x order by x.abc), '[]') from (select abc, count(*)::int as customers, sum(revenue)::float8 as revenue from customer_segments group by abc) x) as by_abc,
       (select json_agg(x order by x.score) from (
         select s as score, (count(*) filter (where cs.recency = s))::int as recency, (count(*) filter (where cs.frequency = s))::int as frequency, (count(*) filter (where cs.monetary = s))::int as monetary

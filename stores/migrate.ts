@@ -16,6 +16,7 @@ import * as segments from './migrations/0009-customer-segments';
 import * as holdout from './migrations/0010-holdout';
 import * as web from './migrations/0011-web-sessions';
 import * as privacy from './migrations/0012-privacy-audit';
+import * as valueClass from './migrations/0013-value-class';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
@@ -30,6 +31,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0010-holdout': holdout,
   '0011-web-sessions': web,
   '0012-privacy-audit': privacy,
+  '0013-value-class': valueClass,
 };
 
 function migrator(db: Db): Migrator {

@@ -203,7 +203,7 @@ export interface NpsResponsesTable {
   answered_at: Timestamp;
 }
 
-/** A customer's segments, recomputed daily from the deals. */
+/** A customer's value class and its figures, recomputed daily from the deals (not the business's own `segment`). */
 export interface CustomerSegmentsTable {
   customer_id: string;
   /** numeric: read back as a string. */
@@ -213,8 +213,8 @@ export interface CustomerSegmentsTable {
   frequency: number;
   monetary: number;
   vip: boolean;
-  /** The segment whose plan overrides apply: `vip`, `a`, `b` or `c`. */
-  segment: string;
+  /** The value class whose `classes` plan overrides apply: `vip`, `a`, `b` or `c` (migration 0013 renamed it from `segment`). */
+  value_class: string;
   computed_at: Timestamp;
 }
 

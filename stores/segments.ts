@@ -1,11 +1,12 @@
-// Customer segments in PostgreSQL: the facts plan/segments.ts needs, gathered from the deals in
-// one query, and the day's segments written in one statement (one transaction) that reports
-// whose segment changed. The daily refresh (activities/segments.ts) runs both.
+// Value classes in PostgreSQL (customer_segments): the facts plan/segments.ts needs, gathered
+// from the deals in one query, and the day's classes written in one statement (one transaction)
+// that reports whose class changed. The daily refresh (activities/segments.ts) runs both. The
+// business's own `segment` is not stored here: the refresh never touches it.
 import { sql } from 'kysely';
 import type { CustomerFacts, CustomerSegment } from '../plan/segments';
 import type { Db } from './db';
 
-/** A customer whose segment changed in a refresh; `from` is null the first time they get one. */
+/** A customer whose value class changed in a refresh; `from` is null the first time they get one. */
 export interface SegmentChangeRow {
   customerId: string;
   from: string | null;
@@ -31,8 +32,8 @@ export class PgSegmentStore {
   }
 
   /**
-   * Writes every customer's segment (insert or update, `computed_at` = `computedAt`) in one
-   * transaction and returns the customers whose `segment` changed, new ones with `from: null`,
+   * Writes every customer's value class and figures (insert or update, `computed_at` =
+   * `computedAt`) in one transaction and returns the customers whose `value_class` changed, new ones with `from: null`,
    * ordered by customer id. Writers of the table take turns (a lock that readers do not wait
    * for), so a second refresh at the same time compares with the first one's result (the schedule
    * does not overlap runs anyway).
@@ -48,32 +49,32 @@ export class PgSegmentStore {
       const { rows } = await sql<{ customer_id: string; from: string | null; to: string }>`
         with input as (
           select * from unnest(${col('customerId')}::text[], ${col('revenue')}::numeric[], ${col('abc')}::text[],
-            ${col('recency')}::int[], ${col('frequency')}::int[], ${col('monetary')}::int[], ${col('vip')}::boolean[], ${col('segment')}::text[])
-            as t(customer_id, revenue, abc, recency, frequency, monetary, vip, segment)
+            ${col('recency')}::int[], ${col('frequency')}::int[], ${col('monetary')}::int[], ${col('vip')}::boolean[], ${col('valueClass')}::text[])
+            as t(customer_id, revenue, abc, recency, frequency, monetary, vip, value_class)
         ),
         old as (
-          select customer_id, segment from customer_segments
+          select customer_id, value_class from customer_segments
           where customer_id in (select customer_id from input)
         ),
         written as (
-          insert into customer_segments (customer_id, revenue, abc, recency, frequency, monetary, vip, segment, computed_at)
-          select customer_id, revenue, abc, recency, frequency, monetary, vip, segment, ${computedAt}::timestamptz from input
+          insert into customer_segments (customer_id, revenue, abc, recency, frequency, monetary, vip, value_class, computed_at)
+          select customer_id, revenue, abc, recency, frequency, monetary, vip, value_class, ${computedAt}::timestamptz from input
           on conflict (customer_id) do update set
             revenue = excluded.revenue, abc = excluded.abc, recency = excluded.recency, frequency = excluded.frequency,
-            monetary = excluded.monetary, vip = excluded.vip, segment = excluded.segment, computed_at = excluded.computed_at
-          returning customer_id, segment
+            monetary = excluded.monetary, vip = excluded.vip, value_class = excluded.value_class, computed_at = excluded.computed_at
+          returning customer_id, value_class
         )
-        select written.customer_id, old.segment as "from", written.segment as "to"
+        select written.customer_id, old.value_class as "from", written.value_class as "to"
         from written left join old using (customer_id)
-        where old.segment is distinct from written.segment
+        where old.value_class is distinct from written.value_class
         order by written.customer_id`.execute(tx);
       return rows.map((r) => ({ customerId: r.customer_id, from: r.from, to: r.to }));
     });
   }
 
-  /** The stored segments, by customer id (reports, tests). */
-  async all(): Promise<Array<{ customerId: string; revenue: number; abc: string; recency: number; frequency: number; monetary: number; vip: boolean; segment: string; computedAt: Date }>> {
+  /** The stored value classes and figures, by customer id (reports, tests). */
+  async all(): Promise<Array<{ customerId: string; revenue: number; abc: string; recency: number; frequency: number; monetary: number; vip: boolean; valueClass: string; computedAt: Date }>> {
     const rows = await this.db.selectFrom('customer_segments').selectAll().orderBy('customer_id').execute();
-    return rows.map((r) => ({ customerId: r.customer_id, revenue: Number(r.revenue), abc: r.abc, recency: r.recency, frequency: r.frequency, monetary: r.monetary, vip: r.vip, segment: r.segment, computedAt: r.computed_at }));
+    return rows.map((r) => ({ customerId: r.customer_id, revenue: Number(r.revenue), abc: r.abc, recency: r.recency, frequency: r.frequency, monetary: r.monetary, vip: r.vip, valueClass: r.value_class, computedAt: r.computed_at }));
   }
 }

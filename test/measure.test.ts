@@ -216,7 +216,7 @@ async function seed(db: Db) {
   ];
   await db
     .insertInto('customer_segments')
-    .values(segments.map(([id, revenue, abc, recency, frequency, monetary, vip, segment, at]) => ({ customer_id: id, revenue, abc, recency, frequency, monetary, vip, segment, computed_at: D(at) })))
+    .values(segments.map(([id, revenue, abc, recency, frequency, monetary, vip, segment, at]) => ({ customer_id: id, revenue, abc, recency, frequency, monetary, vip, value_class: segment, computed_at: D(at) })))
     .execute();
 }
 

@@ -1,12 +1,14 @@
 // Determinism guard: every committed history replays against today's workflow code. A change
 // that would break running customer-years fails here (see README, "Changing the workflow").
 // The guard itself is tested: the same workflow with its patches unguarded fails to replay a
-// history recorded before them, and every patch the workflow uses is in the registry.
+// history recorded before them, and every patch the workflow uses is in the registry. The
+// `own-segment` history (a daily refresh in a running year) is checked both ways.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { projectRoot } from '../dev/binaries.mjs';
 import { buildWorkflowBundle, withoutSourcesContent } from '../worker/bundle';
@@ -44,6 +46,35 @@ describe('replay of committed histories', () => {
       (e: unknown) => e,
     );
     expect(leadErr).toBeInstanceOf(DeterminismViolationError);
+  });
+});
+
+describe("a year's segment across the daily refresh (patch own-segment, issue 24)", () => {
+  const withPatches = (fixture: string) => buildWorkflowBundle({ replace: [{ request: /^\.\/patches$/, file: join(projectRoot, 'test', 'fixtures', fixture) }] });
+  const replay = (bundle: Parameters<typeof Worker.runReplayHistory>[0]['workflowBundle'], f: string) =>
+    Worker.runReplayHistory({ workflowBundle: bundle }, history(f), f).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  const events = (f: string) => history(f).events ?? [];
+
+  it('replays the recorded refresh: the class came as a field of its own, the segment stayed', async () => {
+    installTestRuntime();
+    const recorded = events('year-own-segment.json');
+    const signal = recorded.map((e) => e.workflowExecutionSignaledEventAttributes).find((a) => a?.signalName === 'segmentChanged');
+    expect(defaultPayloadConverter.fromPayload(signal!.input!.payloads![0]!)).toMatchObject({ valueClass: 'vip' });
+    const patches = recorded.map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]).filter((p) => p !== undefined);
+    expect(patches.map((p) => (defaultPayloadConverter.fromPayload(p) as { id: string }).id)).toContain('own-segment');
+    const upserted = recorded.flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+    expect(upserted).toEqual(expect.arrayContaining(['ValueClass', 'CustomerSegment']));
+    expect(await replay(workflowBundle(), 'year-own-segment.json')).toBeUndefined();
+  });
+
+  it('fails replay without the guard (a year whose segment the refresh replaced), and without the new path (the new history)', async () => {
+    installTestRuntime();
+    // year-nps-segment.json was recorded before: the refresh's `vip` replaced the segment there.
+    expect(await replay(await withPatches('own-segment-unguarded.ts'), 'year-nps-segment.json')).toBeInstanceOf(DeterminismViolationError);
+    expect(await replay(await withPatches('own-segment-absent.ts'), 'year-own-segment.json')).toBeInstanceOf(DeterminismViolationError);
   });
 });
 

@@ -178,7 +178,7 @@ async function seed(db: Db) {
   const segments: Array<[string, number, 'A' | 'B' | 'C', string]> = [['a1', 150000, 'A', 'a'], ['a2', 200000, 'A', 'vip'], ['a3', 80000, 'B', 'b'], ['h1', 60000, 'C', 'c'], ['h2', 80000, 'B', 'b'], ['r1', 30000, 'C', 'c']];
   await db
     .insertInto('customer_segments')
-    .values(segments.map(([id, revenue, abc, segment]) => ({ customer_id: id, revenue, abc, recency: 3, frequency: 3, monetary: 3, vip: segment === 'vip', segment, computed_at: D('2027-12-31T02:00:00Z') })))
+    .values(segments.map(([id, revenue, abc, segment]) => ({ customer_id: id, revenue, abc, recency: 3, frequency: 3, monetary: 3, vip: segment === 'vip', value_class: segment, computed_at: D('2027-12-31T02:00:00Z') })))
     .execute();
 }
 

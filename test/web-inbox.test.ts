@@ -166,7 +166,7 @@ describe('the web inbox and timeline (Chromium)', () => {
         expect(points.at(-1)).toMatch(/referral/i);
         expect(points.some((p) => p.includes('Two kids, loves gardening'))).toBe(true);
         const main = await page.locator('main').innerText();
-        for (const heading of ['Open call', 'Last touches', 'Earlier calls and notes', 'What comes next', 'Touches done', 'Consent per channel', 'Segment', 'Customer lifetime value', 'NPS answers', 'Plans']) expect(main).toContain(heading);
+        for (const heading of ['Open call', 'Last touches', 'Earlier calls and notes', 'What comes next', 'Touches done', 'Consent per channel', 'Segment', 'Value class', 'Customer lifetime value', 'NPS answers', 'Plans']) expect(main).toContain(heading);
         // Every touch done is listed with its outcome; the next ones in the customer's zone.
         expect(await page.locator('section[aria-labelledby=done-h] tbody tr').count()).toBe(st.touchesDone.length);
         expect(main).toContain('(Asia/Riyadh)');
@@ -175,6 +175,7 @@ describe('the web inbox and timeline (Chromium)', () => {
         await page.goto(`${base}/app/people/${ID}?lang=ar`);
         expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
         expect(await page.locator('main').innerText()).toContain('نقاط الحديث');
+        expect(await page.locator('main').innerText()).toContain('فئة القيمة');
         expect(await axeProblems(page)).toEqual([]);
 
         // A lead's page: the lead, and its first-contact task with the lead's outcomes.

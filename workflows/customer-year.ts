@@ -22,7 +22,7 @@ import type { createActivities } from '../activities';
 import { customerSchema, describeIssues, type Customer, type Deal } from '../plan/customer';
 import { channelKeyOf, chooseChannel } from '../plan/channels';
 import { channelTaskQueue, customerWorkflowId, parseTouchKey, replyTaskId, touchKey } from '../plan/ids';
-import { AssignedAgent, CallAssignees, CustomerId, LeadStage, NextTouchAt, NextTouchKind, PlanYear, TouchesDone, TouchPlan } from '../plan/search-attributes';
+import { AssignedAgent, CallAssignees, CustomerId, CustomerSegment, LeadStage, NextTouchAt, NextTouchKind, PlanYear, TouchesDone, TouchPlan, ValueClass } from '../plan/search-attributes';
 import { DEFAULT_SENDING_HOURS, SMS_HOURS, insideHours, nextSendingSlot, type SendingHours } from '../plan/sending-hours';
 import { touchSummary, type PlanName, type Touch, type TouchResult } from '../plan/touch';
 import * as year from '../plan/year-state';
@@ -37,7 +37,10 @@ export interface CustomerYearInput {
   /** 1 for the first year after the deal, 2 for the next, ... */
   planYear: number;
   sendingHours?: SendingHours;
+  /** The business's own label (import, API, CLI, web): its `segments` overrides apply. */
   segment?: string;
+  /** The value class the daily refresh computed, carried into the next year: its `classes` overrides apply (`own-segment`). */
+  valueClass?: string;
   /** Carried into a new year (unset on the first start: the dealClosed signal brings them). */
   yearStartMs?: number;
   customer?: Customer;
@@ -101,7 +104,8 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   const deals: Deal[] = [...(input.deals ?? [])];
   const inbox: Event[] = [...(input.inbox ?? [])];
   let changes = 0; // bumped by every update, so the main loop re-reads the plan
-  // The daily segment refresh may move the customer: the new segment's overrides from the next re-plan on.
+  // The business's own segment. Before `own-segment`, the daily refresh's value class replaced it;
+  // since, the class is a field of its own (s.valueClass) and both choose the overrides.
   let segment = input.segment;
   // Each behaviour change is a patch (workflows/patches.ts says what it changed and when it may go).
   const callTasksV2 = patch('call-tasks-v2');
@@ -109,6 +113,10 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   const storeProgress = patch('store-progress');
   // Asked only when an NPS answer or a segment change comes (so other years record no marker).
   const npsAndSegments = () => patch('nps-and-segments');
+  // Asked only when the refresh's value class comes.
+  const ownSegment = () => patch('own-segment');
+  /** The overrides' keys for a definition load (no `valueClass` key until a class came: the same input as before it). */
+  const overrideKeys = (valueClass: string | undefined) => ({ segment, ...(valueClass ? { valueClass } : {}) });
   // Asked at the first cheap step (a run that started before it replays its activities).
   let localSteps: boolean | undefined;
   const cheap = () => ((localSteps ??= patch('local-steps')) ? local : activities);
@@ -240,7 +248,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   // ---- the year ----
   if (!state) {
     if (!customer) throw ApplicationFailure.nonRetryable(`customer ${input.customerId} started without a profile`, 'MissingProfile');
-    const definition = await cheap().loadPlanDefinition.executeWithOptions({ summary: `Load the ${input.plan} plan` }, [{ plan: input.plan, segment }]);
+    const definition = await cheap().loadPlanDefinition.executeWithOptions({ summary: `Load the ${input.plan} plan` }, [{ plan: input.plan, ...overrideKeys(input.valueClass) }]);
     state = year.newYear({
       customer,
       plan: input.plan,
@@ -252,6 +260,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
       referralIds: input.referralIds ?? [],
       pledged: input.pledged ?? false,
       ...(input.holdout ? { holdout: true } : {}),
+      ...(input.valueClass ? { valueClass: input.valueClass } : {}),
     });
     if (input.recentTouches?.length) year.holdBackRecent(state, input.recentTouches, Date.now());
   }
@@ -280,7 +289,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
   async function becomeAdvocate(): Promise<void> {
     if (s.plan === 'advocate') return;
     const definition = await cheap().loadPlanDefinition.executeWithOptions({ summary: 'Load the advocate plan' }, [
-      { plan: 'advocate', version: s.definition.version, segment },
+      { plan: 'advocate', version: s.definition.version, ...overrideKeys(s.valueClass) },
     ]);
     year.switchPlan(s, 'advocate', definition, Date.now());
   }
@@ -342,7 +351,19 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
         return;
       }
       case 'segment': {
-        const next = event.change.segment;
+        const next = event.change.valueClass ?? event.change.segment;
+        if (ownSegment()) {
+          // The value class is a field of its own: the business's segment stays, both overrides apply.
+          if (next === s.valueClass) return;
+          s.valueClass = next;
+          upsertSearchAttributes([{ key: ValueClass, value: next }, ...(segment ? [{ key: CustomerSegment, value: segment }] : [])]);
+          const definition = await cheap().loadPlanDefinition.executeWithOptions({ summary: `Load the ${s.plan} plan for value class ${next}${segment ? ` and segment ${segment}` : ''}` }, [
+            { plan: s.plan, version: s.definition.version, ...overrideKeys(next) },
+          ]);
+          year.switchPlan(s, s.plan, definition, Date.now());
+          return;
+        }
+        // Before `own-segment`: the class replaced the segment.
         if (next === (segment ?? s.customer.segment) || !npsAndSegments()) return;
         segment = next;
         s.customer = { ...s.customer, segment: next };
@@ -351,6 +372,23 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
         return;
       }
     }
+  }
+
+  /**
+   * The business gave the person another segment (a profile update, a repeated deal or import, the
+   * web): its overrides from now on, the rest of the year re-planned (`own-segment`). Before it,
+   * the overrides kept the segment the year started with; a segment the refresh replaced then
+   * comes back when the business gives it again.
+   */
+  async function followOwnSegment(): Promise<void> {
+    const given = s.customer.segment;
+    if (given === segment || s.cancelled || s.handedOver || !ownSegment()) return;
+    segment = given;
+    upsertSearchAttributes([{ key: CustomerSegment, value: given ?? null }]);
+    const definition = await cheap().loadPlanDefinition.executeWithOptions({ summary: `Load the ${s.plan} plan for segment ${given ?? '(none)'}` }, [
+      { plan: s.plan, version: s.definition.version, ...overrideKeys(s.valueClass) },
+    ]);
+    year.switchPlan(s, s.plan, definition, Date.now());
   }
 
   /**
@@ -482,6 +520,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
 
   for (;;) {
     while (inbox.length > 0) await handle(inbox.shift()!);
+    await followOwnSegment();
     publish();
     if (s.cancelled || s.handedOver) break;
     await recordProgress();
@@ -542,6 +581,7 @@ export async function customerYear(input: CustomerYearInput): Promise<m.Customer
     planYear: s.planYear + 1,
     sendingHours: s.sendingHours,
     segment,
+    ...(s.valueClass ? { valueClass: s.valueClass } : {}),
     yearStartMs: s.yearEndMs,
     customer: s.customer,
     deals: s.deals,

@@ -58,8 +58,15 @@ export interface ProfileUpdateResult {
 
 export const pauseSignal = defineSignal<[{ reason?: string }]>('pause');
 
-/** The daily segment refresh (workflows/segments.ts) moved the customer to another segment: its plan overrides apply from the next re-plan. */
+/**
+ * The daily refresh (workflows/segments.ts) moved the customer to another value class: the
+ * class's plan overrides apply from the next re-plan, beside the business's own segment's (patch
+ * `own-segment`; before it, the class replaced the segment).
+ */
 export interface SegmentChange {
+  /** The new value class: `vip`, `a`, `b` or `c` (unset in signals sent before issue 24: see `segment`). */
+  valueClass?: string;
+  /** The same class, under the name it had before issue 24 (what earlier releases read). */
   segment: string;
   /** When the refresh computed it (ISO). */
   computedAt: string;

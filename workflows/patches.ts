@@ -73,6 +73,13 @@ export const PATCHES = {
     nextStepFrom: '2027-12',
     histories: ['lead-road.json', 'lead-light.json'],
   },
+  'own-segment': {
+    change: "the daily refresh's value class (vip/a/b/c) is a field of its own beside the business's segment, which it no longer replaces; the class's and the segment's overrides both apply, and a segment the business gives again (profile update, deal, import) re-plans the rest (ValueClass and CustomerSegment search attributes)",
+    since: '2026-12',
+    stage: 'patched',
+    nextStepFrom: '2028-01',
+    histories: ['year-nps-segment.json', 'year-own-segment.json'],
+  },
 } as const satisfies Record<string, PatchInfo>;
 
 export type PatchId = keyof typeof PATCHES;

@@ -1,7 +1,8 @@
-// The daily segment refresh, started by the Temporal Schedule `plan33-segments`
-// (service/segments.ts): one activity recomputes every customer's segment from the deals and
-// stores it, then each customer whose segment changed hears it (`segmentChanged` to
-// `customer-<id>`), so the new segment's plan overrides apply from the next re-plan. A customer
+// The daily value-class refresh, started by the Temporal Schedule `plan33-segments`
+// (service/segments.ts): one activity recomputes every customer's value class (VIP/A/B/C, RFM)
+// from the deals and stores it, then each customer whose class changed hears it
+// (`segmentChanged` to `customer-<id>`), so the class's plan overrides apply from the next
+// re-plan. The business's own `segment` is never touched (issue 24). A customer
 // with no running workflow (none yet, or ended) is counted and skipped. Deterministic: the day
 // is workflow time.
 import { ApplicationFailure, continueAsNew, getExternalWorkflowHandle, log, proxyActivities } from '@temporalio/workflow';
@@ -22,13 +23,13 @@ export interface SegmentRefreshCounts {
   asOf: string;
   /** Customers with at least one deal up to `asOf`. */
   customers: number;
-  /** Customers whose segment changed (including those who got their first). */
+  /** Customers whose value class changed (including those who got their first). */
   changed: number;
-  /** Running customer workflows told of their new segment. */
+  /** Running customer workflows told of their new value class. */
   signalled: number;
   /** Changed customers without a running `customer-<id>` workflow. */
   notRunning: number;
-  /** Signals that failed for another reason (logged; the stored segment stands). */
+  /** Signals that failed for another reason (logged; the stored class stands). */
   failed: number;
 }
 
@@ -69,14 +70,14 @@ export async function segmentRefresh(input: SegmentRefreshInput = {}): Promise<S
     await Promise.all(
       batch.map(async (c) => {
         try {
-          await getExternalWorkflowHandle(customerWorkflowId(c.customerId)).signal(segmentChangedSignal, { segment: c.to, computedAt });
+          await getExternalWorkflowHandle(customerWorkflowId(c.customerId)).signal(segmentChangedSignal, { valueClass: c.to, segment: c.to, computedAt });
           counts.signalled++;
         } catch (err) {
           if (notRunning(err)) {
             counts.notRunning++;
           } else {
             counts.failed++;
-            log.warn('could not tell a customer of a new segment', { customerId: c.customerId, segment: c.to, error: (err as Error).message });
+            log.warn('could not tell a customer of a new value class', { customerId: c.customerId, valueClass: c.to, error: (err as Error).message });
           }
         }
       }),

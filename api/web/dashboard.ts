@@ -125,9 +125,9 @@ const WORDS = {
     holdout: 'Holdout',
     perHundred: 'Referrals per 100 customers',
     repeatPct: 'Repeat-deal share (%)',
-    segments: 'Segments',
-    segmentsText: 'Customers per segment, as the daily refresh last computed them.',
-    segment: 'Segment',
+    segments: 'Value classes',
+    segmentsText: 'Customers per value class (VIP, A, B, C), as the daily refresh last computed them; the business’s own segments are not counted here.',
+    segment: 'Value class',
     revenue: 'Revenue',
     overdue: 'Overdue calls per agent',
     overdueText: (asOf: string, hours: number) => `Open call tasks of customers not lost; overdue when given more than ${hours} hours before ${asOf}.`,
@@ -219,9 +219,9 @@ const WORDS = {
     holdout: 'المجموعة الضابطة',
     perHundred: 'الترشيحات لكل 100 عميل',
     repeatPct: 'نسبة من أبرم صفقة ثانية (%)',
-    segments: 'الشرائح',
-    segmentsText: 'العملاء في كل شريحة، كما حسبها التحديث اليومي آخر مرة.',
-    segment: 'الشريحة',
+    segments: 'فئات القيمة',
+    segmentsText: 'العملاء في كل فئة قيمة (VIP وA وB وC)، كما حسبها التحديث اليومي آخر مرة؛ ولا تُحسب هنا شرائح النشاط التجاري الخاصة.',
+    segment: 'فئة القيمة',
     revenue: 'الإيرادات',
     overdue: 'المكالمات المتأخرة لكل ممثل',
     overdueText: (asOf: string, hours: number) => `مهام الاتصال المفتوحة لعملاء غير مفقودين؛ متأخرة إذا سُلّمت قبل ${asOf} بأكثر من ${hours} ساعة.`,
@@ -237,7 +237,7 @@ const IMPACT = {
     title: 'What a plan change affects',
     intro: 'Paste a plan-overrides file (the JSON that PLAN33_PLAN_OVERRIDES names) or pick it from your computer, and see whose touches still to come would change, before anything is applied.',
     nothingApplied:
-      'Nothing is applied by this page: it only compares. A new file takes effect when the worker runs with it; each year then loads its segment’s definition at its next plan year or when its segment changes. Shown here: each person’s rest of the year re-planned with the new file now, against what is planned for them today.',
+      'Nothing is applied by this page: it only compares. A new file takes effect when the worker runs with it; each year then loads its definition (the overrides of its value class, then of its segment) at its next plan year or when its value class or segment changes. Shown here: each person’s rest of the year re-planned with the new file now, against what is planned for them today.',
     file: 'Overrides file (JSON)',
     pick: 'Or pick the file',
     pickHint: 'Picking a file puts its text in the box above; nothing is sent until you press the button.',
@@ -272,7 +272,7 @@ const IMPACT = {
     title: 'أثر تغيير الخطة',
     intro: 'الصق ملف تعديلات الخطة (ملف JSON الذي يشير إليه PLAN33_PLAN_OVERRIDES) أو اختره من جهازك، لترى من ستتغير رسائله القادمة قبل تطبيق أي شيء.',
     nothingApplied:
-      'هذه الصفحة لا تطبّق شيئًا: إنها تقارن فقط. يسري الملف الجديد حين يعمل به العامل؛ فتحمّل كل سنة تعريف شريحتها في سنة خطتها التالية أو عند تغيّر شريحتها. المعروض هنا: بقية سنة كل شخص بعد إعادة تخطيطها بالملف الجديد الآن، مقابل ما هو مخطط له اليوم.',
+      'هذه الصفحة لا تطبّق شيئًا: إنها تقارن فقط. يسري الملف الجديد حين يعمل به العامل؛ فتحمّل كل سنة تعريفها (تعديلات فئة قيمتها ثم تعديلات شريحتها) في سنة خطتها التالية أو عند تغيّر فئة قيمتها أو شريحتها. المعروض هنا: بقية سنة كل شخص بعد إعادة تخطيطها بالملف الجديد الآن، مقابل ما هو مخطط له اليوم.',
     file: 'ملف التعديلات (JSON)',
     pick: 'أو اختر الملف',
     pickHint: 'اختيار ملف يضع نصه في المربع أعلاه؛ لا يُرسل شيء حتى تضغط الزر.',
@@ -718,7 +718,7 @@ async function planImpact(ctx: WebContext, overrides: PlanOverrides, nowMs: numb
       return undefined;
     }
     const segment = status.customer.segment;
-    const opts = { version: status.planVersion, ...(segment ? { segment } : {}) };
+    const opts = { version: status.planVersion, ...(segment ? { segment } : {}), ...(status.valueClass ? { valueClass: status.valueClass } : {}) };
     const current = resolvePlan(status.plan, { ...opts, ...(ctx.planOverrides ? { overrides: ctx.planOverrides } : {}) });
     const proposed = resolvePlan(status.plan, { ...opts, overrides });
     const impact = personImpact(status, { current, proposed }, sendingHours, nowMs);

@@ -63,6 +63,7 @@ const W = {
     zone: 'Time zone',
     email: 'Email',
     segment: 'Segment',
+    valueClass: 'Value class',
     clv: 'Customer lifetime value',
     clvText: (v: CustomerValue, fmt: (n: number) => string) => `${fmt(v.clv)} ${v.currency} (with referrals ${fmt(v.referralAdjustedClv)}; ${v.deals} ${v.deals === 1 ? 'deal' : 'deals'})`,
     none: 'none',
@@ -195,6 +196,7 @@ const W = {
     zone: 'المنطقة الزمنية',
     email: 'البريد الإلكتروني',
     segment: 'الشريحة',
+    valueClass: 'فئة القيمة',
     clv: 'القيمة الدائمة للعميل',
     clvText: (v: CustomerValue, fmt: (n: number) => string) => `${fmt(v.clv)} ${v.currency} (مع التوصيات ${fmt(v.referralAdjustedClv)}؛ الصفقات: ${v.deals})`,
     none: 'لا يوجد',
@@ -430,19 +432,19 @@ function mayOpen(user: PageUser, p: Person): boolean {
 
 interface Extras {
   value?: CustomerValue;
-  segment?: { segment: string; abc: string; vip: boolean; recency: number; frequency: number; monetary: number; computed_at: Date };
+  valueClass?: { value_class: string; abc: string; vip: boolean; recency: number; frequency: number; monetary: number; computed_at: Date };
   nps: Array<{ surveyId: string; score: number; why?: string; toTen?: string; answeredAt: string }>;
   plans: Array<{ plan: string; planYear: number }>;
   older: Array<{ plan: string; plan_year: number; seq: number; kind: string; channel: string; outcome: string; reason: string | null; at: Date }>;
 }
 
 async function loadExtras(ctx: WebContext, p: Person): Promise<Extras> {
-  const [value, segment, npsRows, planRows, outcomeRows] = await Promise.all([
+  const [value, valueClass, npsRows, planRows, outcomeRows] = await Promise.all([
     valueOf(ctx.db, p.id, ctx.clv ?? DEFAULT_CLV_SETTINGS).catch((err: unknown) => {
       if (err instanceof NotFoundError) return undefined;
       throw err;
     }),
-    ctx.db.selectFrom('customer_segments').select(['segment', 'abc', 'vip', 'recency', 'frequency', 'monetary', 'computed_at']).where('customer_id', '=', p.id).executeTakeFirst(),
+    ctx.db.selectFrom('customer_segments').select(['value_class', 'abc', 'vip', 'recency', 'frequency', 'monetary', 'computed_at']).where('customer_id', '=', p.id).executeTakeFirst(),
     ctx.db.selectFrom('nps_responses').select(['survey_id', 'score', 'why', 'to_ten', 'answered_at']).where('customer_id', '=', p.id).orderBy('answered_at').execute(),
     ctx.db.selectFrom('touch_outcomes').select(['plan', 'plan_year']).distinct().where('customer_id', '=', p.id).execute(),
     ctx.db.selectFrom('touch_outcomes').select(['plan', 'plan_year', 'seq', 'kind', 'channel', 'outcome', 'reason', 'at']).where('customer_id', '=', p.id).orderBy('plan_year').orderBy('at').limit(2000).execute(),
@@ -460,7 +462,7 @@ async function loadExtras(ctx: WebContext, p: Person): Promise<Extras> {
   // Years the workflow no longer carries (before the previous one): from the store's outcome rows.
   const shown = new Set([p.status?.planYear, p.status?.previousYear?.planYear].filter((y) => y !== undefined));
   const older = p.status ? outcomeRows.filter((r) => !shown.has(r.plan_year)) : outcomeRows;
-  return { value, segment, nps: [...nps.values()].sort((a, b) => a.answeredAt.localeCompare(b.answeredAt)), plans: [...plans.values()].sort((a, b) => a.planYear - b.planYear), older };
+  return { value, valueClass, nps: [...nps.values()].sort((a, b) => a.answeredAt.localeCompare(b.answeredAt)), plans: [...plans.values()].sort((a, b) => a.planYear - b.planYear), older };
 }
 
 export interface Notice {
@@ -608,7 +610,11 @@ function personPage(lang: Lang, user: PageUser, p: Person, x: Extras, notice?: N
   const email = c?.email ?? lead?.email ?? p.leadRow?.email ?? undefined;
   const planName = st ? pick(w.plansNames, st.plan) : p.lead ? w.plansNames['8x8'] : pick(w.plansNames, p.customerRow?.plan);
   const state = st?.state ?? p.lead?.state ?? p.customerRow?.state;
-  const segment = x.segment ? `${bdi(x.segment.segment)} <span class="muted">(ABC ${esc(x.segment.abc)}, RFM ${x.segment.recency}/${x.segment.frequency}/${x.segment.monetary}${x.segment.vip ? ', VIP' : ''})</span>` : c?.segment ? bdi(c.segment) : esc(w.none);
+  // The business's own segment, and beside it the value class the daily refresh computed.
+  const own = c?.segment ?? lead?.segment;
+  const segment = own ? bdi(own) : esc(w.none);
+  const vc = x.valueClass;
+  const valueClass = vc ? `${bdi(vc.value_class)} <span class="muted">(ABC ${esc(vc.abc)}, RFM ${vc.recency}/${vc.frequency}/${vc.monetary}${vc.vip ? ', VIP' : ''})</span>` : esc(w.none);
   parts.push(
     `<section class="card" aria-labelledby="about-h"><h2 id="about-h">${w.about}</h2><dl class="facts">` +
       `<dt>${w.plan}</dt><dd>${esc(planName)}${st ? `${w.sep}${w.year} ${st.planYear}` : ''}</dd>` +
@@ -618,6 +624,7 @@ function personPage(lang: Lang, user: PageUser, p: Person, x: Extras, notice?: N
       (email ? `<dt>${w.email}</dt><dd>${bdi(email)}</dd>` : '') +
       `<dt>${w.zone}</dt><dd>${esc(zone)}</dd>` +
       `<dt>${w.segment}</dt><dd>${segment}</dd>` +
+      `<dt>${w.valueClass}</dt><dd>${valueClass}</dd>` +
       `<dt>${w.clv}</dt><dd>${x.value ? esc(w.clvText(x.value, fmt)) : esc(w.none)}</dd>` +
       (st ? `<dt>${w.referrals}</dt><dd>${st.referrals}</dd>` : '') +
       `</dl>${st?.holdout ? `<p>${w.holdout}</p>` : ''}</section>`,
