@@ -5,6 +5,12 @@
 // the customer's routes), prints the counts and stops everything. Exit code 0 only when
 // schemathesis found nothing.
 //
+// The report operations (GET /v1/reports/<name>) get FUZZ_REPORT_EXAMPLES each (default: 5 times
+// FUZZ_MAX_EXAMPLES): most of their parameters are optional and combine (a period by `year` or by
+// `from`/`to`), so a handful of cases barely leaves the defaults. Both counts go into a
+// schemathesis.toml beside the reports, not on the command line, whose --max-examples would
+// override the per-operation count.
+//
 //   npm run fuzz                     # the bounded run CI does (FUZZ_MAX_EXAMPLES=5, seed fixed)
 //   FUZZ_MAX_EXAMPLES=50 FUZZ_SEED=7 npm run fuzz
 import { spawn, spawnSync } from 'node:child_process';
@@ -162,7 +168,30 @@ def before_call(context, case, kwargs):
                 q["from"] = (end - datetime.timedelta(days=1)).isoformat()
 `;
 
+/** A whole number from the environment, or its default; anything else stops the run before the stack starts. */
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[1-9]\d{0,5}$/.test(raw)) throw new Error(`${name}: expected a whole number from 1 to 999999, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
+/** schemathesis's configuration: `maxExamples` per operation, `reportExamples` for each report (GET /v1/reports/<name>). */
+function schemathesisToml(maxExamples: number, reportExamples: number): string {
+  return [
+    '[generation]',
+    `max-examples = ${maxExamples}`,
+    '',
+    '[[operations]]',
+    'include-path-regex = "^/v1/reports/[a-z-]+$"',
+    `generation.max-examples = ${reportExamples}`,
+    '',
+  ].join('\n');
+}
+
 const started = Date.now();
+const maxExamples = positiveInt('FUZZ_MAX_EXAMPLES', 5);
+const reportExamples = positiveInt('FUZZ_REPORT_EXAMPLES', 5 * maxExamples);
 const schemathesis = ensureSchemathesis();
 const dataDir = postgresTempDir('plan33-fuzz-');
 const reportDir = join(cacheDir, 'fuzz');
@@ -180,7 +209,6 @@ try {
     '--checks', 'all',
     // FUZZ_PHASES: CI leaves out the coverage phase (2 of its 3 minutes); `npm run fuzz` runs all four.
     '--phases', process.env.FUZZ_PHASES ?? 'examples,coverage,fuzzing,stateful',
-    '--max-examples', process.env.FUZZ_MAX_EXAMPLES ?? '5',
     '--seed', process.env.FUZZ_SEED ?? '33',
     '--workers', process.env.FUZZ_WORKERS ?? '2',
     '--request-timeout', '35',
@@ -189,6 +217,9 @@ try {
     '--report', 'junit,ndjson', '--report-dir', reportDir,
   ];
   writeFileSync(join(reportDir, 'plan33_fuzz_hooks.py'), HOOKS);
+  // Read from the working directory (reportDir): the examples per operation, more for the reports.
+  writeFileSync(join(reportDir, 'schemathesis.toml'), schemathesisToml(maxExamples, reportExamples));
+  say(`${maxExamples} examples per operation, ${reportExamples} per report`);
   const st = spawn(schemathesis, args, { cwd: reportDir, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NO_COLOR: '1', PYTHONPATH: reportDir, SCHEMATHESIS_HOOKS: 'plan33_fuzz_hooks' } });
   let summary = '';
   st.stdout.on('data', (d: Buffer) => {
