@@ -215,8 +215,10 @@ export function openApiDocument(publicBaseUrl: string, opts: OpenApiOptions = {}
         // Answers.
         Started: obj({ workflowId: str, runId: str, handedOverFrom: str }, ['workflowId']),
         Captured: obj({ leadId: str, workflowId: str, merged: { type: 'boolean' }, stage: str }, ['leadId', 'workflowId', 'merged']),
-        CustomerStatus: obj({ customerId: str, customer: { type: 'object' }, plan: str, planYear: { type: 'integer' }, state: str, deals: { type: 'array' }, referrals: { type: 'integer' }, calls: { type: 'array' }, touchesDone: { type: 'array' }, nextTouches: { type: 'array' } }, ['customerId', 'plan', 'state', 'touchesDone', 'nextTouches']),
-        LeadStatus: obj({ leadId: str, stage: { type: 'string', enum: [...LEAD_STAGES] }, plan: str }, ['leadId', 'stage']),
+        // A run none of whose workflow tasks ran (ended before its first, or waiting for a worker) answers state `ended` or `not-started`, with `workflow` and `note`.
+        Run: obj({ workflowId: str, runId: str, status: str, startedAt: str, closedAt: str }, ['workflowId', 'runId', 'status', 'startedAt']),
+        CustomerStatus: obj({ customerId: str, customer: { type: 'object' }, plan: str, planYear: { type: 'integer' }, state: str, deals: { type: 'array' }, referrals: { type: 'integer' }, calls: { type: 'array' }, touchesDone: { type: 'array' }, nextTouches: { type: 'array' }, workflow: ref('Run'), note: str }, ['customerId', 'plan', 'state', 'touchesDone', 'nextTouches']),
+        LeadStatus: obj({ leadId: str, stage: { type: 'string', enum: [...LEAD_STAGES] }, plan: str, state: str, workflow: ref('Run'), note: str }, ['leadId', 'stage']),
         Task: obj({ taskId: str, customerId: str, customerName: str, phone: str, agent: str, title: str, dueAt: str, givenAt: str, remindedAt: str, escalatedAt: str }, ['taskId', 'customerId', 'agent', 'title', 'dueAt']),
         Next: obj({ taskId: str, outcome: str, stage: { type: 'string', enum: [...LEAD_STAGES] }, next: str }, ['outcome', 'next']),
         Error: obj({ error: str, problems: { type: 'array', items: str } }, ['error']),

@@ -17,6 +17,7 @@ import { connectClient } from '../service/connection';
 import { localEncryptionKeys } from '../lib/local-secrets';
 import { ValidationError } from '../service/errors';
 import * as ops from '../service/operations';
+import type { UnstartedLeadStatus, UnstartedYearStatus } from '../service/unstarted-status';
 import { dealClosed } from '../service/enroll';
 import { importCustomers } from './import';
 import { importLeads } from './import-leads';
@@ -28,7 +29,7 @@ import { SingleBar } from 'cli-progress';
 import { localDatabaseUrl } from '../dev/embedded-postgres';
 import { createDatabase, redactUrl, type Db } from '../stores';
 import { migrateToLatest, migrationStatus } from '../stores/migrate';
-import { captureLead, endLead, getLead, leadConversion, leadOverview, reportLeadOutcome, resumeLead } from '../service/leads';
+import { captureLead, endLead, leadStatus, leadConversion, leadOverview, reportLeadOutcome, resumeLead } from '../service/leads';
 import { loadLeadSettings } from '../lib/lead-settings';
 import { LEAD_OUTCOMES } from '../plan/lead';
 import { readFileSync } from 'node:fs';
@@ -206,13 +207,26 @@ program
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   });
 
+/** A run none of whose workflow tasks ran: what Temporal says of it (service/unstarted-status.ts). */
+function unstartedLines(who: string, st: UnstartedYearStatus | UnstartedLeadStatus): string {
+  const run = st.workflow;
+  const deals = 'deals' in st && st.deals.length ? `; deals ${st.deals.map((d) => `${d.id} (${d.closedAt})`).join(', ')}` : '';
+  const agent = 'agent' in st && st.agent ? `, agent ${st.agent}` : '';
+  return [`${who}: ${st.plan} (${st.state}: ${st.note})${agent}${deals}`, `workflow ${run.workflowId} run ${run.runId}: ${run.status}, started ${run.startedAt}${run.closedAt ? `, closed ${run.closedAt}` : ''}`].join('\n');
+}
+
 program
   .command('status')
   .description("a customer's plan, year, touches done and next")
   .requiredOption('--customer <id>', 'the customer id')
   .option('--json', 'print JSON for programs')
   .action(async (opts: { customer: string; json?: boolean }) => {
-    const st = await withClient((c) => ops.getStatus(c, opts.customer));
+    const found = await withClient((c) => ops.customerStatus(c, opts.customer));
+    if ('workflow' in found) {
+      print(opts.json, found, () => unstartedLines(found.customerId, found));
+      return;
+    }
+    const st = found;
     // The lifetime value comes from plan33's store; a status without it is still a status.
     const value = await withDatabase((d) => valueOf(d, opts.customer, loadConfig().clv)).catch(() => undefined);
     const money = (n: number) => `${n.toLocaleString('en-US', { maximumFractionDigits: 0 })} ${value?.currency ?? ''}`.trim();
@@ -433,7 +447,11 @@ leadCommand
   .description("the lead's road: stage, agent, first contact, 8x8 touches done and next, outcomes")
   .option('--json', 'print JSON for programs')
   .action(async (id: string, opts: { json?: boolean }) => {
-    const found = await withClient((c) => getLead(c, id));
+    const found = await withClient((c) => leadStatus(c, id));
+    if ('workflow' in found) {
+      print(opts.json, found, () => unstartedLines(`lead-${id}`, found));
+      return;
+    }
     if ('year' in found) {
       const y = found.year;
       print(opts.json, found, () =>
