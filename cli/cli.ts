@@ -24,7 +24,7 @@ import { importLeads } from './import-leads';
 import { buildReport } from '../service/report';
 import { budgetReport, clvReport, valueOf } from '../service/value';
 import { listReports, REPORT_NAMES, reportNamed, runReport, type Cell } from '../service/measure';
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../lib/csv';
 import { SingleBar } from 'cli-progress';
 import { localDatabaseUrl } from '../dev/embedded-postgres';
 import { createDatabase, redactUrl, type Db } from '../stores';
@@ -372,7 +372,7 @@ program
     if (opts.json && opts.csv) throw new InputError(['--json, --csv: expected at most one']);
     if (name === 'list') {
       const list = listReports();
-      if (opts.csv) process.stdout.write(stringify(list.map((r) => [r.name, r.summary, Object.keys(r.params).join(' ')]), { header: true, columns: ['name', 'summary', 'params'] }));
+      if (opts.csv) process.stdout.write(csvText(['name', 'summary', 'params'], list.map((r) => [r.name, r.summary, Object.keys(r.params).join(' ')])));
       else print(opts.json, list, () => list.map((r) => `${r.name}${Object.keys(r.params).length ? ` (${Object.keys(r.params).join(', ')})` : ''}\n  ${r.summary}`).join('\n'));
       return;
     }
@@ -384,7 +384,8 @@ program
       const result = await withDatabase((db) => runReport(db, name, input, { clv: config.clv }));
       const { columns, rows } = report.rows(result);
       const cell = (c: Cell) => (c === null ? '' : String(c));
-      if (opts.csv) process.stdout.write(stringify(rows.map((r) => r.map(cell)), { header: true, columns }));
+      // Cells as they are (numbers stay numbers): csv-stringify's escape_formulas guards the text (lib/csv.ts).
+      if (opts.csv) process.stdout.write(csvText(columns, rows));
       else print(opts.json, result, () => (rows.length ? table(columns, rows.map((r) => r.map(cell))) : `${name}: no rows`));
       return;
     }
