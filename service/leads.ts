@@ -199,7 +199,7 @@ export async function leadStatus(client: Client, id: string): Promise<lm.LeadSta
         return { leadId: id, stage: 'nurture', plan: 'general-33', year };
       }
       // A run none of whose workflow tasks ran (ended before its first, or no worker yet): as Temporal describes it.
-      return await withLead(id, () => queryOrUnstarted(client, handle, () => handle.query(lm.leadStatusQuery), () => unstartedLead(client, id, handle)));
+      return await withLead(id, () => queryOrUnstarted(client, () => handle.query(lm.leadStatusQuery), () => unstartedLead(client, id, handle)));
     } catch (err) {
       if ((err as Error).name !== 'QueryNotRegisteredError' || attempt >= 5) throw err;
       await new Promise((r) => setTimeout(r, 200 * attempt));

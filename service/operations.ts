@@ -42,10 +42,10 @@ const customerId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 cha
  * query tells it, or, when none of its workflow tasks has run (closed before its first, or
  * waiting for a worker), as Temporal describes the run (service/unstarted-status.ts).
  */
-export async function customerStatus(client: Client, id: string): Promise<m.CustomerStatus | UnstartedYearStatus> {
+export async function customerStatus(client: Client, id: string, opts: { queryDeadlineMs?: number } = {}): Promise<m.CustomerStatus | UnstartedYearStatus> {
   parse(customerId, id, 'id');
   const handle = client.workflow.getHandle(customerWorkflowId(id));
-  return withWorkflow(id, () => queryOrUnstarted(client, handle, () => handle.query(m.statusQuery), () => unstartedYear(client, id, handle)));
+  return withWorkflow(id, () => queryOrUnstarted(client, () => handle.query(m.statusQuery), () => unstartedYear(client, id, handle), opts.queryDeadlineMs));
 }
 
 /** The year as its status query tells it; a year that never ran a workflow task is NotFoundError (nothing to show or change). */

@@ -7,7 +7,7 @@
 // attributes) and what was stored in its history (the input the run was started with: the
 // customer and the deal). Nothing ran, so no touch was done.
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import type { Payload } from '@temporalio/common';
 import type { Customer, Deal } from '../plan/customer';
 import { AssignedAgent, PlanYear, TouchPlan } from '../plan/search-attributes';
 
@@ -65,6 +65,14 @@ const grpcCode = (err: unknown) => (err as Failure).code ?? (err as Failure).cau
  */
 export const mayBeUnstarted = (err: unknown): boolean => (err as Error)?.name === 'ServiceError' && (grpcCode(err) === 9 || grpcCode(err) === 4);
 
+/** The first payload through the client's codecs (the encryption codec, last applied first) and payload converter. */
+async function firstArgument(client: Client, payloads: Payload[]): Promise<unknown> {
+  const { payloadCodecs, payloadConverter } = client.workflow.options.loadedDataConverter;
+  let decoded = payloads.slice(0, 1);
+  for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
+  return payloadConverter.fromPayload(decoded[0]!);
+}
+
 const iso = (d: Date | undefined) => (d ? d.toISOString() : undefined);
 
 /**
@@ -79,14 +87,14 @@ async function unstarted(client: Client, handle: WorkflowHandle): Promise<{ run:
   // A completed workflow task is the run's first step: from there the query answers (or a worker is slow).
   if (events.some((e) => e.workflowTaskCompletedEventAttributes)) return undefined;
   const started = events[0]?.workflowExecutionStartedEventAttributes;
-  const input = started?.input?.payloads?.length ? await decodeFromPayloadsAtIndex<Record<string, unknown>>(client.workflow.options.loadedDataConverter, 0, started.input.payloads) : undefined;
+  const input = started?.input?.payloads?.length ? await firstArgument(client, started.input.payloads as Payload[]) : undefined;
   const plan = d.typedSearchAttributes.get(TouchPlan);
   const planYear = d.typedSearchAttributes.get(PlanYear);
   const agent = d.typedSearchAttributes.get(AssignedAgent);
   return {
     run: { workflowId: d.workflowId, runId: d.runId, status: d.status.name, startedAt: iso(d.startTime)!, ...(d.closeTime ? { closedAt: iso(d.closeTime) } : {}) },
     type: d.type,
-    input: input && typeof input === 'object' ? input : undefined,
+    input: input && typeof input === 'object' ? (input as Record<string, unknown>) : undefined,
     attributes: { ...(plan !== undefined ? { plan } : {}), ...(planYear !== undefined ? { planYear } : {}), ...(agent !== undefined ? { agent } : {}) },
   };
 }
@@ -131,9 +139,9 @@ export async function unstartedLead(client: Client, leadId: string, handle: Work
  * Runs a status query with a deadline; when it fails because no workflow task of the run ever
  * completed, answers `fallback`'s status of the run instead. Anything else is rethrown as it came.
  */
-export async function queryOrUnstarted<T, U>(client: Client, handle: WorkflowHandle, query: () => Promise<T>, fallback: () => Promise<U | undefined>): Promise<T | U> {
+export async function queryOrUnstarted<T, U>(client: Client, query: () => Promise<T>, fallback: () => Promise<U | undefined>, deadlineMs = STATUS_QUERY_DEADLINE_MS): Promise<T | U> {
   try {
-    return await client.connection.withDeadline(Date.now() + STATUS_QUERY_DEADLINE_MS, query);
+    return await client.connection.withDeadline(Date.now() + deadlineMs, query);
   } catch (err) {
     if (!mayBeUnstarted(err)) throw err;
     let status: U | undefined;
