@@ -124,6 +124,7 @@ const HOOKS = `import datetime, re
 import schemathesis
 
 DATE = re.compile(r"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$")
+LAST = datetime.date(2199, 12, 31)
 
 def day(value):
     if not isinstance(value, str) or not DATE.match(value):
@@ -162,10 +163,12 @@ def before_call(context, case, kwargs):
         q.pop("to", None)
     elif "from" in q and "to" in q:
         start, end = day(q["from"]), day(q["to"])
-        if start >= end or end > start.replace(year=min(start.year + 10, 9999), day=min(start.day, 28)):
-            q["to"] = (start + datetime.timedelta(days=1)).isoformat() if start < datetime.date(9999, 12, 31) else q["to"]
-            if start >= day(q["to"]):
-                q["from"] = (end - datetime.timedelta(days=1)).isoformat()
+        if start >= end or end > start.replace(year=start.year + 10, day=min(start.day, 28)):
+            # A day later, inside the range the dates keep to (plan/dates.ts: 1900-01-01..2199-12-31).
+            if start < LAST:
+                q["to"] = (start + datetime.timedelta(days=1)).isoformat()
+            else:
+                q["from"], q["to"] = (LAST - datetime.timedelta(days=1)).isoformat(), LAST.isoformat()
 `;
 
 /** A whole number from the environment, or its default; anything else stops the run before the stack starts. */

@@ -12,7 +12,7 @@ import type { Customer, Deal } from '../plan/customer';
 import { AssignedAgent, PlanYear, TouchPlan } from '../plan/search-attributes';
 
 /** How long a status query may wait for a worker before the run is looked at instead. */
-export const STATUS_QUERY_DEADLINE_MS = 15_000;
+export const STATUS_QUERY_DEADLINE_MS = 25_000;
 
 /** What Temporal says of the run. */
 export interface RunInfo {
