@@ -8,7 +8,7 @@
 import { getCountries } from 'libphonenumber-js';
 import { z } from 'zod';
 import { customerSchema, dealSchema } from '../plan/customer';
-import { isoDate } from '../plan/dates';
+import { DATE_PATTERN, DATE_RANGE, DATE_TIME_PATTERN, dateKinds, isoDateSchema, isoDayOrInstantSchema } from '../plan/dates';
 import * as m from '../workflows/messages';
 import * as lm from '../workflows/lead-messages';
 import { LEAD_OUTCOMES, LEAD_STAGES, leadOutcomeSchema, leadSchema, DEFAULT_LEAD_SOURCES } from '../plan/lead';
@@ -21,13 +21,11 @@ type Json = Record<string, unknown>;
 
 /** Every zone the API accepts and every engine knows (luxon accepts these and a few aliases more). */
 export const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
-export const DATE_PATTERN = '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$';
+export { DATE_PATTERN, DATE_TIME_PATTERN } from '../plan/dates';
 /** One character JavaScript's trim() keeps: not WhiteSpace nor LineTerminator in ECMAScript's sense (spelled out: Python's \\s differs). */
 const NOT_SPACE = '[^\\u0009-\\u000d\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]';
 /** No U+0000 in a body's text: PostgreSQL cannot store it, and the server refuses it (400). */
 const NO_NUL = '(?![\\s\\S]*\\u0000)';
-/** A day as the reports read it: from year 1000 (the period arithmetic takes years below 100 for 19xx). */
-const REPORT_DAY_PATTERN = '^[1-9]\\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$';
 /** Sending hours whose window surely starts before it ends (the server takes any such window). */
 const SENDING_HOURS_PATTERN = '^(0\\d|1[01]):[0-5]\\d-((1[2-9]|2[0-3]):[0-5]\\d|24:00)$';
 /** Phone numbers of a lead the server's libphonenumber always finds possible (it also takes national numbers and other countries). */
@@ -40,12 +38,19 @@ const TOKEN_PATTERN = '^[A-Za-z0-9_-]{2,400}\\.[A-Za-z0-9_-]{43}$';
 
 const isTrimmed = (s: unknown) => ((s as { _zod?: { def?: { checks?: Array<{ _zod: { def: { check: string } } }> } } })._zod?.def?.checks ?? []).some((c) => c._zod.def.check === 'overwrite');
 
+const RANGE = `from ${DATE_RANGE.from} to ${DATE_RANGE.to}`;
+const DATE_JSON = { type: 'string', format: 'date', pattern: DATE_PATTERN, description: `a real day, YYYY-MM-DD, ${RANGE}` };
+const DATE_TIME_JSON = { type: 'string', format: 'date-time', pattern: DATE_TIME_PATTERN, description: `an instant, ISO 8601 with seconds and a zone (Z or an offset), its date ${RANGE}` };
+/** The date schemas of plan/dates.ts in JSON Schema: a real day or an instant in 1900-01-01..2199-12-31, each a pattern that says exactly what zod takes. */
+const dateJson = (kind: 'date' | 'date-time' | 'date-or-date-time'): Json =>
+  kind === 'date' ? DATE_JSON : kind === 'date-time' ? DATE_TIME_JSON : { type: 'string', anyOf: [DATE_JSON, DATE_TIME_JSON], description: `a day (YYYY-MM-DD) or an instant (ISO 8601 with a zone), ${RANGE}` };
+
 /** What a zod refinement checks, said in JSON Schema; `body`: the schema is a request body's (no U+0000 in its text). */
 const constrain = (body: boolean) => (ctx: { zodSchema: unknown; jsonSchema: Json }): void => {
   const s = ctx.zodSchema;
   const j = ctx.jsonSchema;
   if (s === customerSchema.shape.timezone) Object.assign(j, { enum: TIME_ZONES, description: 'an IANA time zone, e.g. Asia/Riyadh' });
-  else if (s === isoDate) Object.assign(j, { format: 'date', pattern: DATE_PATTERN });
+  else if (dateKinds.has(s as z.ZodType)) Object.assign(j, dateJson(dateKinds.get(s as z.ZodType)!));
   else if (s === customerSchema.shape.sendingHours.unwrap()) Object.assign(j, { pattern: SENDING_HOURS_PATTERN });
   else if (j.format === 'email') delete j.format; // zod's own pattern (kept) is the rule; JSON Schema's `email` format is another
 
@@ -89,8 +94,8 @@ const reachable = {
 };
 
 /** Each report parameter's schema, as the report's own zod parser (service/measure.ts) reads it. */
-const day = isoDate;
-const instantOrDay = z.union([isoDate, z.iso.datetime({ offset: true })]);
+const day = isoDateSchema();
+const instantOrDay = isoDayOrInstantSchema();
 const REPORT_PARAMS: Record<string, z.ZodType> = {
   from: day,
   to: day,
@@ -99,10 +104,7 @@ const REPORT_PARAMS: Record<string, z.ZodType> = {
   by: z.enum(['month', 'kind', 'owner', 'segment']),
   agent: agentIdSchema,
 };
-const reportParam = (report: string, param: string): Json => {
-  const schema = json(param === 'asOf' ? (report === 'clv' ? day : instantOrDay) : REPORT_PARAMS[param]!, false);
-  return schema.format === 'date' ? { ...schema, pattern: REPORT_DAY_PATTERN } : schema;
-};
+const reportParam = (report: string, param: string): Json => json(param === 'asOf' ? (report === 'clv' ? day : instantOrDay) : REPORT_PARAMS[param]!, false);
 /** Report parameters with no schema here: the OpenAPI test fails on any. */
 export const undocumentedReportParams = () => REPORT_NAMES.flatMap((r) => Object.keys(REPORTS[r].params).filter((p) => p !== 'asOf' && !REPORT_PARAMS[p]).map((p) => `${r}.${p}`));
 
@@ -214,8 +216,10 @@ export function openApiDocument(publicBaseUrl: string, opts: OpenApiOptions = {}
         // Answers.
         Started: obj({ workflowId: str, runId: str, handedOverFrom: str }, ['workflowId']),
         Captured: obj({ leadId: str, workflowId: str, merged: { type: 'boolean' }, stage: str }, ['leadId', 'workflowId', 'merged']),
-        CustomerStatus: obj({ customerId: str, customer: { type: 'object', properties: { segment: { type: 'string', description: "The business's own segment, as given (import, API, CLI, web): the daily refresh never replaces it" } } }, valueClass: { type: 'string', enum: [...VALUE_CLASSES], description: 'The value class the daily refresh computed from the deals (VIP = top 20 % by revenue, else A/B/C); unset until the first refresh after the deal' }, plan: str, planYear: { type: 'integer' }, state: str, deals: { type: 'array' }, referrals: { type: 'integer' }, calls: { type: 'array' }, touchesDone: { type: 'array' }, nextTouches: { type: 'array' } }, ['customerId', 'plan', 'state', 'touchesDone', 'nextTouches']),
-        LeadStatus: obj({ leadId: str, stage: { type: 'string', enum: [...LEAD_STAGES] }, plan: str }, ['leadId', 'stage']),
+        // A run none of whose workflow tasks ran (ended before its first, or waiting for a worker) answers state `ended` or `not-started`, with `workflow` and `note`.
+        Run: obj({ workflowId: str, runId: str, status: str, startedAt: str, closedAt: str }, ['workflowId', 'runId', 'status', 'startedAt']),
+        CustomerStatus: obj({ customerId: str, customer: { type: 'object', properties: { segment: { type: 'string', description: "The business's own segment, as given (import, API, CLI, web): the daily refresh never replaces it" } } }, valueClass: { type: 'string', enum: [...VALUE_CLASSES], description: 'The value class the daily refresh computed from the deals (VIP = top 20 % by revenue, else A/B/C); unset until the first refresh after the deal' }, plan: str, planYear: { type: 'integer' }, state: str, deals: { type: 'array' }, referrals: { type: 'integer' }, calls: { type: 'array' }, touchesDone: { type: 'array' }, nextTouches: { type: 'array' }, workflow: ref('Run'), note: str }, ['customerId', 'plan', 'state', 'touchesDone', 'nextTouches']),
+        LeadStatus: obj({ leadId: str, stage: { type: 'string', enum: [...LEAD_STAGES] }, plan: str, state: str, workflow: ref('Run'), note: str }, ['leadId', 'stage']),
         Task: obj({ taskId: str, customerId: str, customerName: str, phone: str, agent: str, title: str, dueAt: str, givenAt: str, remindedAt: str, escalatedAt: str }, ['taskId', 'customerId', 'agent', 'title', 'dueAt']),
         Next: obj({ taskId: str, outcome: str, stage: { type: 'string', enum: [...LEAD_STAGES] }, next: str }, ['outcome', 'next']),
         Error: obj({ error: str, problems: { type: 'array', items: str } }, ['error']),

@@ -253,7 +253,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       if (phone) await opts.contacts.remember(phone, { customerId: id, workflowId: started.workflowId });
       return reply.code(202).send(started);
     });
-    v1.get<{ Params: { id: string } }>('/v1/customers/:id', async (req) => ops.getStatus(opts.client, req.params.id));
+    // What happened, never a 500: a year that closed before its first task, or has not started, as Temporal describes it.
+    v1.get<{ Params: { id: string } }>('/v1/customers/:id', async (req) => ops.customerStatus(opts.client, req.params.id));
     // The right to be forgotten and to a copy (service/privacy.ts): audited, without personal data.
     v1.delete<{ Params: { id: string } }>('/v1/people/:id', async (req) => forgetPerson(opts.client, opts.db, req.params.id, 'api'));
     v1.get<{ Params: { id: string } }>('/v1/people/:id/export', async (req) => exportPerson(opts.client, opts.db, req.params.id, 'api'));
@@ -276,7 +277,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       return { by, rows: await leads.leadConversion(opts.db, by) };
     });
     v1.post('/v1/contacts', async (req, reply) => reply.code(202).send(await leads.addContact(opts.client, opts.db, req.body, leadOpts)));
-    v1.get<{ Params: { id: string } }>('/v1/leads/:id', async (req) => leads.getLead(opts.client, req.params.id));
+    v1.get<{ Params: { id: string } }>('/v1/leads/:id', async (req) => leads.leadStatus(opts.client, req.params.id));
     v1.post<{ Params: { id: string } }>('/v1/leads/:id/outcome', async (req) => leads.reportLeadOutcome(opts.client, req.params.id, req.body ?? {}));
     v1.post<{ Params: { id: string } }>('/v1/leads/:id/replies', async (req, reply) => reply.code(202).send(await leads.leadReplied(opts.client, req.params.id, req.body ?? {})));
     v1.post<{ Params: { id: string } }>('/v1/leads/:id/resume', async (req, reply) => {

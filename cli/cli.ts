@@ -16,18 +16,19 @@ import { connectClient } from '../service/connection';
 import { localEncryptionKeys } from '../lib/local-secrets';
 import { ValidationError } from '../service/errors';
 import * as ops from '../service/operations';
+import type { UnstartedLeadStatus, UnstartedYearStatus } from '../service/unstarted-status';
 import { dealClosed } from '../service/enroll';
 import { importCustomers } from './import';
 import { importLeads } from './import-leads';
 import { buildReport } from '../service/report';
 import { budgetReport, clvReport, valueOf } from '../service/value';
 import { listReports, REPORT_NAMES, reportNamed, runReport, type Cell } from '../service/measure';
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../lib/csv';
 import { SingleBar } from 'cli-progress';
 import { localDatabaseUrl } from '../dev/embedded-postgres';
 import { createDatabase, redactUrl, type Db } from '../stores';
 import { migrateToLatest, migrationStatus } from '../stores/migrate';
-import { captureLead, endLead, getLead, leadConversion, leadOverview, reportLeadOutcome, resumeLead } from '../service/leads';
+import { captureLead, endLead, leadStatus, leadConversion, leadOverview, reportLeadOutcome, resumeLead } from '../service/leads';
 import { loadLeadSettings } from '../lib/lead-settings';
 import { LEAD_OUTCOMES } from '../plan/lead';
 import { readFileSync } from 'node:fs';
@@ -208,13 +209,26 @@ program
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   });
 
+/** A run none of whose workflow tasks ran: what Temporal says of it (service/unstarted-status.ts). */
+function unstartedLines(who: string, st: UnstartedYearStatus | UnstartedLeadStatus): string {
+  const run = st.workflow;
+  const deals = 'deals' in st && st.deals.length ? `; deals ${st.deals.map((d) => `${d.id} (${d.closedAt})`).join(', ')}` : '';
+  const agent = 'agent' in st && st.agent ? `, agent ${st.agent}` : '';
+  return [`${who}: ${st.plan} (${st.state}: ${st.note})${agent}${deals}`, `workflow ${run.workflowId} run ${run.runId}: ${run.status}, started ${run.startedAt}${run.closedAt ? `, closed ${run.closedAt}` : ''}`].join('\n');
+}
+
 program
   .command('status')
   .description("a customer's plan, year, touches done and next")
   .requiredOption('--customer <id>', 'the customer id')
   .option('--json', 'print JSON for programs')
   .action(async (opts: { customer: string; json?: boolean }) => {
-    const st = await withClient((c) => ops.getStatus(c, opts.customer));
+    const found = await withClient((c) => ops.customerStatus(c, opts.customer));
+    if ('workflow' in found) {
+      print(opts.json, found, () => unstartedLines(found.customerId, found));
+      return;
+    }
+    const st = found;
     // The lifetime value comes from plan33's store; a status without it is still a status.
     const value = await withDatabase((d) => valueOf(d, opts.customer, loadConfig().clv)).catch(() => undefined);
     const money = (n: number) => `${n.toLocaleString('en-US', { maximumFractionDigits: 0 })} ${value?.currency ?? ''}`.trim();
@@ -360,7 +374,7 @@ program
     if (opts.json && opts.csv) throw new InputError(['--json, --csv: expected at most one']);
     if (name === 'list') {
       const list = listReports();
-      if (opts.csv) process.stdout.write(stringify(list.map((r) => [r.name, r.summary, Object.keys(r.params).join(' ')]), { header: true, columns: ['name', 'summary', 'params'] }));
+      if (opts.csv) process.stdout.write(csvText(['name', 'summary', 'params'], list.map((r) => [r.name, r.summary, Object.keys(r.params).join(' ')])));
       else print(opts.json, list, () => list.map((r) => `${r.name}${Object.keys(r.params).length ? ` (${Object.keys(r.params).join(', ')})` : ''}\n  ${r.summary}`).join('\n'));
       return;
     }
@@ -372,7 +386,8 @@ program
       const result = await withDatabase((db) => runReport(db, name, input, { clv: config.clv }));
       const { columns, rows } = report.rows(result);
       const cell = (c: Cell) => (c === null ? '' : String(c));
-      if (opts.csv) process.stdout.write(stringify(rows.map((r) => r.map(cell)), { header: true, columns }));
+      // Cells as they are (numbers stay numbers): csv-stringify's escape_formulas guards the text (lib/csv.ts).
+      if (opts.csv) process.stdout.write(csvText(columns, rows));
       else print(opts.json, result, () => (rows.length ? table(columns, rows.map((r) => r.map(cell))) : `${name}: no rows`));
       return;
     }
@@ -435,7 +450,11 @@ leadCommand
   .description("the lead's road: stage, agent, first contact, 8x8 touches done and next, outcomes")
   .option('--json', 'print JSON for programs')
   .action(async (id: string, opts: { json?: boolean }) => {
-    const found = await withClient((c) => getLead(c, id));
+    const found = await withClient((c) => leadStatus(c, id));
+    if ('workflow' in found) {
+      print(opts.json, found, () => unstartedLines(`lead-${id}`, found));
+      return;
+    }
     if ('year' in found) {
       const y = found.year;
       print(opts.json, found, () =>

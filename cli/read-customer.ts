@@ -1,7 +1,7 @@
 // Reading a customer file for the CLI: every problem named by field, nothing thrown raw.
 import { readFileSync } from 'node:fs';
 import { customerSchema, describeIssues, type Customer } from '../plan/customer';
-import { isRealDate } from '../plan/dates';
+import { DATE_RANGE_MESSAGE, isDateInRange, isRealDate } from '../plan/dates';
 
 export class InputError extends Error {
   override name = 'InputError';
@@ -25,5 +25,6 @@ export function readCustomerFile(path: string): Customer {
 
 export function checkDate(flag: string, value: string | undefined): string | undefined {
   if (value !== undefined && !isRealDate(value)) throw new InputError([`${flag}: expected a real date as YYYY-MM-DD, got "${value}"`]);
+  if (value !== undefined && !isDateInRange(value)) throw new InputError([`${flag}: ${DATE_RANGE_MESSAGE}, got "${value}"`]);
   return value;
 }

@@ -17,6 +17,15 @@ export interface EncryptionKey {
   key: Buffer;
 }
 
+const IV_BYTES = 12;
+/** GCM's full tag: pinned on both sides, so a shorter (truncated, easier to forge) tag is never checked as one. */
+export const AUTH_TAG_BYTES = 16;
+
+/** AES-256-GCM encryption with the full 16-byte tag. */
+export const cipherFor = (key: Buffer, iv: Buffer) => createCipheriv('aes-256-gcm', key, iv, { authTagLength: AUTH_TAG_BYTES });
+/** AES-256-GCM decryption that takes only a 16-byte tag (setAuthTag throws on any other length). */
+export const decipherFor = (key: Buffer, iv: Buffer) => createDecipheriv('aes-256-gcm', key, iv, { authTagLength: AUTH_TAG_BYTES });
+
 const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array | null | undefined) => (b ? new TextDecoder().decode(b) : '');
 
@@ -48,8 +57,8 @@ export class EncryptionCodec implements PayloadCodec {
   async encode(payloads: Payload[]): Promise<Payload[]> {
     const { id, key } = this.keys[0]!;
     return payloads.map((p) => {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const iv = randomBytes(IV_BYTES);
+      const cipher = cipherFor(key, iv);
       const body = Buffer.concat([cipher.update(proto.temporal.api.common.v1.Payload.encode(p).finish()), cipher.final()]);
       return { metadata: { encoding: text(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: text(id) }, data: Buffer.concat([iv, body, cipher.getAuthTag()]) };
     });
@@ -62,9 +71,10 @@ export class EncryptionCodec implements PayloadCodec {
       const key = this.byId.get(id);
       if (!key) throw new Error(`payload encrypted with key ${JSON.stringify(id)}, which is not among PLAN33_ENCRYPTION_KEYS`);
       const data = Buffer.from(p.data ?? new Uint8Array());
-      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
-      decipher.setAuthTag(data.subarray(data.length - 16));
-      const plain = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
+      if (data.length < IV_BYTES + AUTH_TAG_BYTES) throw new Error(`encrypted payload of ${data.length} bytes: shorter than its IV and tag (${IV_BYTES + AUTH_TAG_BYTES})`);
+      const decipher = decipherFor(key, data.subarray(0, IV_BYTES));
+      decipher.setAuthTag(data.subarray(data.length - AUTH_TAG_BYTES));
+      const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - AUTH_TAG_BYTES)), decipher.final()]);
       return proto.temporal.api.common.v1.Payload.decode(plain) as Payload;
     });
   }

@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { envBool, envInt, envLogLevel, envOptional, envPort, envRate, envString } from './env-parsers';
 import { sendingHoursText, toSendingHours } from '../plan/sending-hours';
-import { isRealDate } from '../plan/dates';
+import { isDateInRange } from '../plan/dates';
 import type { ContactRules } from '../plan/contact-rules';
 import type { ClvSettings } from '../plan/clv';
 import { fileURLToPath } from 'node:url';
@@ -107,7 +107,7 @@ const schema = z
       .string()
       .optional()
       .transform((v) => (v ?? '').split(',').map((d) => d.trim()).filter(Boolean))
-      .refine((days) => days.every(isRealDate), { message: 'expected dates as YYYY-MM-DD, comma-separated, e.g. 2027-01-01,2027-04-10' }),
+      .refine((days) => days.every(isDateInRange), { message: 'expected dates as YYYY-MM-DD from 1900-01-01 to 2199-12-31, comma-separated, e.g. 2027-01-01,2027-04-10' }),
     PLAN33_CONTENT_DIR: envOptional(),
     NEWSLETTER_GRACE_HOURS: envInt(72, { min: 1, max: 24 * 28 }),
     OPERATOR_EMAIL: envOptional(),

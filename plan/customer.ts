@@ -3,7 +3,7 @@
 // Pure: safe to import from workflow code.
 import { IANAZone } from './luxon';
 import { z } from 'zod';
-import { isoDate } from './dates';
+import { isoDate, isoDayOrInstantSchema } from './dates';
 import { sendingHoursText } from './sending-hours';
 
 // A missing field says "required" (zod's default would say "expected string, received undefined").
@@ -128,7 +128,7 @@ export function reachableChannels(c: ChannelFacts): Channel[] {
 export const dealSchema = z
   .object({
     id: z.string().trim().min(1, 'expected the deal id').max(128),
-    closedAt: z.union([isoDate, z.iso.datetime({ offset: true, message: 'expected YYYY-MM-DD or an ISO date-time' })]),
+    closedAt: isoDayOrInstantSchema('expected YYYY-MM-DD or an ISO date-time'),
     value: z.number().nonnegative('expected a value of 0 or more').finite().optional(),
   })
   .strict();

@@ -4,7 +4,7 @@
 // from workflows/; workflows/messages.ts re-exports them next to the message definitions.
 import { z } from 'zod';
 import type { Customer, Deal } from './customer';
-import { isoDate } from './dates';
+import { isoDate, isoDateTimeSchema } from './dates';
 import { FULFILMENT_STATUSES, type DoneTouch, type PlanName, type Touch } from './touch';
 
 export const CALL_OUTCOMES = ['reached', 'not-interested', 'no-answer', 'call-back'] as const;
@@ -27,7 +27,7 @@ export const fulfilmentUpdateSchema = z
     status: z.enum(FULFILMENT_STATUSES, { message: `expected one of ${FULFILMENT_STATUSES.join(', ')}` }),
     trackingNumber: z.string().trim().max(100).optional(),
     carrier: z.string().trim().max(100).optional(),
-    at: z.iso.datetime({ offset: true, message: 'expected an ISO date-time' }).optional(),
+    at: isoDateTimeSchema('expected an ISO date-time').optional(),
   })
   .strict();
 export type FulfilmentUpdate = z.infer<typeof fulfilmentUpdateSchema>;

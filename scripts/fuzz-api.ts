@@ -5,6 +5,12 @@
 // the customer's routes), prints the counts and stops everything. Exit code 0 only when
 // schemathesis found nothing.
 //
+// The report operations (GET /v1/reports/<name>) get FUZZ_REPORT_EXAMPLES each (default: 5 times
+// FUZZ_MAX_EXAMPLES): most of their parameters are optional and combine (a period by `year` or by
+// `from`/`to`), so a handful of cases barely leaves the defaults. Both counts go into a
+// schemathesis.toml beside the reports, not on the command line, whose --max-examples would
+// override the per-operation count.
+//
 //   npm run fuzz                     # the bounded run CI does (FUZZ_MAX_EXAMPLES=5, seed fixed)
 //   FUZZ_MAX_EXAMPLES=50 FUZZ_SEED=7 npm run fuzz
 import { spawn, spawnSync } from 'node:child_process';
@@ -118,6 +124,7 @@ const HOOKS = `import datetime, re
 import schemathesis
 
 DATE = re.compile(r"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$")
+LAST = datetime.date(2199, 12, 31)
 
 def day(value):
     if not isinstance(value, str) or not DATE.match(value):
@@ -156,13 +163,38 @@ def before_call(context, case, kwargs):
         q.pop("to", None)
     elif "from" in q and "to" in q:
         start, end = day(q["from"]), day(q["to"])
-        if start >= end or end > start.replace(year=min(start.year + 10, 9999), day=min(start.day, 28)):
-            q["to"] = (start + datetime.timedelta(days=1)).isoformat() if start < datetime.date(9999, 12, 31) else q["to"]
-            if start >= day(q["to"]):
-                q["from"] = (end - datetime.timedelta(days=1)).isoformat()
+        if start >= end or end > start.replace(year=start.year + 10, day=min(start.day, 28)):
+            # A day later, inside the range the dates keep to (plan/dates.ts: 1900-01-01..2199-12-31).
+            if start < LAST:
+                q["to"] = (start + datetime.timedelta(days=1)).isoformat()
+            else:
+                q["from"], q["to"] = (LAST - datetime.timedelta(days=1)).isoformat(), LAST.isoformat()
 `;
 
+/** A whole number from the environment, or its default; anything else stops the run before the stack starts. */
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[1-9]\d{0,5}$/.test(raw)) throw new Error(`${name}: expected a whole number from 1 to 999999, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
+/** schemathesis's configuration: `maxExamples` per operation, `reportExamples` for each report (GET /v1/reports/<name>). */
+function schemathesisToml(maxExamples: number, reportExamples: number): string {
+  return [
+    '[generation]',
+    `max-examples = ${maxExamples}`,
+    '',
+    '[[operations]]',
+    'include-path-regex = "^/v1/reports/[a-z-]+$"',
+    `generation.max-examples = ${reportExamples}`,
+    '',
+  ].join('\n');
+}
+
 const started = Date.now();
+const maxExamples = positiveInt('FUZZ_MAX_EXAMPLES', 5);
+const reportExamples = positiveInt('FUZZ_REPORT_EXAMPLES', 5 * maxExamples);
 const schemathesis = ensureSchemathesis();
 const dataDir = postgresTempDir('plan33-fuzz-');
 const reportDir = join(cacheDir, 'fuzz');
@@ -180,7 +212,6 @@ try {
     '--checks', 'all',
     // FUZZ_PHASES: CI leaves out the coverage phase (2 of its 3 minutes); `npm run fuzz` runs all four.
     '--phases', process.env.FUZZ_PHASES ?? 'examples,coverage,fuzzing,stateful',
-    '--max-examples', process.env.FUZZ_MAX_EXAMPLES ?? '5',
     '--seed', process.env.FUZZ_SEED ?? '33',
     '--workers', process.env.FUZZ_WORKERS ?? '2',
     '--request-timeout', '35',
@@ -189,6 +220,9 @@ try {
     '--report', 'junit,ndjson', '--report-dir', reportDir,
   ];
   writeFileSync(join(reportDir, 'plan33_fuzz_hooks.py'), HOOKS);
+  // Read from the working directory (reportDir): the examples per operation, more for the reports.
+  writeFileSync(join(reportDir, 'schemathesis.toml'), schemathesisToml(maxExamples, reportExamples));
+  say(`${maxExamples} examples per operation, ${reportExamples} per report`);
   const st = spawn(schemathesis, args, { cwd: reportDir, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NO_COLOR: '1', PYTHONPATH: reportDir, SCHEMATHESIS_HOOKS: 'plan33_fuzz_hooks' } });
   let summary = '';
   st.stdout.on('data', (d: Buffer) => {

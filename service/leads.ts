@@ -20,6 +20,7 @@ import type { CustomerYearInput } from '../workflows/customer-year';
 import * as lm from '../workflows/lead-messages';
 import * as m from '../workflows/messages';
 import { NotFoundError, PlanEndedError, ValidationError } from './errors';
+import { queryOrUnstarted, unstartedLead, type UnstartedLeadStatus } from './unstarted-status';
 
 export interface LeadOptions {
   taskQueue: string;
@@ -176,16 +177,30 @@ export interface GeneralStatus {
   year: m.CustomerStatus;
 }
 
+/** The lead's road as its status query tells it; a run that never ran a workflow task is NotFoundError. */
 export async function getLead(client: Client, id: string): Promise<lm.LeadStatus | GeneralStatus> {
+  const status = await leadStatus(client, id);
+  if ('workflow' in status) throw new NotFoundError(`lead ${id}: ${status.note}`);
+  return status;
+}
+
+/**
+ * What happened to a lead (GET /v1/leads/:id, `plan33 lead status`): as its status query tells it,
+ * or, when none of its workflow tasks has run (closed before its first, or waiting for a worker),
+ * as Temporal describes the run (service/unstarted-status.ts).
+ */
+export async function leadStatus(client: Client, id: string): Promise<lm.LeadStatus | GeneralStatus | UnstartedLeadStatus> {
   // The run can change under the look (the 8x8 continuing as the general 33) and a lead just
   // created may not have registered its queries yet: look again a few times before saying 404.
   for (let attempt = 1; ; attempt++) {
     try {
+      const handle = client.workflow.getHandle(leadWorkflowId(id));
       if (leadIdSchema.test(id) && (await leadRun(client, id)) === 'customerYear') {
-        const year = await withLead(id, () => client.workflow.getHandle(leadWorkflowId(id)).query(m.statusQuery));
+        const year = await withLead(id, () => handle.query(m.statusQuery));
         return { leadId: id, stage: 'nurture', plan: 'general-33', year };
       }
-      return await withLead(id, () => client.workflow.getHandle(leadWorkflowId(id)).query(lm.leadStatusQuery));
+      // A run none of whose workflow tasks ran (ended before its first, or no worker yet): as Temporal describes it.
+      return await withLead(id, () => queryOrUnstarted(client, () => handle.query(lm.leadStatusQuery), () => unstartedLead(client, id, handle)));
     } catch (err) {
       if ((err as Error).name !== 'QueryNotRegisteredError' || attempt >= 5) throw err;
       await new Promise((r) => setTimeout(r, 200 * attempt));

@@ -9,6 +9,7 @@
 // current one. `year` is the calendar year as a period.
 import { z } from 'zod';
 import { describeIssues } from '../plan/customer';
+import { isoDateSchema, isoDayOrInstantSchema } from '../plan/dates';
 import { DEFAULT_CLV_SETTINGS, type ClvSettings } from '../plan/clv';
 import { meanDifference, proportionDifference, type MeanDifference, type Moments, type ProportionDifference } from '../plan/stats';
 import type { Db } from '../stores';
@@ -44,13 +45,13 @@ export interface ReportDefinition<T = any> {
 
 // ---- parameters ----
 
-const day = z.iso.date({ message: 'expected a day, YYYY-MM-DD' });
+const day = isoDateSchema('expected a day, YYYY-MM-DD');
 const periodFields = {
   from: day.optional(),
   to: day.optional(),
   year: z.coerce.number({ message: 'expected a year such as 2027' }).int('expected a year such as 2027').min(2000, 'expected a year from 2000 to 2200').max(2200, 'expected a year from 2000 to 2200').optional(),
 };
-const instantOrDay = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { message: 'expected a day (YYYY-MM-DD) or an instant (ISO 8601 with a zone, e.g. 2027-03-10T09:00:00Z)' });
+const instantOrDay = isoDayOrInstantSchema();
 
 const PERIOD_PARAMS = {
   from: 'first day, YYYY-MM-DD (UTC); default: the first day of the month 11 months ago',

@@ -11,6 +11,7 @@ import type { Db } from '../stores';
 import { openCallTasks as queryOpenCallTasks, type OpenCallTask } from '../stores/reports';
 import * as m from '../workflows/messages';
 import { NotFoundError, ValidationError } from './errors';
+import { queryOrUnstarted, unstartedYear, type UnstartedYearStatus } from './unstarted-status';
 
 export { NotFoundError } from './errors';
 import { z } from 'zod';
@@ -36,9 +37,22 @@ export const agentIdSchema = z.string().regex(/^[^'"\\\u0000-\u001f]{1,64}$/, 'e
 
 const customerId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 characters of A-Za-z0-9._-');
 
-export async function getStatus(client: Client, id: string): Promise<m.CustomerStatus> {
+/**
+ * What happened to a customer (GET /v1/customers/:id, `plan33 status`): the year as its status
+ * query tells it, or, when none of its workflow tasks has run (closed before its first, or
+ * waiting for a worker), as Temporal describes the run (service/unstarted-status.ts).
+ */
+export async function customerStatus(client: Client, id: string, opts: { queryDeadlineMs?: number } = {}): Promise<m.CustomerStatus | UnstartedYearStatus> {
   parse(customerId, id, 'id');
-  return withWorkflow(id, () => client.workflow.getHandle(customerWorkflowId(id)).query(m.statusQuery));
+  const handle = client.workflow.getHandle(customerWorkflowId(id));
+  return withWorkflow(id, () => queryOrUnstarted(client, () => handle.query(m.statusQuery), () => unstartedYear(client, id, handle), opts.queryDeadlineMs));
+}
+
+/** The year as its status query tells it; a year that never ran a workflow task is NotFoundError (nothing to show or change). */
+export async function getStatus(client: Client, id: string): Promise<m.CustomerStatus> {
+  const status = await customerStatus(client, id);
+  if ('workflow' in status) throw new NotFoundError(`customer ${id}: ${status.note}`);
+  return status;
 }
 
 /** A referral arrived (`referralId`) or the customer pledged one (`pledged: true`). */

@@ -7,7 +7,7 @@ import { isGrpcDeadlineError, WorkflowUpdateFailedError, type Client } from '@te
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { channelSchema, describeIssues, reachableChannels, type Channel, type Consent, type Customer, type CustomerInput } from '../plan/customer';
-import { isRealDate } from '../plan/dates';
+import { DATE_RANGE_MESSAGE, isDateInRange, isRealDate } from '../plan/dates';
 import { customerWorkflowId } from '../plan/ids';
 import * as m from '../workflows/messages';
 import { NotFoundError, ValidationError } from './errors';
@@ -34,7 +34,7 @@ export const preferencesInputSchema = z
   .object({
     consent: z.object({ email: z.boolean(), sms: z.boolean(), postal: z.boolean(), phone: z.boolean() }).strict(),
     /** Empty: no pause. */
-    pauseUntil: z.string().trim().refine((s) => s === '' || isRealDate(s), 'expected a real date as YYYY-MM-DD').optional(),
+    pauseUntil: z.string().trim().refine((s) => s === '' || isRealDate(s), 'expected a real date as YYYY-MM-DD').refine((s) => s === '' || !isRealDate(s) || isDateInRange(s), DATE_RANGE_MESSAGE).optional(),
     language: z.enum(['en', 'ar'], { message: 'expected en or ar' }),
     household: z.boolean().optional(),
   })

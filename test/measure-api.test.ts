@@ -12,6 +12,9 @@ import { createLogger } from '../lib/logger';
 import { REPORT_NAMES } from '../service/measure';
 import { freshStores, type TestStores } from './helpers/database';
 import { plan33 } from './helpers/cli';
+import { createAgentDirectory, parseAgentsFile } from '../lib/agents';
+import { PgWebStore } from '../stores/web';
+import { SESSION_COOKIE } from '../api/web/auth';
 
 const API_KEY = 'test-api-key-measure-0123456789';
 let stores: TestStores;
@@ -125,5 +128,61 @@ describe('plan33 report <name>', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('name: expected list or one of retention,');
     expect((await run('--csv')).stderr).toContain('--csv: only with a report name');
+  });
+});
+
+describe('CSV with text a spreadsheet would run as a formula', () => {
+  /*
+   2031: four referrers named like formulas, each with one referral; the names come back with a
+   leading ' (csv-stringify's escape_formulas), the numbers as numbers, a negative one unquoted.
+  */
+  const NAMES = ['=HYPERLINK("http://evil.example","click")', '+1', '-2', '@x'];
+  let web: FastifyInstance;
+  let webBase: string;
+  let cookie: string;
+
+  beforeAll(async () => {
+    await stores.db
+      .insertInto('customers')
+      .values(NAMES.map((name, i) => ({ customer_id: `f${i}`, workflow_id: `customer-f${i}`, name, agent: i === 3 ? '@agent' : 'agent-sara', plan: 'client-for-life', plan_year: 1, state: 'running', referrals: 1, updated_at: new Date('2031-06-01T00:00:00Z'), holdout: false })))
+      .execute();
+    await stores.db.insertInto('referrals').values(NAMES.map((_, i) => ({ customer_id: `f${i}`, referral_id: `fr${i}`, plan_year: 1, recorded_at: new Date(`2031-0${i + 2}-01T10:00:00Z`) }))).execute();
+    const port = await freePort();
+    webBase = `http://127.0.0.1:${port}`;
+    const agents = createAgentDirectory(parseAgentsFile({ agents: [{ id: 'mgr-huda', name: 'Huda', email: 'huda@agents.test', role: 'manager', takesLeads: false }] }));
+    web = await buildApi({ client: {} as Client, taskQueue: 'measure', apiKey: API_KEY, publicBaseUrl: webBase, contacts: stores.contacts, db: stores.db, web: { agents, sendMail: async () => undefined, publicBaseUrl: webBase, secureCookies: false }, logger: createLogger('warn', { write: () => undefined }) });
+    await web.listen({ port, host: '127.0.0.1' });
+    const session = await new PgWebStore(stores.db).createSession({ userId: 'mgr-huda', role: 'manager' }, Date.now(), 3_600_000);
+    cookie = `${SESSION_COOKIE}=${session.id}`;
+  });
+  afterAll(async () => {
+    await web?.close();
+  });
+
+  const expectGuarded = (text: string) => {
+    const rows = parse(text, { columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((r) => r.name).sort()).toEqual(NAMES.map((n) => `'${n}`).sort());
+    expect(rows.find((r) => r.customer === 'f3')).toMatchObject({ agent: "'@agent", referrals: '1', converted: '0', conversion: '0', value: '0' });
+    // The raw text: the formula is quoted with its own quotes doubled, after the guard.
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+  };
+
+  it('plan33 report --csv writes them as text; numbers, negative ones too, stay numbers', async () => {
+    const csv = await plan33(['report', 'best-referral-sources', '--year', '2031', '--csv'], '127.0.0.1:1', stores.url);
+    expect(csv.code, csv.stderr).toBe(0);
+    expectGuarded(csv.stdout);
+    const holdout = parse((await plan33(['report', 'plan-vs-holdout', '--year', '2027', '--csv'], '127.0.0.1:1', stores.url)).stdout, { columns: true }) as Array<Record<string, string>>;
+    // Plan 0 of 2 with a repeat deal, holdout 1 of 1: -1, a number, not text to guard.
+    expect(holdout[2]).toMatchObject({ measure: 'repeat share', difference: '-1' });
+    expect(Number(holdout[2]!.ci_lower)).toBeLessThan(0);
+  });
+
+  it("the dashboard's CSV download writes them as text", async () => {
+    const res = await fetch(`${webBase}/app/reports/best-referral-sources.csv?year=2031`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    expectGuarded(await res.text());
+    const holdout = parse(await (await fetch(`${webBase}/app/reports/plan-vs-holdout.csv?year=2027`, { headers: { cookie } })).text(), { columns: true }) as Array<Record<string, string>>;
+    expect(holdout[2]).toMatchObject({ measure: 'repeat share', difference: '-1' });
   });
 });

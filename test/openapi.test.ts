@@ -10,9 +10,9 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { buildApi, routesOf } from '../api/server';
-import { BROWSER_PATHS, DATE_PATTERN, TIME_ZONES, undocumentedReportParams } from '../api/openapi';
+import { BROWSER_PATHS, DATE_PATTERN, DATE_TIME_PATTERN, TIME_ZONES, undocumentedReportParams } from '../api/openapi';
 import { customerSchema } from '../plan/customer';
-import { isoDate } from '../plan/dates';
+import { DATE_RANGE, isoDate, isoDateTimeSchema, isoDayOrInstantSchema } from '../plan/dates';
 import { REPORT_NAMES } from '../service/measure';
 import { createLogger } from '../lib/logger';
 import { createDevServerEnv } from '../dev/temporal-server';
@@ -136,17 +136,30 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('lists only zones the server takes, and its date pattern admits exactly what zod takes as a real date, once format: date is applied', () => {
+  it('lists only zones the server takes, and its date patterns admit exactly what zod takes: real days and instants from 1900-01-01 to 2199-12-31', () => {
     for (const zone of TIME_ZONES) expect(customerSchema.shape.timezone.safeParse(zone).success, zone).toBe(true);
     const pattern = new RegExp(DATE_PATTERN);
-    fc.assert(
-      fc.property(fc.date({ min: new Date(Date.UTC(0, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true }), (d) => {
-        const day = d.toISOString().slice(0, 10);
-        return pattern.test(day) && isoDate.safeParse(day).success;
-      }),
-    );
+    const instant = new RegExp(DATE_TIME_PATTERN);
+    const dateTime = isoDateTimeSchema();
+    const either = isoDayOrInstantSchema();
+    // Every day of years 0-9999 (and days that do not exist: Feb 29-31, day 00, month 13): the pattern and zod agree.
+    const text = fc.tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 })).map(([y, m, d]) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
+    fc.assert(fc.property(text, (day) => pattern.test(day) === isoDate.safeParse(day).success), { numRuns: 20_000 });
+    fc.assert(fc.property(fc.date({ min: new Date(Date.UTC(0, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true }), (d) => {
+      const day = d.toISOString().slice(0, 10);
+      return pattern.test(day) === isoDate.safeParse(day).success && pattern.test(day) === (day >= DATE_RANGE.from && day <= DATE_RANGE.to);
+    }), { numRuns: 5_000 });
+    // Leap days: 2000 and 2096 are leap years, 1900 and 2100 are not.
+    for (const [day, ok] of [['2000-02-29', true], ['2096-02-29', true], ['1904-02-29', true], ['2196-02-29', true], ['1900-02-29', false], ['2100-02-29', false], ['2027-02-29', false], ['1899-12-31', false], ['1900-01-01', true], ['2199-12-31', true], ['2200-01-01', false], ['0171-08-01', false]] as const) {
+      expect(pattern.test(day), day).toBe(ok);
+      expect(isoDate.safeParse(day).success, day).toBe(ok);
+    }
+    // Instants: the same days, a time with seconds and a zone.
+    const instants = fc.tuple(text, fc.constantFrom('T09:00:00Z', 'T23:59:59.999+03:00', 'T00:00:00-12:00', 'T24:00:00Z', 'T09:00Z', 'T09:00:00', ' 09:00:00Z')).map(([d, t]) => `${d}${t}`);
+    fc.assert(fc.property(instants, (s) => instant.test(s) === dateTime.safeParse(s).success && (instant.test(s) || pattern.test(s)) === either.safeParse(s).success), { numRuns: 20_000 });
     // Not a date by the pattern: not one for zod either.
     fc.assert(fc.property(fc.string(), (s) => pattern.test(s) || !isoDate.safeParse(s).success));
+    expect(isoDate.safeParse('0171-08-01').error?.issues[0]?.message).toBe('expected a date from 1900-01-01 to 2199-12-31');
   });
 
   it('links a deal to the customer routes and a lead to the lead routes, each link naming a real operation and its parameters', () => {
@@ -162,6 +175,68 @@ describe('the OpenAPI document', () => {
     expect(fromDeal).toEqual(expect.arrayContaining(['getCustomer', 'recordReferral', 'optOut', 'optIn', 'listTasks']));
     expect(Object.values(doc.paths['/v1/leads']!.post!.responses['202']!.links!).map((l) => l.operationId)).toEqual(expect.arrayContaining(['getLead', 'reportLeadOutcome', 'endLead']));
     expect(doc.paths['/v1/tasks']!.get!.responses['200']!.links!.CompleteTask!.operationId).toBe('completeTask');
+  });
+});
+
+/** What a report parameter's schema allows, at its edges: each enum value, an integer's bounds, the first and last day (and instant) of the date range. */
+function boundsOf(schema: Record<string, any>): string[] {
+  if (schema.enum) return schema.enum.map(String);
+  if (schema.anyOf) return schema.anyOf.flatMap((s: Record<string, any>) => boundsOf(s));
+  if (schema.type === 'integer') return [String(schema.minimum), String(schema.maximum)];
+  if (schema.format === 'date') return [DATE_RANGE.from, DATE_RANGE.to];
+  if (schema.format === 'date-time') return [`${DATE_RANGE.from}T00:00:00Z`, `${DATE_RANGE.to}T23:59:59.999+14:00`];
+  if (schema.pattern) return ['agent-sara', 'a', 'x'.repeat(64)].filter((s) => new RegExp(schema.pattern).test(s));
+  return [];
+}
+/** Values just outside: a day before and after the range, a year in the 200s, an integer past each bound. */
+function outsideOf(schema: Record<string, any>): string[] {
+  if (schema.enum) return ['not-one-of-them'];
+  if (schema.type === 'integer') return [String(schema.minimum - 1), String(schema.maximum + 1)];
+  if (schema.format === 'date' || schema.anyOf) return ['1899-12-31', '2200-01-01', '0171-08-01', ...(schema.anyOf ? ['2200-01-01T00:00:00Z', '0171-08-01T09:00:00Z'] : [])];
+  return [];
+}
+
+describe('the report parameters', () => {
+  it('each says exactly what it takes (a format and pattern, an enum, a range or a pattern), never a bare string', () => {
+    const shapes: Record<string, number> = {};
+    for (const name of REPORT_NAMES) {
+      for (const p of doc.paths[`/v1/reports/${name}`]!.get!.parameters!) {
+        const s = p.schema!;
+        const kind = s.enum ? 'enum' : s.anyOf ? 'date-or-date-time' : s.type === 'integer' ? 'integer' : s.format ? String(s.format) : s.pattern ? 'pattern' : 'none';
+        expect(kind, `${name}.${p.name}`).not.toBe('none');
+        if (s.type === 'integer') expect([typeof s.minimum, typeof s.maximum], `${name}.${p.name}`).toEqual(['number', 'number']);
+        if (s.format === 'date') expect(s.pattern, `${name}.${p.name}`).toBe(DATE_PATTERN);
+        if (s.anyOf) expect((s.anyOf as Array<Record<string, string>>).map((a) => a.pattern), `${name}.${p.name}`).toEqual([DATE_PATTERN, DATE_TIME_PATTERN]);
+        shapes[kind] = (shapes[kind] ?? 0) + 1;
+      }
+    }
+    // from/to of the seven period reports and clv's asOf; year of the seven and budget's, limit; by; agent; two instants-or-days.
+    expect(shapes).toEqual({ date: 15, integer: 9, enum: 1, pattern: 1, 'date-or-date-time': 2 });
+  });
+
+  it('the server takes each parameter at each bound and refuses it just outside, naming it (400)', async () => {
+    const get = (name: string, query: Record<string, string>) => app.inject({ method: 'GET', url: `/v1/reports/${name}?${new URLSearchParams(query).toString()}`, headers: { authorization: `Bearer ${API_KEY}` } });
+    let accepted = 0;
+    let refused = 0;
+    for (const name of REPORT_NAMES) {
+      for (const p of doc.paths[`/v1/reports/${name}`]!.get!.parameters!) {
+        // budget needs its year; the others take each parameter alone.
+        const base: Record<string, string> = name === 'budget' && p.name !== 'year' ? { year: '2027' } : {};
+        for (const value of boundsOf(p.schema!)) {
+          const res = await get(name, { ...base, [p.name]: value });
+          expect(res.statusCode, `${name}?${p.name}=${value}: ${res.body}`).toBe(200);
+          accepted++;
+        }
+        for (const value of outsideOf(p.schema!)) {
+          const res = await get(name, { ...base, [p.name]: value });
+          expect(res.statusCode, `${name}?${p.name}=${value}`).toBe(400);
+          expect(res.json<{ problems: string[] }>().problems.some((x) => x.startsWith(`${p.name}: `)), `${name}?${p.name}=${value}: ${res.body}`).toBe(true);
+          refused++;
+        }
+      }
+    }
+    expect(accepted).toBeGreaterThan(60);
+    expect(refused).toBeGreaterThan(60);
   });
 });
 

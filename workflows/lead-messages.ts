@@ -4,6 +4,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { channelSchema, type CustomerInput, type Deal } from '../plan/customer';
+import { isoDateTimeSchema } from '../plan/dates';
 import type { Lead, LeadOutcomeReport, LeadStage } from '../plan/lead';
 import type { LeadStatus } from '../plan/lead-state';
 
@@ -29,7 +30,7 @@ export const leadReplySchema = z
     /** How the person answered; `phone` or `meeting` when an agent logs a conversation. */
     channel: z.enum([...channelSchema.options, 'meeting']),
     text: z.string().max(5000).default(''),
-    receivedAt: z.iso.datetime({ offset: true, message: 'expected an ISO date-time' }),
+    receivedAt: isoDateTimeSchema('expected an ISO date-time'),
   })
   .strict();
 export type LeadReply = z.infer<typeof leadReplySchema>;

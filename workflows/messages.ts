@@ -5,6 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { channelSchema, type CustomerInput, type Deal } from '../plan/customer';
+import { isoDateTimeSchema } from '../plan/dates';
 import type { Touch } from '../plan/touch';
 import type { CallCompletion, CustomerStatus, FulfilmentUpdate } from '../plan/year-records';
 
@@ -89,7 +90,7 @@ export const skipTouchSchema = z.object({ seq: z.number().int().positive(), reas
 export const skipTouchUpdate = defineUpdate<Touch, [z.infer<typeof skipTouchSchema>]>('skipTouch');
 
 export const rescheduleTouchSchema = z
-  .object({ seq: z.number().int().positive(), at: z.iso.datetime({ offset: true, message: 'expected an ISO date-time with offset' }) })
+  .object({ seq: z.number().int().positive(), at: isoDateTimeSchema('expected an ISO date-time with offset') })
   .strict();
 export const rescheduleTouchUpdate = defineUpdate<Touch, [z.infer<typeof rescheduleTouchSchema>]>('rescheduleTouch');
 
@@ -98,7 +99,7 @@ export const customerReplySchema = z
     /** Twilio's MessageSid of the inbound SMS: a webhook delivered twice makes one task. */
     messageSid: z.string().trim().min(1, 'expected the message id').max(64),
     text: z.string().max(1600),
-    receivedAt: z.iso.datetime({ offset: true, message: 'expected an ISO date-time' }),
+    receivedAt: isoDateTimeSchema('expected an ISO date-time'),
   })
   .strict();
 export type CustomerReply = z.infer<typeof customerReplySchema>;

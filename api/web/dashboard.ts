@@ -8,7 +8,7 @@
 // The charts' data travels as JSON in <script type="application/json">; a small inline script
 // hands it to Chart.js. Nothing here reads a report's figures from the clock: the period and the
 // "as of" day come from the query (defaults: the last 12 months, today).
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../../lib/csv';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parsePlanOverrides, resolvePlan, type PlanOverrides } from '../../plan/definitions';
 import { personImpact, type ImpactCounts, type TouchChange } from '../../plan/plan-impact';
@@ -798,11 +798,8 @@ function readOverrides(lang: Lang, text: string): { overrides: PlanOverrides } |
 
 const LEAD_FUNNEL = 'lead-funnel';
 
-function csvOf(t: ReportTable): string {
-  // A cell that starts like a formula is quoted with ' so a spreadsheet shows it as text.
-  const safe = (c: Cell) => (typeof c === 'string' && /^[=+\-@\t\r]/.test(c) ? `'${c}` : c);
-  return stringify([t.columns, ...t.rows.map((r) => r.map(safe))]);
-}
+/** The report as CSV: csv-stringify's escape_formulas guards every cell (lib/csv.ts). */
+const csvOf = (t: ReportTable): string => csvText(t.columns, t.rows);
 
 export function registerDashboard(app: FastifyInstance, ctx: WebContext): void {
   app.get('/app/dashboard', async (req, reply) => {

@@ -22,6 +22,7 @@ import { limitPublicPages, postLimit } from '../public-limits';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkFormStamp, formStamp, verifyPreferenceToken } from '../../lib/preference-link';
 import type { Channel } from '../../plan/customer';
+import { DATE_RANGE } from '../../plan/dates';
 import { NotFoundError, ValidationError } from '../../service/errors';
 import { readPreferences, savePreferences, type Preferences, type PreferencesInput } from '../../service/preferences';
 import type { WebContext } from './context';
@@ -90,6 +91,7 @@ const FIELD_ID: Record<string, string> = { consent: 'consent-email', pauseUntil:
 /** Arabic words for the messages a customer can meet (others are shown as they come). */
 const AR_MESSAGES: Record<string, string> = {
   'expected a real date as YYYY-MM-DD': 'أدخل تاريخًا صحيحًا بالصيغة YYYY-MM-DD',
+  'expected a date from 1900-01-01 to 2199-12-31': 'أدخل تاريخًا بين 1900-01-01 و2199-12-31',
   'no reachable channel: give an email, phone or postal address with consent for it': 'لا بد من وسيلة واحدة على الأقل نصل بها إليك لحفظ بقية اختياراتك',
   'expected en or ar': 'اختر العربية أو English',
 };
@@ -147,7 +149,7 @@ function form(lang: Lang, prefs: Preferences, values: FormValues, action: string
 <form method="post" action="${esc(action)}">
 <input type="hidden" name="_form" value="${esc(stamp)}">
 <fieldset class="card"${consentProblem ? ' aria-describedby="consent-error channels-hint"' : ' aria-describedby="channels-hint"'}><legend>${w.channels}</legend>${channels}<p class="muted" id="channels-hint">${w.channelsHint}</p>${errorText('consent', consentProblem)}</fieldset>
-<div class="card"><label for="pauseUntil">${w.pause}</label><p class="muted" id="pause-hint">${w.pauseHint}</p><input type="date" id="pauseUntil" name="pauseUntil" value="${esc(values.pauseUntil)}"${invalid('pauseUntil', pauseProblem, 'pause-hint')}>${errorText('pauseUntil', pauseProblem)}</div>
+<div class="card"><label for="pauseUntil">${w.pause}</label><p class="muted" id="pause-hint">${w.pauseHint}</p><input type="date" id="pauseUntil" name="pauseUntil" min="${DATE_RANGE.from}" max="${DATE_RANGE.to}" value="${esc(values.pauseUntil)}"${invalid('pauseUntil', pauseProblem, 'pause-hint')}>${errorText('pauseUntil', pauseProblem)}</div>
 <div class="card"><label for="language">${w.language}</label><select id="language" name="language"${invalid('language', languageProblem)}>${options}</select>${errorText('language', languageProblem)}</div>
 ${household}
 <button type="submit">${w.save}</button>
