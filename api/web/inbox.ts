@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CallTask, LeadTask, ReplyTask } from '../../activities/task-sink';
 import { DEFAULT_CLV_SETTINGS, type CustomerValue } from '../../plan/clv';
 import type { Channel } from '../../plan/customer';
+import { DATE_RANGE } from '../../plan/dates';
 import { leadOfTask, parseTouchKey } from '../../plan/ids';
 import { LEAD_OUTCOMES } from '../../plan/lead';
 import type { LeadStatus } from '../../plan/lead-state';
@@ -551,7 +552,7 @@ function callCard(w: Words, lang: Lang, user: PageUser, p: Person, call: Custome
 <h3>${w.complete}</h3>${formOpen(p, lang, user, 'complete')}<input type="hidden" name="taskId" value="${esc(call.taskId)}">
 <label for="${f}-outcome">${w.outcome}</label><select id="${f}-outcome" name="outcome" required>${options(CALL_OUTCOMES.map((o) => [o, esc(w.callOutcomes[o])]), w)}</select>
 <label for="${f}-notes">${w.callNotes}</label><textarea id="${f}-notes" name="notes" maxlength="2000"></textarea>
-<label for="${f}-callback">${w.callBackOn}</label><input type="date" id="${f}-callback" name="callBackOn">
+<label for="${f}-callback">${w.callBackOn}</label><input type="date" id="${f}-callback" name="callBackOn" min="${DATE_RANGE.from}" max="${DATE_RANGE.to}">
 ${confirmBox(w, f)}<button type="submit">${w.complete}</button></form></section>`;
 }
 
@@ -564,7 +565,7 @@ function leadTaskCard(w: Words, lang: Lang, user: PageUser, p: Person, row: Task
 <h3>${w.reportLead}</h3>${formOpen(p, lang, user, 'complete')}<input type="hidden" name="taskId" value="${esc(row.task_id)}">
 <label for="${f}-outcome">${w.outcome}</label><select id="${f}-outcome" name="outcome" required>${options(LEAD_OUTCOMES.map((o) => [o, esc(w.leadOutcomes[o])]), w)}</select>
 <label for="${f}-notes">${w.callNotes}</label><textarea id="${f}-notes" name="notes" maxlength="2000"></textarea>
-<label for="${f}-contact">${w.contactOn}</label><input type="date" id="${f}-contact" name="contactOn">
+<label for="${f}-contact">${w.contactOn}</label><input type="date" id="${f}-contact" name="contactOn" min="${DATE_RANGE.from}" max="${DATE_RANGE.to}">
 ${confirmBox(w, f)}<button type="submit">${w.reportLead}</button></form></section>`;
 }
 
