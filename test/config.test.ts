@@ -72,7 +72,7 @@ describe('configuration from the environment', () => {
 describe('the README', () => {
   it('documents every environment variable plan33 reads', async () => {
     const { readFileSync } = await import('node:fs');
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
     const missing = CONFIG_VARIABLES.filter((name) => !readme.includes(`\`${name}\``));
     expect(missing).toEqual([]);
   });
