@@ -70,7 +70,7 @@ const num = (v: number | null, digits?: number) => {
   return v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 };
 
-/** The figures as a Markdown table (what the README's "Scaling" section shows). */
+/** The figures as a Markdown table (what docs/scaling.md shows). */
 export function formatTable(report: BenchReport): string {
   const rows = report.figures.map((f) => [f.name, num(f.plan33), num(f.raw), num(f.ratio, 2), f.goal ?? '', f.met === null ? '' : f.met ? 'yes' : 'NO']);
   const head = ['figure', 'plan33', 'raw Temporal', 'ratio', 'goal', 'met'];

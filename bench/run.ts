@@ -1,5 +1,5 @@
 // `npm run bench`: what plan33 costs over raw Temporal, each figure measured next to its raw
-// baseline in the same run (README "Scaling"), with the goals of issue 18 (bench/figures.ts):
+// baseline in the same run (docs/scaling.md), with the goals of issue 18 (bench/figures.ts):
 // - server start-up times; one simulated customer-year with its calls (wall time, history events
 //   and bytes) next to 33 timers into 33 no-op activities; a lead's 8x8 (dev/simulate-lead.ts's
 //   road up to the general 33) next to 8 timers into 8 no-op activities;
@@ -547,7 +547,7 @@ results.workerRssMiBIdle = cached.rssMiBBefore;
 results.workerRssMiBCreated = cached.rssMiBWorkerCreated;
 results[`workerRssMiB_${small}Cached`] = cached.rssMiB;
 results.rssMiBPerCachedCustomer = (cached.rssMiB - cached.rssMiBWorkerCreated) / small;
-// What the README reported before issue 18: the worker's own start-up counted in.
+// What the README (now docs/scaling.md) reported before issue 18: the worker's own start-up counted in.
 results.rssMiBPerCachedCustomerWithWorker = (cached.rssMiB - cached.rssMiBBefore) / small;
 results[`secondsToPlan_${small}`] = cached.secondsToReach;
 results.cacheSize = boundedCache;

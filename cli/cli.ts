@@ -276,8 +276,8 @@ program
 program
   .command('import')
   .description('enrol customers and their deals (--file), capture leads (--leads) or the sphere\'s contacts (--contacts) from a CSV file; bad rows are reported by line; safe to run twice')
-  .option('--file <csv>', 'customers and deals: CSV with a header row (columns: see README)')
-  .option('--leads <csv>', 'leads, onto the 8x8 (columns: see README)')
+  .option('--file <csv>', 'customers and deals: CSV with a header row (columns: see docs/plan.md)')
+  .option('--leads <csv>', 'leads, onto the 8x8 (columns: see docs/plan.md)')
   .option('--contacts <csv>', "the sphere's contacts, onto the general 33 (the lead columns; agent required)")
   .option('--json', 'print JSON for programs')
   .action(async (opts: { file?: string; leads?: string; contacts?: string; json?: boolean }) => {
@@ -419,7 +419,7 @@ const leadCommand = program.command('lead').description('a lead: a person before
 leadCommand
   .command('add')
   .description('capture a lead: starts lead-<id> (assigned, first-contact task, the 8x8), or merges into a person captured before')
-  .option('--file <file>', 'a lead as JSON (see README); the options below fill or override it')
+  .option('--file <file>', 'a lead as JSON (see POST /v1/leads in docs/api.md); the options below fill or override it')
   .option('--first <name>', 'first name')
   .option('--last <name>', 'last name')
   .option('--email <address>', 'email')

@@ -101,7 +101,7 @@ if (embedded) {
 } else {
     ({ connection, client } = await connectTo(config.temporal.address!));
   await registerSearchAttributes(client.connection, config.temporal.namespace).catch((err: Error) =>
-    log.warn({ err }, 'could not register search attributes; register them with the command in the README'),
+    log.warn({ err }, 'could not register search attributes; register them with the command in docs/operations.md'),
   );
 }
 

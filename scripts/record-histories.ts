@@ -1,7 +1,7 @@
 // Records the histories that test/replay.test.ts replays: a whole customer-year (with every
 // call reached and a referral mid-year) and a year with other call outcomes, run on the
 // time-skipping server. Re-run it only when a change to the workflow is meant to be
-// incompatible (and then version the workflow instead, see README "Changing the workflow").
+// incompatible (and then version the workflow instead, see docs/plan.md "Changing the workflow").
 //   npx tsx scripts/record-histories.ts year-call-reminders.json
 import { writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';

@@ -1,5 +1,5 @@
 // Determinism guard: every committed history replays against today's workflow code. A change
-// that would break running customer-years fails here (see README, "Changing the workflow").
+// that would break running customer-years fails here (see docs/plan.md, "Changing the workflow").
 // The guard itself is tested: the same workflow with its patches unguarded fails to replay a
 // history recorded before them, and every patch the workflow uses is in the registry. The
 // `own-segment` history (a daily refresh in a running year) is checked both ways.

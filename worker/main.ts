@@ -28,7 +28,7 @@ log.info({ database: redactUrl(config.database.url) }, 'database migrated');
 const connection = await NativeConnection.connect(temporalConnectionOptions(config));
 const admin = await connectClient(config);
 await registerSearchAttributes(admin.connection, config.temporal.namespace).catch((err: Error) =>
-  log.warn({ err }, 'could not register search attributes (no operator permission?); see README, Operations'),
+  log.warn({ err }, 'could not register search attributes (no operator permission?); see docs/operations.md'),
 );
 // The daily segment refresh (idempotent: created once, updated at each start; at most 10 s).
 await ensureSegmentSchedule(admin, { taskQueue: config.temporal.taskQueue }).catch((err: Error) => log.warn({ err }, 'could not create or update the segment schedule plan33-segments'));
