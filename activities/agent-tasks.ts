@@ -19,12 +19,12 @@ export function agentTasks(deps: Pick<ActivityDeps, 'tasks' | 'business' | 'agen
 
   /** The task to the folder, the agent's inbox and the CRM; each step once per key. */
   async function handOver(task: CallTask | ReplyTask, kind: AgentEmailKind, to: { email?: string; name?: string } | undefined): Promise<string[]> {
-    const reached = ['task folder'];
+    const reached = ['tasks table'];
     if (kind === 'new' || kind === 'reply') await tasks.push(task, attemptIso());
     if (kind === 'reassigned') await tasks.replace(task);
     // A reassignment is per new assignee: Sara -> Omar and later Omar -> Lina are two hand-overs.
     const step = kind === 'reassigned' ? `${kind}.${task.agent}` : kind;
-    // The task folder is the record; an email or CRM post that can never succeed (a 550 for a
+    // The tasks table is the record; an email or CRM post that can never succeed (a 550 for a
     // mistyped agent address, a 4xx from the CRM) is logged and skipped, never blocks the year.
     // Transient errors still throw, so Temporal retries the activity.
     const bestEffort = async (what: string, fn: () => Promise<unknown>) => {
@@ -33,7 +33,7 @@ export function agentTasks(deps: Pick<ActivityDeps, 'tasks' | 'business' | 'agen
         reached.push(what);
       } catch (err) {
         if (!((err instanceof ApplicationFailure && err.nonRetryable) || refusedByMailServer(err))) throw err;
-        activityLog.error(`could not reach ${what} for task ${task.taskId}; the task is in the task folder`, { taskId: task.taskId, error: (err as Error).message });
+        activityLog.error(`could not reach ${what} for task ${task.taskId}; the task is in the tasks table`, { taskId: task.taskId, error: (err as Error).message });
       }
     };
     if (to?.email) {

@@ -39,7 +39,7 @@ export interface ActivityDeps {
   unsubscribe?: UnsubscribeConfig;
   /** Customer segments (stores/segments.ts); without it `refreshSegments` fails (not retried). */
   segments?: Pick<PgSegmentStore, 'facts' | 'save'>;
-  /** Agents' emails, cover while away, managers; without it tasks only go to the task folder. */
+  /** Agents' emails, cover while away, managers; without it tasks only go to the tasks table. */
   agents?: AgentDirectory;
   /** Phone number -> customer, for inbound SMS. */
   contacts?: ContactIndex;

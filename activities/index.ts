@@ -117,7 +117,7 @@ export function createActivities(deps: ActivityDeps) {
     /** Assign: the agent for a lead (rules, then round robin by open load; away and capped agents skipped). */
     assignLead,
 
-    /** A lead task (first contact, reply, contact later) to the task folder and the agent's (or manager's) email. */
+    /** A lead task (first contact, reply, contact later) to the tasks table and the agent's (or manager's) email. */
     giveLeadTask,
 
     /** A lead's stage changes and finished lead tasks, to the store. */

@@ -92,13 +92,13 @@ export function leadActivities(
     return chosen;
   }
 
-  /** A lead task to the task folder and the agent's email (or, for an escalation, the manager's); each once. */
+  /** A lead task to the tasks table and the agent's email (or, for an escalation, the manager's); each once. */
   async function giveLeadTask(req: { task: LeadTask; notice: LeadTaskNotice; previousAgent?: string }): Promise<{ notified: string[] }> {
     const { task, notice } = req;
     if (notice === 'new') await deps.tasks.push(task, attemptIso());
     if (notice === 'reassigned') await deps.tasks.replace(task);
     if (notice === 'reminder') await deps.tasks.markStage(task.taskId, 'reminder', task.agent, attemptIso());
-    const notified = ['task folder'];
+    const notified = ['tasks table'];
     const to =
       notice === 'escalation'
         ? (agents.managerOf(req.previousAgent ?? task.owner) ?? agents.managerOf(task.agent) ?? (deps.operatorEmail ? { email: deps.operatorEmail, name: 'operator' } : undefined))
@@ -109,9 +109,9 @@ export function leadActivities(
         await io.emailTo(`${task.taskId}.${notice}.${task.agent}.email`, to.email, mail.subject, mail.text);
         notified.push(`email to ${to.name ?? to.email}`);
       } catch (err) {
-        // The task folder is the record: an address the server refuses is logged, not retried forever.
+        // The tasks table is the record: an address the server refuses is logged, not retried forever.
         if (!((err instanceof ApplicationFailure && err.nonRetryable) || refusedByMailServer(err))) throw err;
-        activityLog.error('could not email a lead task; it is in the task folder', { taskId: task.taskId, error: (err as Error).message });
+        activityLog.error('could not email a lead task; it is in the tasks table', { taskId: task.taskId, error: (err as Error).message });
       }
     }
     return { notified };

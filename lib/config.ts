@@ -181,9 +181,9 @@ const schema = z
     temporalUiOrigin: env.TEMPORAL_UI_ORIGIN,
     /** `apiKey`: an admin key (npm start generates it); `apiKeys`: named keys with scopes, stored as SHA-256 (PLAN33_API_KEYS). */
     api: { port: env.PLAN33_API_PORT, apiKey: env.PLAN33_API_KEY, apiKeys: env.PLAN33_API_KEYS },
-    /** Who the agents are, who covers for whom, who their manager is (JSON, see README). */
+    /** Who the agents are, who covers for whom, who their manager is (JSON, see docs/configuration.md). */
     agentsFile: env.PLAN33_AGENTS_FILE,
-    /** Lead sources, Assign rules and first-contact timings (JSON, see README); unset: defaults. */
+    /** Lead sources, Assign rules and first-contact timings (JSON, see docs/configuration.md); unset: defaults. */
     leadsFile: env.PLAN33_LEADS_FILE,
     /** Customer lifetime value: the formula's lifespan and acquisition cost, in the business's currency. */
     clv: { lifespanYears: env.CLV_LIFESPAN_YEARS, acquisitionCost: env.CLV_ACQUISITION_COST, currency: env.BUSINESS_CURRENCY } satisfies ClvSettings,
@@ -216,7 +216,7 @@ const schema = z
 
 export type Config = Readonly<z.output<typeof schema>>;
 
-/** Every environment variable plan33 reads (the README's configuration table lists them). */
+/** Every environment variable plan33 reads (docs/configuration.md lists them). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.in.shape);
 
 /** Rules between variables; checked on the raw environment so they are reported with the rest. */

@@ -1,4 +1,4 @@
-// Call tasks end to end with real servers: the task in the task folder, the agent's email over
+// Call tasks end to end with real servers: the task in the tasks table, the agent's email over
 // real SMTP, a signed POST to a local CRM, reminders after 48 h and escalation to the manager
 // after 120 h (time-skipping server), cover while an agent is away, and the agent's list of
 // open tasks through the CallAssignees visibility query (dev server, real time).
@@ -316,7 +316,7 @@ describe('call tasks on the time-skipping server', () => {
       // ... and Omar must be told it is his now: one hand-over email (it is his reminder too).
       const omar = await mailsTo(rig.smtp, 'omar-d@cedar.test');
       expect(omar.filter((x) => x.text.includes(`Task: ${call.taskId}`)).map((x) => x.subject)).toEqual([expect.stringMatching(/^Call task handed over to you:/)]);
-      // The task folder and the CRM show who has the task now.
+      // The tasks table and the CRM show who has the task now.
       const file = ((await tasks.list({ type: 'call' })) as CallTask[]).find((t) => t.taskId === call.taskId);
       expect(file).toMatchObject({ agent: 'agent-omar', reassignedFrom: 'agent-sara' });
       const events = crm.requests.filter((r) => r.body.task?.taskId === call.taskId).map((r) => [r.body.event, r.body.task.agent]);

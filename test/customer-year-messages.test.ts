@@ -1,5 +1,5 @@
 // Messages to a running customer-year on the time-skipping server with real sinks: SMTP, the real twilio
-// client against a local Twilio-compatible endpoint, and the task folder.
+// client against a local Twilio-compatible endpoint, and the tasks table.
 import { describe, expect, it } from 'vitest';
 import { dealClosed } from '../service/enroll';
 import { customerWorkflowId } from '../plan/ids';

@@ -1,5 +1,5 @@
 // The customer's year on the time-skipping server with real sinks: SMTP, the real twilio
-// client against a local Twilio-compatible endpoint, and the task folder.
+// client against a local Twilio-compatible endpoint, and the tasks table.
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { runSimulatedYear } from '../dev/simulate';
