@@ -82,7 +82,7 @@ const mailsTo = (address: string) => smtp.messages.filter((m) => m.to.includes(a
 const header = (mail: ParsedMail, name: string) => mail.headerLines.find((h) => h.key === name)?.line.replace(/\r?\n\s+/g, ' ');
 const sourceRows = (id: string) => stores.db.selectFrom('source_confirmations').select('source').where('customer_id', '=', id).execute();
 
-async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await what();
@@ -104,7 +104,7 @@ describe('emailed links for every id', () => {
       await dealClosed(env.client, { customer: customer({ id: p.id, email: p.email }), deal: { id: `deal-${p.id.slice(0, 20)}`, closedAt: new Date(PINNED_START_MS).toISOString().slice(0, 10) } }, { taskQueue });
     }
     await env.sleep('3 days');
-    await smtp.waitFor(3);
+    await smtp.waitFor(3, 90_000);
 
     for (const p of people) {
       const mail = await simpleParser(mailsTo(p.email)[0]!.raw);
@@ -176,7 +176,7 @@ describe('emailed links for every id', () => {
     } finally {
       await browser.close();
     }
-  });
+  }, 300_000); // three welcome emails, scans, 45 days skipped, Chromium and two axe runs
 
   it("a 64-character id's survey link: GET and HEAD show the form and store nothing; the POST stores the answer once", async () => {
     const id = 'S'.repeat(64); // no workflow: the answer still counts (the plan may have ended)
