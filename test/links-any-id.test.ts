@@ -6,7 +6,8 @@
 // POST answered 414 (fastify's path parameters stopped at 100 characters; a UUID's token is 118).
 // On the way: every emailed link's GET and HEAD change nothing (mail scanners open every link);
 // only the POST does (unsubscribe, the source question, the survey; the preference page). Links
-// sent before lib/link-token.ts still open; a person who opens the unsubscribe link in Chromium
+// sent before lib/link-token.ts still open (an old unsubscribe link POSTed turns a subscribed
+// person's email off); a person who opens the unsubscribe link in Chromium
 // gets a page in English and Arabic that passes axe, and its button unsubscribes.
 import { readFileSync } from 'node:fs';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -37,6 +38,8 @@ const UUID = '0b6f1c1e-8d8a-4f7e-9a51-3f2c6e1d9b47';
 /** 64 characters, every kind the schema allows. */
 const ID64 = `${'a'.repeat(30)}.B-9_${'z'.repeat(29)}`;
 const CONTROL = 'links-stays';
+/** Enrolled and never unsubscribed: its unsubscribe link from before lib/link-token.ts is the one POSTed. */
+const OLD_LINK = 'cust-1';
 
 let env: TestWorkflowEnvironment;
 let smtp: SmtpCapture;
@@ -69,7 +72,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const id of [UUID, ID64, CONTROL]) await env?.client.workflow.getHandle(customerWorkflowId(id)).terminate('test done').catch(() => undefined);
+  for (const id of [UUID, ID64, CONTROL, OLD_LINK]) await env?.client.workflow.getHandle(customerWorkflowId(id)).terminate('test done').catch(() => undefined);
   worker?.shutdown();
   await running;
   await app?.close();
@@ -100,11 +103,11 @@ describe('emailed links for every id', () => {
       { id: UUID, email: 'uuid@example.com', post: 'urlencoded' },
       { id: ID64, email: 'id64@example.com', post: 'multipart' },
     ] as const;
-    for (const p of [...people, { id: CONTROL, email: 'stays@example.com' }]) {
+    for (const p of [...people, { id: CONTROL, email: 'stays@example.com' }, { id: OLD_LINK, email: 'old-link@example.com' }]) {
       await dealClosed(env.client, { customer: customer({ id: p.id, email: p.email }), deal: { id: `deal-${p.id.slice(0, 20)}`, closedAt: new Date(PINNED_START_MS).toISOString().slice(0, 10) } }, { taskQueue });
     }
     await env.sleep('3 days');
-    await smtp.waitFor(3, 90_000);
+    await smtp.waitFor(4, 90_000);
 
     for (const p of people) {
       const mail = await simpleParser(mailsTo(p.email)[0]!.raw);
@@ -151,12 +154,20 @@ describe('emailed links for every id', () => {
       const res = await fetch(`${base}/v1/unsubscribe/${old.unsubscribe}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
       expect(res.status, p.id).toBe(200);
     }
+    // Those two had left already; for a person still subscribed, the old link's POST is what turns email off.
+    const oldLink = `${base}/v1/unsubscribe/${SENT.links.find((l) => l.id === OLD_LINK)!.unsubscribe}`;
+    expect(await scan(oldLink)).toEqual([200, 200, 200]);
+    expect(await emailConsent(OLD_LINK)).toBe(true);
+    const oldPost = await fetch(oldLink, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(oldPost.status, await oldPost.clone().text()).toBe(200);
+    expect(await oldPost.json()).toEqual({ unsubscribed: 'email' });
+    expect(await until(() => emailConsent(OLD_LINK), (on) => !on)).toBe(false);
 
     // A month and a half on: the customer who stayed has the next issues; the two who left, nothing more.
     await env.sleep('45 days');
     await until(async () => mailsTo('stays@example.com').length, (n) => n > 1);
     expect(mailsTo('stays@example.com').length).toBeGreaterThan(1);
-    for (const p of people) expect(mailsTo(p.email).length, p.id).toBe(1);
+    for (const p of [...people, { id: OLD_LINK, email: 'old-link@example.com' }]) expect(mailsTo(p.email).length, p.id).toBe(1);
 
     // A person (not a mail client) opens the link in a browser: a page in English and Arabic that passes axe; its button unsubscribes.
     const mail = await simpleParser(mailsTo('stays@example.com').at(-1)!.raw);
