@@ -11,6 +11,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Agent, AgentDirectory } from '../../lib/agents';
+import { linkUrl } from '../../lib/link-token';
 import { checkCsrf, type WebContext } from './context';
 import { esc, langOf, page, sendPage, type Lang } from './layout';
 
@@ -65,7 +66,7 @@ export function roleOf(agents: AgentDirectory, agent: Agent): 'agent' | 'manager
 /** A ready one-time sign-in link for `userId` (`npm start` prints one for the sample manager). */
 export async function signInLink(ctx: WebContext, userId: string, nowMs = Date.now()): Promise<string> {
   const token = await ctx.store.createSignIn(userId, nowMs, SIGN_IN_TTL_MS);
-  return `${ctx.publicBaseUrl.replace(/\/$/, '')}/app/auth?t=${token}`;
+  return linkUrl(ctx.publicBaseUrl, `/app/auth?t=${token}`);
 }
 
 function signInForm(lang: Lang, notice = ''): string {
