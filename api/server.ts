@@ -14,6 +14,7 @@ import * as ops from '../service/operations';
 import { InvalidTokenError, unsubscribeByToken } from '../service/unsubscribe';
 import { SIGNATURE_HEADER, signatureProblem } from '../lib/webhook-signature';
 import { verifyUnsubscribeToken } from '../lib/unsubscribe';
+import { sameText } from '../lib/same-text';
 import { openApiDocument } from './openapi';
 import type { SendingHours } from '../plan/sending-hours';
 import { DEFAULT_LEAD_SETTINGS, type LeadSettings } from '../plan/lead-routing';
@@ -116,12 +117,6 @@ function refusedTaskStatus(problems: readonly string[]): number {
   return 400;
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /**
  * The longest path parameter served: unsubscribe and source links carry their token in the path,
  * and fastify's default (100) answered 414 for a UUID's unsubscribe token (118 characters). The
@@ -208,7 +203,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   // and exporting a person need admin.
   const RANK: Record<ApiScope, number> = { read: 1, write: 2, admin: 3 };
   const keyOf = (given: string): { name: string; scope: ApiScope } | undefined => {
-    if (sameSecret(given, opts.apiKey)) return { name: 'admin', scope: 'admin' };
+    if (sameText(given, opts.apiKey)) return { name: 'admin', scope: 'admin' };
     const digest = createHash('sha256').update(given).digest();
     return (opts.apiKeys ?? []).find((k) => k.sha256.length === 64 && timingSafeEqual(Buffer.from(k.sha256, 'hex'), digest));
   };

@@ -9,7 +9,8 @@
 // their own purpose and says so (`legacy`), so the caller reads the claims in the old shape.
 // The new MAC's input starts `plan33-link:v2:`, which no old input can (an old body is base64url,
 // without a colon, and the old prefixes are other words), so no old token verifies as a new one.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameText } from './same-text';
 
 export type LinkPurpose = 'unsubscribe' | 'source' | 'survey' | 'prefs';
 
@@ -18,15 +19,6 @@ const LEGACY_PREFIX: Record<LinkPurpose, string> = { unsubscribe: '', source: 's
 
 /** HMAC-SHA256 of `text`, base64url (43 characters). */
 export const hmac = (secret: string, text: string): string => createHmac('sha256', secret).update(text).digest('base64url');
-
-/**
- * Whether two strings are equal, in time that depends on neither's content nor length (CSRF
- * tokens, MACs): both are hashed first, so timingSafeEqual always compares 32 bytes (it throws
- * on buffers of unequal length, and comparing the lengths first would tell them).
- */
-export function sameText(given: string, expected: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
-}
 
 const macInput = (purpose: LinkPurpose, body: string) => `plan33-link:v2:${purpose}:${body}`;
 

@@ -12,7 +12,8 @@
 // and the time the page was rendered: see api/web/preferences.ts for why.
 import { z } from 'zod';
 import { customerIdSchema } from '../plan/customer';
-import { hmac, linkClaims, linkUrl, sameText, signLinkToken } from './link-token';
+import { hmac, linkClaims, linkUrl, signLinkToken } from './link-token';
+import { sameText } from './same-text';
 
 const claimsSchema = z.object({ c: customerIdSchema, l: z.enum(['en', 'ar']) }).strict();
 
