@@ -17,8 +17,24 @@ export type LinkPurpose = 'unsubscribe' | 'source' | 'survey' | 'prefs';
 /** What each purpose's MAC covered before this module (the body followed it). */
 const LEGACY_PREFIX: Record<LinkPurpose, string> = { unsubscribe: '', source: 'source:', survey: 'survey:', prefs: 'prefs:' };
 
-/** HMAC-SHA256 of `text`, base64url (43 characters). */
-export const hmac = (secret: string, text: string): string => createHmac('sha256', secret).update(text).digest('base64url');
+/**
+ * HMAC-SHA256 of `text`, base64url (43 characters). Not exported: an old unsubscribe token is
+ * the MAC of its bare body, so a caller MAC'ing text an attacker chose with the same secret could
+ * make one. Other MACs go through stampMac, whose input always starts with a purpose.
+ */
+const hmac = (secret: string, text: string): string => createHmac('sha256', secret).update(text).digest('base64url');
+
+/**
+ * What a MAC other than a link token's is for; each is the prefix of its input. None contains a
+ * colon, and none is an old prefix (`source`, `survey`, `prefs`) or `plan33-link`.
+ */
+export type StampPurpose = 'prefs-form';
+
+/**
+ * The MAC of `<purpose>:<text>` (e.g. the preference form's stamp). The colon keeps every input
+ * apart from an old unsubscribe token's (a base64url body has none) and from the link tokens'.
+ */
+export const stampMac = (secret: string, purpose: StampPurpose, text: string): string => hmac(secret, `${purpose}:${text}`);
 
 const macInput = (purpose: LinkPurpose, body: string) => `plan33-link:v2:${purpose}:${body}`;
 
