@@ -20,6 +20,7 @@ import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
 import { freePort } from '../dev/binaries.mjs';
 import { createAgentDirectory } from '../lib/agents';
 import { createLogger } from '../lib/logger';
+import { sourceToken } from '../lib/source-link';
 import { surveyUrl } from '../lib/survey-link';
 import { customerWorkflowId } from '../plan/ids';
 import { dealClosed } from '../service/enroll';
@@ -175,11 +176,23 @@ describe('emailed links for every id', () => {
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-      await page.goto(link);
+      // The source question's page, in the web app's shell like the unsubscribe page: framing refused, axe clean in both languages.
+      for (const lang of ['en', 'ar'] as const) {
+        const opened = await page.goto(`${base}/v1/source/${sourceToken(SECRET, CONTROL)}?lang=${lang}`);
+        expect(opened!.headers()['x-frame-options']).toBe('DENY');
+        expect(opened!.headers()['cache-control']).toBe('no-store');
+        expect(await page.locator('html').getAttribute('dir')).toBe(lang === 'ar' ? 'rtl' : 'ltr');
+        expect(await page.locator('main').innerText()).toContain(lang === 'ar' ? 'كيف سمعت عنا أول مرة؟' : 'How did you first hear about us?');
+        expect(await seriousViolations(page), `source page, ${lang}`).toEqual([]);
+      }
+      const opened = await page.goto(link);
+      expect(opened!.headers()['x-frame-options']).toBe('DENY');
+      expect(opened!.headers()['cache-control']).toBe('no-store');
       expect(await page.locator('main').innerText()).toMatch(/Stop receiving these emails\?[\s\S]*هل تريد التوقف عن تلقي هذه الرسائل؟/);
       expect(await seriousViolations(page)).toEqual([]);
       expect(await emailConsent(CONTROL)).toBe(true);
-      await page.getByRole('button').click();
+      const [answer] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button').click()]);
+      expect(answer.headers()['x-frame-options']).toBe('DENY');
       await page.locator('[role=status]').waitFor();
       expect(await page.locator('[role=status]').innerText()).toMatch(/You are unsubscribed[\s\S]*أُلغي اشتراكك/);
       expect(await seriousViolations(page)).toEqual([]);
