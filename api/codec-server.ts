@@ -2,12 +2,12 @@
 // /codec/encode with the Temporal codec-server JSON ({ payloads: [{ metadata: {k: base64}, data:
 // base64 }] }), so an operator's UI shows readable inputs while the server keeps ciphertext. Only
 // the UI's origin may call it from a browser (CORS), and every call needs an API key.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Payload } from '@temporalio/common';
 import { z } from 'zod';
 import { EncryptionCodec, type EncryptionKey } from '../lib/codec';
 import { describeIssues } from '../plan/customer';
+import { sameText } from '../lib/same-text';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'expected base64');
 const codecBodySchema = z.object({ payloads: z.array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() })) });
@@ -35,8 +35,7 @@ export interface CodecServerOptions {
 
 export function registerCodecServer(app: FastifyInstance, opts: CodecServerOptions & { requireKey: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown> }): void {
   const codec = new EncryptionCodec(opts.keys);
-  const tokenDigest = opts.uiToken ? createHash('sha256').update(opts.uiToken).digest() : undefined;
-  const tokenMatches = (given: string) => !!tokenDigest && timingSafeEqual(createHash('sha256').update(given).digest(), tokenDigest);
+  const tokenMatches = (given: string) => !!opts.uiToken && sameText(given, opts.uiToken);
   const cors = (req: FastifyRequest, reply: FastifyReply) => {
     if (opts.uiOrigin && req.headers.origin === opts.uiOrigin) {
       void reply.header('access-control-allow-origin', opts.uiOrigin).header('vary', 'origin').header('access-control-allow-credentials', 'true');
@@ -65,7 +64,7 @@ export function registerCodecServer(app: FastifyInstance, opts: CodecServerOptio
       cors(req, reply);
       return opts.requireKey(req, reply);
     } }, (req, reply) => run(op, req, reply));
-    if (!tokenDigest) continue;
+    if (!opts.uiToken) continue;
     const uiUrl = `/codec/ui/:token/${op}`;
     app.options(uiUrl, preflight);
     app.post<{ Params: { token: string } }>(uiUrl, { preHandler: async (req, reply) => {

@@ -14,6 +14,7 @@ import * as ops from '../service/operations';
 import { InvalidTokenError, unsubscribeByToken } from '../service/unsubscribe';
 import { SIGNATURE_HEADER, signatureProblem } from '../lib/webhook-signature';
 import { verifyUnsubscribeToken } from '../lib/unsubscribe';
+import { sameText } from '../lib/same-text';
 import { openApiDocument } from './openapi';
 import type { SendingHours } from '../plan/sending-hours';
 import { DEFAULT_LEAD_SETTINGS, type LeadSettings } from '../plan/lead-routing';
@@ -27,6 +28,7 @@ import { registerSurveyRoutes } from './survey';
 import { exportPerson, forgetPerson } from '../service/privacy';
 import type { ApiScope } from '../lib/config';
 import { registerCodecServer, type CodecServerOptions } from './codec-server';
+import { page, sendPage } from './web/layout';
 import { emailEvent } from '../service/email-events';
 import { registerWebApp, type WebOptions } from './web';
 import { PgLeadStore } from '../stores/leads';
@@ -70,9 +72,8 @@ const UNSUBSCRIBE_WORDS = {
   en: { title: 'Unsubscribe', question: 'Stop receiving these emails?', button: 'Unsubscribe', done: 'You are unsubscribed: we will send you no more of these emails.' },
   ar: { title: 'إلغاء الاشتراك', question: 'هل تريد التوقف عن تلقي هذه الرسائل؟', button: 'إلغاء الاشتراك', done: 'أُلغي اشتراكك: لن نرسل لك المزيد من هذه الرسائل.' },
 } as const;
-/** The unsubscribe page: the token does not say the person's language, so every line is in both. */
-const unsubscribePage = (body: string) =>
-  `<!doctype html><html lang="en" dir="ltr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${UNSUBSCRIBE_WORDS.en.title} | ${UNSUBSCRIBE_WORDS.ar.title}</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:1rem auto;padding:0 1rem"><main>${body}</main></body></html>`;
+/** The unsubscribe page (the web app's page shell): the token does not say the person's language, so every line is in both. */
+const unsubscribePage = (body: string) => page('en', `${UNSUBSCRIBE_WORDS.en.title} | ${UNSUBSCRIBE_WORDS.ar.title}`, body);
 const bothLanguages = (line: (w: (typeof UNSUBSCRIBE_WORDS)['en' | 'ar']) => string) => `<p>${line(UNSUBSCRIBE_WORDS.en)}</p><p lang="ar" dir="rtl">${line(UNSUBSCRIBE_WORDS.ar)}</p>`;
 
 /** Twilio's standard keywords, plus their Arabic equivalents. */
@@ -114,12 +115,6 @@ function refusedTaskStatus(problems: readonly string[]): number {
   // that is not one of the lead's tasks (the lead is there): a conflict with the state, not bad input.
   if (/^taskId: call task .* was already completed|^taskId: .* is not a task of lead |^the lead's road has ended|^the lead is being assigned/.test(problems[0]!)) return 409;
   return 400;
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**
@@ -208,7 +203,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   // and exporting a person need admin.
   const RANK: Record<ApiScope, number> = { read: 1, write: 2, admin: 3 };
   const keyOf = (given: string): { name: string; scope: ApiScope } | undefined => {
-    if (sameSecret(given, opts.apiKey)) return { name: 'admin', scope: 'admin' };
+    if (sameText(given, opts.apiKey)) return { name: 'admin', scope: 'admin' };
     const digest = createHash('sha256').update(given).digest();
     return (opts.apiKeys ?? []).find((k) => k.sha256.length === 64 && timingSafeEqual(Buffer.from(k.sha256, 'hex'), digest));
   };
@@ -300,8 +295,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   await registerSurveyRoutes(app, { client: opts.client, db: opts.db, secret: opts.unsubscribeSecret });
 
   // ---- "How did you hear about us?" after the deal: the welcome issue's one-question link ----
-  const sourcePage = (lang: 'en' | 'ar', body: string) =>
-    `<!doctype html><html lang="${lang}" dir="${lang === 'ar' ? 'rtl' : 'ltr'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${lang === 'ar' ? 'سؤال واحد' : 'One question'}</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:1rem auto;padding:0 1rem">${body}</body></html>`;
+  const sourcePage = (lang: 'en' | 'ar', body: string) => page(lang, lang === 'ar' ? 'سؤال واحد' : 'One question', body);
   const sourceCustomer = (token: string) => {
     const id = opts.unsubscribeSecret ? verifySourceToken(opts.unsubscribeSecret, token) : undefined;
     if (!id) throw Object.assign(new Error('this link is not valid'), { statusCode: 403 });
@@ -313,9 +307,10 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     const sources = (opts.leadSettings ?? DEFAULT_LEAD_SETTINGS).sources;
     const token = req.params.token.replace(/[^A-Za-z0-9._-]/g, '');
     const options = sources.map((s) => `<label style="display:block;margin:.3rem 0"><input type="radio" name="source" value="${s}" required> ${s.replace(/-/g, ' ')}</label>`).join('');
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(sourcePage(lang, `<form method="post" action="/v1/source/${token}?lang=${lang}"><h1>${lang === 'ar' ? 'كيف سمعت عنا أول مرة؟' : 'How did you first hear about us?'}</h1>${options}<label>${lang === 'ar' ? 'تفاصيل (اختياري)' : 'Anything more (optional)'} <input name="text" maxlength="200"></label><p><button type="submit">${lang === 'ar' ? 'إرسال' : 'Send'}</button></p></form>`));
+    return sendPage(
+      reply,
+      sourcePage(lang, `<form method="post" action="/v1/source/${token}?lang=${lang}"><h2>${lang === 'ar' ? 'كيف سمعت عنا أول مرة؟' : 'How did you first hear about us?'}</h2>${options}<label>${lang === 'ar' ? 'تفاصيل (اختياري)' : 'Anything more (optional)'} <input name="text" maxlength="200"></label><p><button type="submit">${lang === 'ar' ? 'إرسال' : 'Send'}</button></p></form>`),
+    );
   });
   app.post<{ Params: { token: string }; Querystring: { lang?: string } }>('/v1/source/:token', async (req, reply) => {
     const customerId = sourceCustomer(req.params.token);
@@ -327,7 +322,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     if (!body.source || !sources.includes(body.source)) throw new ValidationError([`source: expected one of ${sources.join(', ')}, got ${JSON.stringify(body.source ?? null)}`]);
     const text = typeof body.text === 'string' && body.text.trim() ? body.text.trim().slice(0, 200) : undefined;
     await new PgLeadStore(opts.db).confirmSource(customerId, body.source, text);
-    return reply.type('text/html; charset=utf-8').send(sourcePage(lang, `<p>${lang === 'ar' ? 'شكرًا لك!' : 'Thank you!'}</p>`));
+    return sendPage(reply, sourcePage(lang, `<p>${lang === 'ar' ? 'شكرًا لك!' : 'Thank you!'}</p>`));
   });
 
   // ---- one-click unsubscribe (RFC 8058): the link in List-Unsubscribe ----
@@ -347,7 +342,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     oneClick.post<{ Params: { token: string } }>('/v1/unsubscribe/:token', async (req, reply) => {
       const done = await unsubscribe(req.params.token);
       // A person who pressed the page's button gets a page; a mail client, the JSON it ignores.
-      if (req.headers.accept?.includes('text/html')) return reply.type('text/html; charset=utf-8').send(unsubscribePage(`<div role="status">${bothLanguages((w) => w.done)}</div>`));
+      if (req.headers.accept?.includes('text/html')) return sendPage(reply, unsubscribePage(`<div role="status">${bothLanguages((w) => w.done)}</div>`));
       return { unsubscribed: done.channel };
     });
   });
@@ -358,7 +353,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     if (opts.unsubscribeSecret && !verifyUnsubscribeToken(opts.unsubscribeSecret, req.params.token)) throw new InvalidTokenError('this unsubscribe link is not valid');
     const token = req.params.token.replace(/[^A-Za-z0-9._-]/g, '');
     const form = `<form method="post" action="/v1/unsubscribe/${token}">${bothLanguages((w) => w.question)}<button type="submit">${UNSUBSCRIBE_WORDS.en.button} | <span lang="ar">${UNSUBSCRIBE_WORDS.ar.button}</span></button></form>`;
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(unsubscribePage(form));
+    return sendPage(reply, unsubscribePage(form));
   });
 
   // ---- Twilio inbound SMS: STOP / START change consent, anything else is a task ----

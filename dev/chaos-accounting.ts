@@ -99,6 +99,11 @@ export function accountChaos(due: DueTouch[], arrivals: RawArrivals, refusedEmai
   let taskRepeatedSameId = 0;
   for (const { key, touch } of due) {
     const what = `${key} (${touch.kind}, ${touch.channel})`;
+    if (allowedSkip(touch)) {
+      // Skipped by the plan; whatever arrived for it anyway was counted as a duplicate above, not as sent.
+      skipped++;
+      continue;
+    }
     let items = 0;
     if (touch.channel === 'email') {
       const got = emails.get(key) ?? [];
@@ -116,7 +121,8 @@ export function accountChaos(due: DueTouch[], arrivals: RawArrivals, refusedEmai
       taskRepeatedSameId += Math.max(0, got.length - 1);
     }
     if (items > 0) {
-      // (An arrival for a touch the plan skips is a duplicate above.)
+      // A refused email must not arrive: the mail server said no for good, so plan33 reported it refused.
+      if (touch.channel === 'email' && refusedEmailKeys.has(key)) problems.push(`refused yet arrived: ${what} was refused for good by the mail server, then ${items} message${items === 1 ? '' : 's'} arrived`);
       sent++;
       sentBy[touch.channel] = (sentBy[touch.channel] ?? 0) + 1;
       sentByKind[touch.kind] = (sentByKind[touch.kind] ?? 0) + 1;
@@ -124,8 +130,7 @@ export function accountChaos(due: DueTouch[], arrivals: RawArrivals, refusedEmai
         duplicates += items - 1;
         problems.push(`duplicate: ${what} arrived as ${items} distinct items`);
       }
-    } else if (allowedSkip(touch)) skipped++;
-    else if (touch.channel === 'email' && refusedEmailKeys.has(key)) refused++;
+    } else if (touch.channel === 'email' && refusedEmailKeys.has(key)) refused++;
     else problems.push(`lost: ${what} due ${touch.at}, nothing arrived`);
   }
   const lost = due.length - sent - refused - skipped;

@@ -12,7 +12,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { buildApi } from '../api/server';
 import { dealClosed } from '../service/enroll';
-import { loadConfigOrExit, type Config } from '../lib/config';
+import { insecurePublicUrlProblem, loadConfigOrExit, type Config } from '../lib/config';
 import { projectRoot } from './binaries.mjs';
 import { referralReceivedSignal } from '../workflows/messages';
 import { createLogger, installTemporalRuntimeLogger } from '../lib/logger';
@@ -36,7 +36,15 @@ import { loadAgentDirectory } from '../lib/agents';
 import { createDependencies } from '../worker/dependencies';
 import { SAMPLE_DEALS, SAMPLE_REFERRALS } from './samples';
 
-const config = withLocalDefaults(loadConfigOrExit());
+const baseConfig = loadConfigOrExit();
+// The same start-up check as the production API (api/main.ts), before any secret is written or
+// any server started: `npm start` serves the web app and emailed links too.
+const insecure = insecurePublicUrlProblem(baseConfig);
+if (insecure) {
+  process.stderr.write(`${insecure}\n`);
+  process.exit(1);
+}
+const config = withLocalDefaults(baseConfig);
 const codecToken = ensureLocalSecrets(config.dataDir).codecToken;
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const here = (path: string) => relative(process.cwd(), path) || '.';

@@ -9,24 +9,32 @@
 // their own purpose and says so (`legacy`), so the caller reads the claims in the old shape.
 // The new MAC's input starts `plan33-link:v2:`, which no old input can (an old body is base64url,
 // without a colon, and the old prefixes are other words), so no old token verifies as a new one.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameText } from './same-text';
 
 export type LinkPurpose = 'unsubscribe' | 'source' | 'survey' | 'prefs';
 
 /** What each purpose's MAC covered before this module (the body followed it). */
 const LEGACY_PREFIX: Record<LinkPurpose, string> = { unsubscribe: '', source: 'source:', survey: 'survey:', prefs: 'prefs:' };
 
-/** HMAC-SHA256 of `text`, base64url (43 characters). */
-export const hmac = (secret: string, text: string): string => createHmac('sha256', secret).update(text).digest('base64url');
+/**
+ * HMAC-SHA256 of `text`, base64url (43 characters). Not exported: an old unsubscribe token is
+ * the MAC of its bare body, so a caller MAC'ing text an attacker chose with the same secret could
+ * make one. Other MACs go through stampMac, whose input always starts with a purpose.
+ */
+const hmac = (secret: string, text: string): string => createHmac('sha256', secret).update(text).digest('base64url');
 
 /**
- * Whether two strings are equal, in time that depends on neither's content nor length (CSRF
- * tokens, MACs): both are hashed first, so timingSafeEqual always compares 32 bytes (it throws
- * on buffers of unequal length, and comparing the lengths first would tell them).
+ * What a MAC other than a link token's is for; each is the prefix of its input. None contains a
+ * colon, and none is an old prefix (`source`, `survey`, `prefs`) or `plan33-link`.
  */
-export function sameText(given: string, expected: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
-}
+export type StampPurpose = 'prefs-form';
+
+/**
+ * The MAC of `<purpose>:<text>` (e.g. the preference form's stamp). The colon keeps every input
+ * apart from an old unsubscribe token's (a base64url body has none) and from the link tokens'.
+ */
+export const stampMac = (secret: string, purpose: StampPurpose, text: string): string => hmac(secret, `${purpose}:${text}`);
 
 const macInput = (purpose: LinkPurpose, body: string) => `plan33-link:v2:${purpose}:${body}`;
 

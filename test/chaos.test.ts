@@ -54,6 +54,19 @@ describe('the chaos suite counts from raw arrivals', () => {
     expect(f.problems).toHaveLength(4);
   });
 
+  it('a touch the plan dropped that arrives anyway is a duplicate and skipped, not sent', () => {
+    const f = accountChaos(due, { ...clean, emails: [...clean.emails, { key: 'customer-p.y1.t7', messageId: '<customer-p.y1.t7@plan33>' }] }, new Set(['customer-p.y1.t6']));
+    expect(f).toMatchObject({ due: 7, sent: 4, refused: 1, skipped: 2, lost: 0, duplicates: 1, rawArrivals: 5 });
+    expect(f.sentBy).toEqual({ email: 1, sms: 1, postal: 1, phone: 1 });
+    expect(f.problems).toEqual(['duplicate: an email arrival for customer-p.y1.t7 belongs to no due email touch']);
+  });
+
+  it('an email the mail server refused for good that arrives anyway is a problem', () => {
+    const f = accountChaos(due, { ...clean, emails: [...clean.emails, { key: 'customer-p.y1.t6', messageId: '<customer-p.y1.t6@plan33>' }] }, new Set(['customer-p.y1.t6']));
+    expect(f).toMatchObject({ due: 7, sent: 5, refused: 0, skipped: 2, lost: 0, duplicates: 0 });
+    expect(f.problems).toEqual(['refused yet arrived: customer-p.y1.t6 (newsletter, email) was refused for good by the mail server, then 1 message arrived']);
+  });
+
   it('an SMS names its touch by the referral link or the survey link', () => {
     const key = 'customer-chaos-c002.y1.t7';
     expect(smsTouchKey(`Person2, our news. Refer a friend: ${referralLink({ referralUrl: 'https://cedar.test/refer' }, key)} Reply STOP to opt out.`)).toBe(key);

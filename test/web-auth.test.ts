@@ -2,7 +2,8 @@
 // Secure, HttpOnly and SameSite=Lax, single use and expiry of links, CSRF tokens bound to their
 // session (a second session cannot use the first's), and the sign-in pages in Chromium with
 // axe-core in both languages. The link's GET and HEAD spend nothing (mail scanners open every
-// link): they show one "Sign in" button, whose POST signs in. Real PostgreSQL; the Temporal client is never called on these routes.
+// link): they show one "Sign in" button, whose POST signs in; from another site's page
+// (login CSRF) that POST is refused and spends nothing. Real PostgreSQL; the Temporal client is never called on these routes.
 import { launchChromium, seriousViolations } from './helpers/browser';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +129,31 @@ describe('web app sign-in', () => {
     const ar = await (await fetch(`${link}&lang=ar`)).text();
     expect(ar).toContain('<html lang="ar" dir="rtl">');
     expect(ar.match(/<button[^>]*>تسجيل الدخول<\/button>/g)).toHaveLength(1);
+  });
+
+  it("the button's POST from another site is refused (403) and spends nothing; from plan33's own page it signs in", async () => {
+    const link = await signInLinkFor('sara@agents.test');
+    const token = new URL(link).searchParams.get('t')!;
+    const used = async () => (await stores.db.selectFrom('web_sign_ins').select('used_at').where('token_hash', '=', createHash('sha256').update(token).digest('base64url')).executeTakeFirstOrThrow()).used_at;
+    const post = (headers: Record<string, string>, lang = 'en') => {
+      const request = form({ t: token });
+      return fetch(`${base}/app/auth?lang=${lang}`, { ...request, headers: { ...request.headers, ...headers } });
+    };
+    for (const headers of <Array<Record<string, string>>>[{ origin: 'https://evil.example' }, { origin: 'null' }, { origin: base.replace('127.0.0.1', 'localhost') }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: base, 'sec-fetch-site': 'cross-site' }]) {
+      const res = await post(headers);
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect(res.headers.get('set-cookie'), JSON.stringify(headers)).toBeNull();
+      expect(await res.text()).toContain('This sign-in was sent from another site and was refused');
+    }
+    const ar = await post({ origin: 'https://evil.example' }, 'ar');
+    expect(ar.status).toBe(403);
+    expect(await ar.text()).toContain('رُفض تسجيل الدخول هذا لأنه أُرسل من موقع آخر');
+    expect(await used()).toBeNull();
+    // What a browser sends from the link's own page: signs in, once.
+    const opened = await post({ origin: base, 'sec-fetch-site': 'same-origin' });
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get('set-cookie')).toMatch(/plan33_session=/);
+    expect(await used()).not.toBeNull();
   });
 
   it('emails a one-time link; it opens a Secure, HttpOnly, SameSite=Lax session once', async () => {

@@ -6,10 +6,12 @@
 // The link's GET (and HEAD) only shows a page with one "Sign in" button; the button's POST spends
 // the token. Corporate mail scanners (Defender Safe Links, Mimecast, Proofpoint) open every link
 // in an email before the person does: a link spent by a GET would be used up by the scanner, and
-// agents at such companies could never sign in. Scanners fetch; they do not press buttons.
+// agents at such companies could never sign in. Scanners fetch; they do not press buttons. The
+// POST is refused from another site's page (login CSRF; see fromOwnPages).
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Agent, AgentDirectory } from '../../lib/agents';
+import { linkUrl } from '../../lib/link-token';
 import { checkCsrf, type WebContext } from './context';
 import { esc, langOf, page, sendPage, type Lang } from './layout';
 
@@ -27,6 +29,7 @@ const WORDS = {
     subject: 'Your plan33 sign-in link',
     confirm: 'Press the button to sign in on this device. The link works once.',
     signIn: 'Sign in',
+    elsewhere: 'This sign-in was sent from another site and was refused. Open your sign-in link again and press its button.',
   },
   ar: {
     title: 'تسجيل الدخول',
@@ -37,8 +40,23 @@ const WORDS = {
     subject: 'رابط الدخول إلى plan33',
     confirm: 'اضغط الزر لتسجيل الدخول على هذا الجهاز. يعمل الرابط مرة واحدة.',
     signIn: 'تسجيل الدخول',
+    elsewhere: 'رُفض تسجيل الدخول هذا لأنه أُرسل من موقع آخر. افتح رابط الدخول من جديد واضغط زره.',
   },
 } as const;
+
+/**
+ * Whether a POST came from plan33's own pages (login CSRF: another site could otherwise make a
+ * browser POST a token the attacker asked for, and sign the person in as the attacker). Refused
+ * when the browser says the request is cross-site (`Sec-Fetch-Site` other than `same-origin`,
+ * or `none` for one the person typed), or when its `Origin` is not the public base URL's. Clients
+ * that send neither header (not browsers) pass: the token is what they need.
+ */
+export function fromOwnPages(req: FastifyRequest, publicBaseUrl: string): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  const origin = req.headers.origin;
+  return origin === undefined || origin === new URL(publicBaseUrl).origin;
+}
 
 /** Managers: role `manager`, or named as another agent's manager. */
 export function roleOf(agents: AgentDirectory, agent: Agent): 'agent' | 'manager' {
@@ -48,7 +66,7 @@ export function roleOf(agents: AgentDirectory, agent: Agent): 'agent' | 'manager
 /** A ready one-time sign-in link for `userId` (`npm start` prints one for the sample manager). */
 export async function signInLink(ctx: WebContext, userId: string, nowMs = Date.now()): Promise<string> {
   const token = await ctx.store.createSignIn(userId, nowMs, SIGN_IN_TTL_MS);
-  return `${ctx.publicBaseUrl.replace(/\/$/, '')}/app/auth?t=${token}`;
+  return linkUrl(ctx.publicBaseUrl, `/app/auth?t=${token}`);
 }
 
 function signInForm(lang: Lang, notice = ''): string {
@@ -92,6 +110,8 @@ export async function registerAuth(app: FastifyInstance, ctx: WebContext): Promi
   // The button: spends the token (once, within 15 minutes) and opens the session.
   app.post('/app/auth', async (req, reply) => {
     const lang = langOf(req);
+    // Before the token is looked at: a refused POST spends nothing.
+    if (!fromOwnPages(req, ctx.publicBaseUrl)) return sendPage(reply, signInForm(lang, `<p role="alert">${WORDS[lang].elsewhere}</p>`), 403);
     const token = String((req.body as { t?: unknown } | undefined)?.t ?? '');
     const userId = token ? await ctx.store.redeemSignIn(token, Date.now()) : undefined;
     const agent = userId ? ctx.agents.get(userId) : undefined;

@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentDirectory } from '../../lib/agents';
-import { sameText } from '../../lib/link-token';
+import { sameText } from '../../lib/same-text';
 import type { ClvSettings } from '../../plan/clv';
 import type { PlanOverrides } from '../../plan/definitions';
 import type { SendingHours } from '../../plan/sending-hours';
@@ -50,7 +50,7 @@ export function userOf(req: FastifyRequest): PageUser {
 /** A form post without this session's CSRF token is refused (403), nothing changed. */
 export function checkCsrf(req: FastifyRequest, reply: FastifyReply): boolean {
   const given = (req.body as { _csrf?: string } | undefined)?._csrf;
-  // In constant time (lib/link-token.ts sameText): the comparison tells nothing of the token's characters or length.
+  // In constant time (lib/same-text.ts): the comparison tells nothing of the token's characters or length.
   if (typeof given === 'string' && given && req.webUser && sameText(given, req.webUser.csrf)) return true;
   void reply.code(403).type('text/plain; charset=utf-8').send('This form has expired or came from another session (CSRF check failed). Reload the page and try again.');
   return false;
