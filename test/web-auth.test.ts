@@ -149,6 +149,14 @@ describe('web app sign-in', () => {
     expect(ar.status).toBe(403);
     expect(await ar.text()).toContain('رُفض تسجيل الدخول هذا لأنه أُرسل من موقع آخر');
     expect(await used()).toBeNull();
+    // The link's page reached by another name for this server (npm start's 127.0.0.1 beside a
+    // localhost base URL): the Origin names the host the browser asked, so it is not refused
+    // as another site.
+    const otherName = await signInLinkFor('sara@agents.test');
+    const viaOtherName = await app.inject({ method: 'POST', url: '/app/auth', headers: { host: 'plan33.internal:8080', origin: 'http://plan33.internal:8080', 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' }, payload: `t=${new URL(otherName).searchParams.get('t')}` });
+    expect(viaOtherName.statusCode).toBe(303);
+    const spoofed = await app.inject({ method: 'POST', url: '/app/auth', headers: { host: 'plan33.internal:8080', origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, payload: `t=${token}` });
+    expect(spoofed.statusCode).toBe(403);
     // What a browser sends from the link's own page: signs in, once.
     const opened = await post({ origin: base, 'sec-fetch-site': 'same-origin' });
     expect(opened.status).toBe(303);

@@ -48,14 +48,22 @@ const WORDS = {
  * Whether a POST came from plan33's own pages (login CSRF: another site could otherwise make a
  * browser POST a token the attacker asked for, and sign the person in as the attacker). Refused
  * when the browser says the request is cross-site (`Sec-Fetch-Site` other than `same-origin`,
- * or `none` for one the person typed), or when its `Origin` is not the public base URL's. Clients
+ * or `none` for one the person typed), or when its `Origin` is neither the public base URL's nor
+ * the host the request was sent to. Clients
  * that send neither header (not browsers) pass: the token is what they need.
  */
 export function fromOwnPages(req: FastifyRequest, publicBaseUrl: string): boolean {
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
   const origin = req.headers.origin;
-  return origin === undefined || origin === new URL(publicBaseUrl).origin;
+  if (origin === undefined || origin === new URL(publicBaseUrl).origin) return true;
+  // The page the button was on, reached by another name for this server (npm start's
+  // 127.0.0.1 beside its localhost base URL): the browser's Origin names the host it asked.
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
 }
 
 /** Managers: role `manager`, or named as another agent's manager. */
