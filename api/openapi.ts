@@ -278,7 +278,7 @@ export function openApiDocument(publicBaseUrl: string, opts: OpenApiOptions = {}
       },
       '/v1/unsubscribe/{token}': {
         get: { operationId: 'unsubscribePage', tags: ['links'], security: [], summary: 'The page behind the List-Unsubscribe link (does not unsubscribe)', parameters: [tokenParam], responses: { 200: html('a page with a button'), 403: error('the link is not valid') } },
-        post: { operationId: 'unsubscribe', tags: ['links'], security: [], summary: 'RFC 8058 one-click unsubscribe (any body, read and dropped)', parameters: [tokenParam], responses: { 200: answer('unsubscribed', obj({ unsubscribed: { type: 'string', enum: ['email', 'sms', 'postal', 'phone'] } }, ['unsubscribed'])), 403: error('the link is not valid'), 404: error('unsubscribe links are not configured'), 413: E[413] } },
+        post: { operationId: 'unsubscribe', tags: ['links'], security: [], summary: 'RFC 8058 one-click unsubscribe (any body, read and dropped)', parameters: [tokenParam], responses: { 200: { description: 'unsubscribed: JSON for a mail client, a confirmation page for a browser (Accept: text/html)', content: { 'application/json': { schema: obj({ unsubscribed: { type: 'string', enum: ['email', 'sms', 'postal', 'phone'] } }, ['unsubscribed']) }, 'text/html': { schema: { type: 'string' } } } }, 403: error('the link is not valid'), 404: error('unsubscribe links are not configured'), 413: E[413] } },
       },
       '/webhooks/twilio/sms': {
         post: {
