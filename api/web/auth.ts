@@ -54,7 +54,9 @@ const WORDS = {
  */
 export function fromOwnPages(req: FastifyRequest, publicBaseUrl: string): boolean {
   const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  // A browser that sends Sec-Fetch-Site has said it all: its Origin is "null" on pages with
+  // Referrer-Policy: no-referrer, as plan33's are. Older browsers are judged by their Origin.
+  if (site !== undefined) return site === 'same-origin' || site === 'none';
   const origin = req.headers.origin;
   if (origin === undefined || origin === new URL(publicBaseUrl).origin) return true;
   // The page the button was on, reached by another name for this server (npm start's
