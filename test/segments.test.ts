@@ -281,7 +281,7 @@ describe('the daily refresh on PostgreSQL and a Temporal dev server', () => {
     const own = await freshStores();
     const segmentStore = new PgSegmentStore(own.db);
     // As of 2025-06-30: inv holds 1000 of 1015, the one VIP of three; p2 and p3 have no running year.
-    await own.db.insertInto('deals').values([['inv', 1000], ['p2', 10], ['p3', 5]].map(([c, value]) => ({ customer_id: String(c), deal_id: 'd1', closed_at: '2025-01-01', value: Number(value), recorded_at: new Date() }))).execute();
+    await own.db.insertInto('deals').values([['inv', 1000], ['p2', 10], ['p3', 5]].map(([c, value]) => ({ customer_id: String(c), deal_id: 'd1', closed_at: '2025-01-01', value: Number(value), recorded_at: new Date('2025-01-01T12:00:00Z') }))).execute();
     const worker = await createTestWorker({ connection: env.nativeConnection, taskQueue, smtp, stores: own, deps: { segments: segmentStore, planOverrides: parsePlanOverrides(OVERRIDES) } });
     try {
       await worker.runUntil(async () => {
@@ -321,7 +321,7 @@ describe('the daily refresh on PostgreSQL and a Temporal dev server', () => {
         }
 
         // The next refresh: p2's big deal makes p2 the VIP and inv a C; the segment's overrides still apply, the class's no longer.
-        await own.db.insertInto('deals').values({ customer_id: 'p2', deal_id: 'd2', closed_at: '2025-07-01', value: 100_000, recorded_at: new Date() }).execute();
+        await own.db.insertInto('deals').values({ customer_id: 'p2', deal_id: 'd2', closed_at: '2025-07-01', value: 100_000, recorded_at: new Date('2025-07-01T12:00:00Z') }).execute();
         expect(await refresh('2025-07-02')).toMatchObject({ customers: 3, changed: 2, signalled: 1, notRunning: 1, failed: 0 });
         const c = await statusWhen((st) => st.valueClass === 'c');
         expect([c.customer.segment, c.valueClass, planned(c, 'newsletter'), planned(c, 'holiday-card')]).toEqual(['investor', 'c', 10, 7]);
@@ -374,7 +374,7 @@ describe('the daily refresh on PostgreSQL and a Temporal dev server', () => {
       expect(columns.rows.map((c) => c.column_name)).not.toContain('segment');
       expect(await new PgSegmentStore(own.db).all()).toEqual([]);
       // The first refresh after it: `old` has no row, so its class is a change (from null) and its year hears it.
-      await own.db.insertInto('deals').values({ customer_id: 'old', deal_id: 'd1', closed_at: '2025-01-01', value: 100, recorded_at: new Date() }).execute();
+      await own.db.insertInto('deals').values({ customer_id: 'old', deal_id: 'd1', closed_at: '2025-01-01', value: 100, recorded_at: new Date('2025-01-01T12:00:00Z') }).execute();
       const store = new PgSegmentStore(own.db);
       expect(await store.save(computeSegments(await store.facts('2025-06-30'), '2025-06-30'), '2025-06-30T02:00:00Z')).toEqual([{ customerId: 'old', from: null, to: 'vip' }]);
     } finally {
